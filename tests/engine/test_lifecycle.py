@@ -1,0 +1,131 @@
+"""Environment lifecycle rules in virtual time: freeze, idle stop, lifetime recycle, hot reload, events."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import textwrap
+from pathlib import Path
+
+from tests.helpers import EventLog, make_project
+from workbench.engine.clock import FakeClock
+from workbench.engine.engine import Engine
+from workbench.engine.events import (
+    EnvironmentBusy,
+    EnvironmentFrozen,
+    EnvironmentIdle,
+    EnvironmentInitialised,
+    EnvironmentStarting,
+    EnvironmentStopped,
+    EnvState,
+    InvocationFinished,
+    InvocationStarted,
+)
+from workbench.engine.settings import EngineSettings
+
+APP = """
+    import os
+    VERSION = "v1"
+    def handler(event, context):
+        return {"pid": os.getpid(), "version": VERSION}
+"""
+
+
+def _project(tmp_path: Path) -> object:
+    return make_project(tmp_path, {"Fn": {"CodeUri": "src", "Handler": "app.handler", "Runtime": "python3.11"}},
+                        {"src/app.py": APP})
+
+
+async def _until(predicate: object, timeout: float = 5.0) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not predicate():  # type: ignore[operator]
+        assert loop.time() < deadline, "condition not reached"
+        await asyncio.sleep(0.01)
+
+
+def _process_state(pid: int) -> str:
+    with open(f"/proc/{pid}/stat") as handle:
+        return handle.read().rsplit(")", 1)[1].split()[0]
+
+
+async def test_events_in_order_and_frozen_between_invocations(tmp_path: Path) -> None:
+    events = EventLog()
+    async with Engine(_project(tmp_path)) as engine:  # type: ignore[arg-type]
+        engine.subscribe(events)
+        result = await engine.invoke("Fn")
+        await _until(lambda: engine.statistics().function("Fn").environments[0].state == EnvState.FROZEN)
+        pid = result.json()["pid"]
+        assert _process_state(pid) == "T"  # stopped by SIGSTOP while idle
+        again = await engine.invoke("Fn")
+        assert again.json()["pid"] == pid
+    kinds = [type(e) for e in events.events if type(e).__name__ != "LogLine"]
+    assert kinds[:6] == [EnvironmentStarting, EnvironmentInitialised, EnvironmentBusy, InvocationStarted,
+                         InvocationFinished, EnvironmentIdle]
+    assert EnvironmentFrozen in kinds and kinds[-1] is EnvironmentStopped
+    assert events.of(EnvironmentStopped)[0].reason == "shutdown"
+
+
+async def test_idle_environments_stop_after_the_idle_timeout(tmp_path: Path) -> None:
+    clock = FakeClock()
+    events = EventLog()
+    settings = EngineSettings(idle_timeout_s=300, max_lifetime_s=10_000)
+    async with Engine(_project(tmp_path), clock=clock, settings=settings) as engine:  # type: ignore[arg-type]
+        engine.subscribe(events)
+        pid = (await engine.invoke("Fn")).json()["pid"]
+        await clock.advance(200)
+        assert engine.statistics().environments == 1
+        await clock.advance(101)
+        await _until(lambda: engine.statistics().environments == 0)
+        await _until(lambda: not os.path.exists(f"/proc/{pid}") or _process_state(pid) == "Z")
+        assert events.of(EnvironmentStopped)[0].reason == "idle"
+        cold = await engine.invoke("Fn")
+    assert cold.cold_start
+
+
+async def test_environments_are_recycled_after_their_lifetime(tmp_path: Path) -> None:
+    clock = FakeClock()
+    events = EventLog()
+    settings = EngineSettings(idle_timeout_s=1000, max_lifetime_s=1500)
+    async with Engine(_project(tmp_path), clock=clock, settings=settings) as engine:  # type: ignore[arg-type]
+        engine.subscribe(events)
+        for _ in range(4):
+            await engine.invoke("Fn")
+            await clock.advance(400)
+        await _until(lambda: bool(events.of(EnvironmentStopped)))
+    assert events.of(EnvironmentStopped)[0].reason == "lifetime"
+
+
+async def test_code_update_recycles_warm_environments(tmp_path: Path) -> None:
+    events = EventLog()
+    async with Engine(_project(tmp_path)) as engine:  # type: ignore[arg-type]
+        engine.subscribe(events)
+        before = await engine.invoke("Fn")
+        (tmp_path / "src" / "app.py").write_text(textwrap.dedent(APP).replace('"v1"', '"v2"'))
+        await engine.reload_code("Fn")
+        after = await engine.invoke("Fn")
+        await _until(lambda: bool(events.of(EnvironmentStopped)))
+    assert before.json()["version"] == "v1" and after.json()["version"] == "v2"
+    assert after.cold_start
+    assert events.of(EnvironmentStopped)[0].reason == "code-update"
+
+
+async def test_statistics_snapshot(tmp_path: Path) -> None:
+    async with Engine(_project(tmp_path)) as engine:  # type: ignore[arg-type]
+        await asyncio.gather(*(engine.invoke("Fn") for _ in range(3)))
+        stats = engine.statistics()
+    fn = stats.function("Fn")
+    assert stats.backend == "process"
+    assert fn.invocations == 3 and fn.cold_starts == len(fn.environments) == 3
+    assert fn.concurrent_executions == 0 and fn.errors == 0
+    assert stats.environments == 3
+
+
+async def test_a_killed_frozen_environment_recovers(tmp_path: Path) -> None:
+    async with Engine(_project(tmp_path)) as engine:  # type: ignore[arg-type]
+        pid = (await engine.invoke("Fn")).json()["pid"]
+        os.kill(pid, signal.SIGKILL)
+        await asyncio.sleep(0.1)
+        result = await engine.invoke("Fn")
+    assert result.function_error is None and result.json()["pid"] != pid

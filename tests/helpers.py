@@ -1,0 +1,66 @@
+"""Helpers for building throw-away projects in tests."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import textwrap
+from collections.abc import AsyncIterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from workbench.engine.engine import Engine
+from workbench.engine.events import EngineEvent
+from workbench.engine.settings import EngineSettings
+from workbench.model.project import Project, load_project
+
+
+def write_files(root: Path, files: Mapping[str, str | bytes]) -> None:
+    for relative, content in files.items():
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(textwrap.dedent(content))
+        if relative.endswith("bootstrap"):
+            os.chmod(path, 0o755)
+
+
+def make_project(root: Path, functions: Mapping[str, Mapping[str, Any]],
+                 files: Mapping[str, str | bytes] = {}, globals_: Mapping[str, Any] | None = None,
+                 extra_resources: Mapping[str, Any] | None = None) -> Project:
+    """Write template.yaml with one AWS::Serverless::Function per entry of ``functions`` and load it."""
+    resources: dict[str, Any] = {
+        name: {"Type": "AWS::Serverless::Function", "Properties": dict(props)} for name, props in functions.items()
+    }
+    resources.update(extra_resources or {})
+    document: dict[str, Any] = {"Transform": "AWS::Serverless-2016-10-31", "Resources": resources}
+    if globals_:
+        document["Globals"] = {"Function": dict(globals_)}
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "template.yaml").write_text(yaml.safe_dump(document, sort_keys=False))
+    write_files(root, files)
+    return load_project(root / "template.yaml")
+
+
+@contextlib.asynccontextmanager
+async def running(project: Project, backend: str = "process", **settings: Any) -> AsyncIterator[Engine]:
+    engine = Engine(project, backend=backend, settings=EngineSettings(**settings))
+    async with engine:
+        yield engine
+
+
+class EventLog:
+    """Collects engine events for assertions."""
+
+    def __init__(self) -> None:
+        self.events: list[EngineEvent] = []
+
+    def __call__(self, event: EngineEvent) -> None:
+        self.events.append(event)
+
+    def of(self, kind: type) -> list[Any]:
+        return [event for event in self.events if isinstance(event, kind)]

@@ -1,0 +1,1 @@
+"""The Lambda-compatible HTTP API (`workbench serve`)."""

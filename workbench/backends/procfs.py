@@ -1,0 +1,52 @@
+"""Memory of a process tree, read from /proc (Linux). Used by the process backend for Max Memory Used
+and for enforcing MemorySize."""
+
+from __future__ import annotations
+
+import os
+
+_PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+
+
+def descendants(pid: int) -> list[int]:
+    """``pid`` and every process below it (children of all its threads, recursively)."""
+    found = [pid]
+    index = 0
+    while index < len(found):
+        current = found[index]
+        index += 1
+        try:
+            threads = os.listdir(f"/proc/{current}/task")
+        except OSError:
+            continue
+        for tid in threads:
+            try:
+                with open(f"/proc/{current}/task/{tid}/children", "rb") as handle:
+                    found.extend(int(child) for child in handle.read().split())
+            except (OSError, ValueError):
+                continue
+    return found
+
+
+def rss_bytes(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/statm", "rb") as handle:
+            return int(handle.read().split()[1]) * _PAGE
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def tree_rss_bytes(pid: int) -> int:
+    return sum(rss_bytes(member) for member in descendants(pid))
+
+
+def peak_rss_bytes(pid: int) -> int:
+    """The kernel's high-water mark of one process's resident memory (VmHWM)."""
+    try:
+        with open(f"/proc/{pid}/status", "rb") as handle:
+            for line in handle:
+                if line.startswith(b"VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0

@@ -1,0 +1,63 @@
+"""Options and helpers shared by subcommands."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Coroutine
+from pathlib import Path
+from typing import Any
+
+from workbench.engine.errors import LambdaError
+from workbench.model.project import Project, load_project
+from workbench.model.template import TemplateError
+from workbench.resources import sample_project_dir
+
+
+class CommandError(Exception):
+    """A user-facing failure: printed as one line, exit status 2 (1 is for function errors)."""
+
+
+def add_project_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("-t", "--template", type=Path, help="the SAM template (default: ./template.yaml)")
+    group.add_argument("--project", type=Path, help="the project folder holding template.yaml")
+    group.add_argument("--sample", action="store_true", help="use the bundled sample project")
+    parser.add_argument("--parameter-overrides", nargs="*", default=[], metavar="KEY=VALUE",
+                        help="values for the template's Parameters")
+
+
+def add_backend_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--backend", default="process", choices=["process", "docker"],
+                        help="where execution environments run (default: process)")
+
+
+def project_from(args: argparse.Namespace) -> Project:
+    overrides = {}
+    for item in args.parameter_overrides or []:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise CommandError(f"--parameter-overrides takes KEY=VALUE pairs (got {item!r})")
+        overrides[key] = value
+    template, project_dir = args.template, args.project
+    if getattr(args, "sample", False):
+        template, project_dir = None, sample_project_dir()
+    try:
+        return load_project(template, project_dir, overrides)
+    except TemplateError as exc:
+        raise CommandError(str(exc)) from None
+
+
+def run_async(coroutine: Coroutine[Any, Any, int]) -> int:
+    """Run a command's coroutine; user errors become one line on stderr instead of a traceback."""
+    logging.basicConfig(level=logging.WARNING, format="workbench: %(levelname)s: %(message)s")
+    try:
+        return asyncio.run(coroutine)
+    except KeyboardInterrupt:
+        return 130
+    except (CommandError, LambdaError) as exc:
+        code = f"{exc.code}: " if isinstance(exc, LambdaError) else ""
+        print(f"workbench: error: {code}{exc}", file=sys.stderr)
+        return 2

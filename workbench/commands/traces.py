@@ -1,0 +1,46 @@
+"""`workbench traces`: recent invocations of a function as Initialization / Invocation / Overhead."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from workbench.commands.common import CommandError, add_project_options, project_from, run_async
+from workbench.engine.logformat import iso_timestamp
+from workbench.engine.store import open_readonly, query_traces
+from workbench.engine.tracing import to_xray_documents
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser("traces", help="show a function's recent traces")
+    parser.add_argument("function")
+    add_project_options(parser)
+    parser.add_argument("--json", action="store_true", help="print X-Ray segment documents, one JSON per line")
+    parser.add_argument("--limit", type=int, default=20)
+    parser.set_defaults(handler=lambda args: run_async(traces(args)))
+
+
+async def traces(args: argparse.Namespace) -> int:
+    project = project_from(args)
+    try:
+        name = project.find_function(args.function).name
+    except KeyError:
+        raise CommandError(f"no function {args.function!r} in {project.template_path}") from None
+    database = project.state_dir / "state.db"
+    if not database.exists():
+        print("no traces yet", file=sys.stderr)
+        return 0
+    with open_readonly(database) as connection:
+        records = query_traces(connection, function=name, limit=args.limit)
+    for trace in records:
+        if args.json:
+            for document in to_xray_documents(trace):
+                print(json.dumps(document))
+            continue
+        init = f"{trace.initialization.duration_ms:9.2f}" if trace.initialization else "        -"
+        overhead = f"{trace.overhead.duration_ms:8.2f}" if trace.overhead else "       -"
+        kind = "cold" if trace.cold_start else "warm"
+        print(f"{iso_timestamp(trace.start)}  {trace.request_id}  {kind}  init {init} ms  "
+              f"invoke {trace.invocation.duration_ms:8.2f} ms  overhead {overhead} ms  {trace.status}")
+    return 0

@@ -1,0 +1,48 @@
+"""Immutable snapshots of what the engine is doing, for faces that poll (status bars, graphs, tests)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from workbench.engine.pool import EnvironmentInfo
+
+
+@dataclass(frozen=True, slots=True)
+class FunctionStatistics:
+    name: str
+    environments: tuple[EnvironmentInfo, ...]
+    concurrent_executions: int
+    invocations: int
+    errors: int
+    throttles: int
+    cold_starts: int
+    reserved_concurrency: int | None
+
+    def count(self, state: str) -> int:
+        return sum(1 for env in self.environments if env.state == state)
+
+
+@dataclass(frozen=True, slots=True)
+class EngineStatistics:
+    timestamp: float
+    uptime_s: float
+    backend: str
+    functions: tuple[FunctionStatistics, ...]
+
+    @property
+    def environments(self) -> int:
+        return sum(len(f.environments) for f in self.functions)
+
+    @property
+    def concurrent_executions(self) -> int:
+        return sum(f.concurrent_executions for f in self.functions)
+
+    @property
+    def invocations(self) -> int:
+        return sum(f.invocations for f in self.functions)
+
+    def function(self, name: str) -> FunctionStatistics:
+        for entry in self.functions:
+            if entry.name == name:
+                return entry
+        raise KeyError(name)

@@ -1,0 +1,77 @@
+"""Extract deployment packages without letting them escape their folder (spec §8, §11).
+
+Rejected, with a message that names the entry: absolute paths, `..` components, links pointing outside
+the package, and archives whose unzipped size exceeds Lambda's 250 MB.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import posixpath
+import stat
+import zipfile
+from pathlib import Path
+
+from workbench.engine.errors import InvalidZipFileError, RequestTooLargeError
+from workbench.model.limits import UNZIPPED_MAX
+
+_CHUNK = 1024 * 1024
+
+
+def _safe_member_path(name: str) -> str:
+    normalised = name.replace("\\", "/")
+    if normalised.startswith("/") or (len(normalised) > 1 and normalised[1] == ":"):
+        raise InvalidZipFileError(f"Could not unzip uploaded file: entry {name!r} has an absolute path")
+    parts = [part for part in normalised.split("/") if part not in ("", ".")]
+    if ".." in parts:
+        raise InvalidZipFileError(f"Could not unzip uploaded file: entry {name!r} escapes the package (..)")
+    return "/".join(parts)
+
+
+def _is_symlink(info: zipfile.ZipInfo) -> bool:
+    return info.create_system == 3 and stat.S_ISLNK(info.external_attr >> 16)
+
+
+def extract_zip(source: Path | bytes, destination: Path, limit: int = UNZIPPED_MAX) -> int:
+    """Extract ``source`` into ``destination`` (created, must not exist). Returns the unzipped size."""
+    stream = io.BytesIO(source) if isinstance(source, bytes) else source
+    try:
+        archive = zipfile.ZipFile(stream)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise InvalidZipFileError(f"Could not unzip uploaded file. Please check your file, then try to upload "
+                                  f"again. ({exc})") from None
+    with archive:
+        members = archive.infolist()
+        declared = sum(info.file_size for info in members)
+        if declared > limit:
+            raise RequestTooLargeError(f"Unzipped size must be smaller than {limit} bytes (package unzips to "
+                                       f"{declared} bytes)")
+        destination.mkdir(parents=True)
+        written = 0
+        for info in members:
+            relative = _safe_member_path(info.filename)
+            if not relative:
+                continue
+            target = destination / relative
+            if info.is_dir():
+                target.mkdir(parents=True, exist_ok=True)
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if _is_symlink(info):
+                link = archive.read(info).decode("utf-8", "replace")
+                resolved = posixpath.normpath(posixpath.join(posixpath.dirname(relative), link))
+                if link.startswith("/") or resolved == ".." or resolved.startswith("../"):
+                    raise InvalidZipFileError(f"Could not unzip uploaded file: link {info.filename!r} -> {link!r} "
+                                              "points outside the package")
+                os.symlink(link, target)
+                continue
+            with archive.open(info) as reader, open(target, "wb") as writer:
+                while chunk := reader.read(_CHUNK):
+                    written += len(chunk)
+                    if written > limit:
+                        raise RequestTooLargeError(f"Unzipped size must be smaller than {limit} bytes")
+                    writer.write(chunk)
+            mode = (info.external_attr >> 16) & 0o777 if info.create_system == 3 else 0
+            os.chmod(target, (mode | 0o444) if mode else 0o644)
+        return written

@@ -1,0 +1,1 @@
+"""Pure data: function configuration, limits, ARNs, SAM templates and projects. No I/O beyond reading files."""

@@ -1,0 +1,1 @@
+"""Runtime bootstraps shipped into execution environments (standard library only, no workbench imports)."""

@@ -1,0 +1,275 @@
+// Lambda Workbench's Node.js runtime: a Runtime API client that runs `file.function` handlers.
+//
+// Self-contained on purpose (Node's standard library only): it is started inside every Node.js execution
+// environment, on the host or in a container. It behaves like AWS's managed Node.js runtime: CommonJS and
+// ES-module handlers, async and callback styles, the same context object, error shapes and log format.
+
+import fs from "node:fs";
+import http from "node:http";
+import path from "node:path";
+import util from "node:util";
+import { pathToFileURL } from "node:url";
+
+const API_PREFIX = "/2018-06-01/runtime";
+const [apiHost, apiPort] = (() => {
+  const address = process.env.AWS_LAMBDA_RUNTIME_API || "127.0.0.1:9001";
+  const at = address.lastIndexOf(":");
+  return [address.slice(0, at), Number(address.slice(at + 1))];
+})();
+const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+
+function request(method, urlPath, body, headers) {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      { host: apiHost, port: apiPort, method, path: API_PREFIX + urlPath, agent, headers: headers || {} },
+      (res) => {
+        const chunks = [];
+        res.on("data", (chunk) => chunks.push(chunk));
+        res.on("end", () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
+        res.on("error", reject);
+      },
+    );
+    req.on("error", reject);
+    if (body !== undefined) req.write(body);
+    req.end();
+  });
+}
+
+// -- logging ------------------------------------------------------------------------------------------
+let currentRequestId = undefined;
+
+function writeLog(level, args) {
+  const message = util.format(...args).replace(/\n/g, "\r");
+  process.stdout.write(`${new Date().toISOString()}\t${currentRequestId ?? "undefined"}\t${level}\t${message}\n`);
+}
+
+function patchConsole() {
+  const levels = { log: "INFO", info: "INFO", warn: "WARN", error: "ERROR", debug: "DEBUG", trace: "TRACE", fatal: "FATAL" };
+  for (const [method, level] of Object.entries(levels)) {
+    console[method] = (...args) => writeLog(level, args);
+  }
+}
+
+// -- errors -------------------------------------------------------------------------------------------
+class FaultError extends Error {
+  constructor(errorType, message, cause) {
+    super(message);
+    this.errorType = errorType;
+    this.causeError = cause;
+  }
+}
+
+function errorDocument(error) {
+  if (error instanceof FaultError) {
+    const trace = error.causeError && error.causeError.stack ? String(error.causeError.stack).split("\n") : [];
+    return { errorType: error.errorType, errorMessage: error.message, trace };
+  }
+  if (error instanceof Error) {
+    return {
+      errorType: error.name || "Error",
+      errorMessage: error.message,
+      trace: String(error.stack || "").split("\n"),
+    };
+  }
+  return { errorType: typeof error, errorMessage: String(error), trace: [] };
+}
+
+function logInvokeError(document) {
+  const logged = { errorType: document.errorType, errorMessage: document.errorMessage, stack: document.trace };
+  writeLog("ERROR", ["Invoke Error \t" + JSON.stringify(logged)]);
+}
+
+// -- handler loading ----------------------------------------------------------------------------------
+function splitHandler(handler) {
+  const slash = handler.lastIndexOf("/");
+  const dir = handler.slice(0, slash + 1);
+  const rest = handler.slice(slash + 1);
+  const dot = rest.indexOf(".");
+  if (dot < 1 || dot === rest.length - 1) {
+    throw new FaultError("Runtime.MalformedHandlerName", `Bad handler ${handler}`);
+  }
+  return [dir + rest.slice(0, dot), rest.slice(dot + 1).split(".")];
+}
+
+function resolveModuleFile(taskRoot, modulePath) {
+  for (const extension of [".js", ".mjs", ".cjs"]) {
+    const candidate = path.resolve(taskRoot, modulePath + extension);
+    if (fs.existsSync(candidate)) return candidate;
+  }
+  const directory = path.resolve(taskRoot, modulePath);
+  if (fs.existsSync(directory) && fs.statSync(directory).isDirectory()) return directory;
+  return undefined;
+}
+
+async function loadHandler(taskRoot, handlerName) {
+  const [modulePath, attributePath] = splitHandler(handlerName);
+  const file = resolveModuleFile(taskRoot, modulePath);
+  if (file === undefined) {
+    throw new FaultError("Runtime.ImportModuleError", `Error: Cannot find module '${modulePath}'`);
+  }
+  let module;
+  try {
+    module = await import(pathToFileURL(file).href);
+  } catch (error) {
+    if (error instanceof SyntaxError) {
+      throw new FaultError("Runtime.UserCodeSyntaxError", `${error.name}: ${error.message}`, error);
+    }
+    if (error && (error.code === "ERR_MODULE_NOT_FOUND" || error.code === "MODULE_NOT_FOUND")) {
+      throw new FaultError("Runtime.ImportModuleError", `Error: ${error.message}`, error);
+    }
+    throw error;
+  }
+  let target = module;
+  for (const [index, name] of attributePath.entries()) {
+    let next = target == null ? undefined : target[name];
+    if (next === undefined && index === 0 && module.default != null) next = module.default[name];
+    target = next;
+  }
+  if (target === undefined) {
+    throw new FaultError("Runtime.HandlerNotFound", `${handlerName} is undefined or not exported`);
+  }
+  if (typeof target !== "function") {
+    throw new FaultError("Runtime.HandlerNotFound", `${handlerName} is not a function`);
+  }
+  return target;
+}
+
+// -- invocation ---------------------------------------------------------------------------------------
+function parseJsonHeader(value) {
+  if (!value) return undefined;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return undefined;
+  }
+}
+
+function makeContext(headers, settle) {
+  const deadline = Number(headers["lambda-runtime-deadline-ms"] || 0);
+  const context = {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName: process.env.AWS_LAMBDA_FUNCTION_NAME,
+    functionVersion: process.env.AWS_LAMBDA_FUNCTION_VERSION,
+    invokedFunctionArn: headers["lambda-runtime-invoked-function-arn"],
+    memoryLimitInMB: process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
+    awsRequestId: headers["lambda-runtime-aws-request-id"],
+    logGroupName: process.env.AWS_LAMBDA_LOG_GROUP_NAME,
+    logStreamName: process.env.AWS_LAMBDA_LOG_STREAM_NAME,
+    identity: parseJsonHeader(headers["lambda-runtime-cognito-identity"]),
+    clientContext: parseJsonHeader(headers["lambda-runtime-client-context"]),
+    tenantId: headers["lambda-runtime-aws-tenant-id"],
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    succeed: (result) => settle(undefined, result),
+    fail: (error) => settle(error ?? new Error("handled"), undefined),
+    done: (error, result) => settle(error, result),
+  };
+  return context;
+}
+
+function runHandler(handler, event, headers) {
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const settle = (error, result) => {
+      if (settled) return;
+      settled = true;
+      if (error !== undefined && error !== null) reject(error);
+      else resolve(result);
+    };
+    const context = makeContext(headers, settle);
+    try {
+      const returned = handler(event, context, settle);
+      if (returned && typeof returned.then === "function") {
+        returned.then((result) => settle(undefined, result), (error) => settle(error ?? new Error("rejected"), undefined));
+      } else if (handler.length < 3) {
+        settle(undefined, returned);
+      }
+    } catch (error) {
+      settle(error, undefined);
+    }
+  });
+}
+
+let inFlight = undefined;
+
+async function postError(requestId, document) {
+  await request("POST", `/invocation/${requestId}/error`, JSON.stringify(document), {
+    "Content-Type": "application/json",
+    "Lambda-Runtime-Function-Error-Type": "Unhandled",
+  });
+}
+
+async function handleOne(handler, response) {
+  const headers = response.headers;
+  const requestId = headers["lambda-runtime-aws-request-id"];
+  currentRequestId = requestId;
+  inFlight = requestId;
+  if (headers["lambda-runtime-trace-id"]) process.env._X_AMZN_TRACE_ID = headers["lambda-runtime-trace-id"];
+  else delete process.env._X_AMZN_TRACE_ID;
+  let body;
+  try {
+    let event;
+    try {
+      event = response.body.length ? JSON.parse(response.body.toString("utf8")) : {};
+    } catch (error) {
+      throw new FaultError("Runtime.UnmarshalError", `Unable to unmarshal input: ${error.message}`);
+    }
+    const result = await runHandler(handler, event, headers);
+    body = JSON.stringify(result === undefined ? null : result);
+  } catch (error) {
+    const document = errorDocument(error);
+    logInvokeError(document);
+    inFlight = undefined;
+    await postError(requestId, document);
+    return;
+  }
+  inFlight = undefined;
+  await request("POST", `/invocation/${requestId}/response`, body, { "Content-Type": "application/json" });
+}
+
+async function failFatally(errorType, error) {
+  const document = { ...errorDocument(error), errorType };
+  writeLog("ERROR", [`${errorType}\t` + JSON.stringify(document)]);
+  if (inFlight !== undefined) {
+    const requestId = inFlight;
+    inFlight = undefined;
+    try {
+      await postError(requestId, document);
+    } catch {
+      // the runtime is exiting anyway
+    }
+  }
+  process.exit(129);
+}
+
+async function main() {
+  patchConsole();
+  process.on("uncaughtException", (error) => failFatally("Runtime.UncaughtException", error));
+  process.on("unhandledRejection", (reason) => failFatally("Runtime.UnhandledPromiseRejection", reason));
+  const taskRoot = process.env.LAMBDA_TASK_ROOT || "/var/task";
+  let handler;
+  try {
+    handler = await loadHandler(taskRoot, process.env._HANDLER || "");
+  } catch (error) {
+    const document = errorDocument(error);
+    if (!(error instanceof FaultError)) document.errorType = error && error.name ? error.name : "Error";
+    writeLog("ERROR", ["Init Error \t" + JSON.stringify(document)]);
+    const headerType = document.errorType.startsWith("Runtime.") ? document.errorType : "Runtime.Unknown";
+    await request("POST", "/init/error", JSON.stringify(document), {
+      "Content-Type": "application/json",
+      "Lambda-Runtime-Function-Error-Type": headerType,
+    });
+    process.exit(1);
+  }
+  for (;;) {
+    const response = await request("GET", "/invocation/next");
+    if (response.status !== 200) {
+      throw new Error(`Runtime API next returned ${response.status}: ${response.body.toString()}`);
+    }
+    await handleOne(handler, response);
+  }
+}
+
+main().catch((error) => {
+  process.stderr.write(`runtime failure: ${error && error.stack ? error.stack : error}\n`);
+  process.exit(1);
+});

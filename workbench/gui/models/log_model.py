@@ -1,0 +1,208 @@
+"""The log viewer's model: a flat, virtualised table over up to a million log lines.
+
+Lines live in one Python list (the engine's immutable LogLine events, no copies) with their kind and level
+packed in a bytearray. With a filter set, the model shows a list of absolute line numbers instead; new
+lines are filtered as they arrive, so only a filter change scans everything. Rows are inserted once per
+bridge batch and the oldest lines are dropped in chunks past the capacity, so a long-running classroom
+session stays bounded.
+"""
+
+from __future__ import annotations
+
+import bisect
+import time
+from array import array
+from collections.abc import Sequence
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QColor, QFont
+
+from workbench.engine.events import LogLine
+from workbench.gui import theme
+from workbench.gui.models.log_lines import Level, LineKind, LogFilter, classify, display_text, full_text
+
+Index = QModelIndex | QPersistentModelIndex
+ROOT = QModelIndex()   # the invisible root; a module constant, not a call per default argument
+COLUMNS = ("Time", "Function", "Request", "Message")
+TIME, FUNCTION, REQUEST, MESSAGE = range(4)
+DEFAULT_CAPACITY = 1_000_000
+
+
+def _pack(kind: LineKind, level: Level) -> int:
+    return int(kind) << 4 | (int(level) // 10)
+
+
+def _unpack(value: int) -> tuple[LineKind, Level]:
+    return LineKind(value >> 4), Level((value & 0xF) * 10)
+
+
+class LogModel(QAbstractTableModel):
+    def __init__(self, capacity: int = DEFAULT_CAPACITY) -> None:
+        super().__init__()
+        self.capacity = capacity
+        self._lines: list[LogLine] = []
+        self._meta = bytearray()
+        self._base = 0                       # absolute number of self._lines[0]
+        self._filter = LogFilter()
+        self._rows: array[int] | None = None  # absolute line numbers shown while a filter is active
+        self._bold = QFont()
+        self._bold.setBold(True)
+        self._colours = {
+            "error": QColor(theme.ERROR_COLOUR), "warn": QColor(theme.WARN_COLOUR),
+            "muted": QColor(theme.MUTED_COLOUR), "platform": QColor(theme.PLATFORM_COLOUR),
+            "init": QColor(theme.PROVISIONED_COLOUR), "start_bg": QColor(theme.START_BACKGROUND),
+        }
+
+    # -- data in ----------------------------------------------------------------------------------------
+    @property
+    def total(self) -> int:
+        return len(self._lines)
+
+    @property
+    def filter(self) -> LogFilter:
+        return self._filter
+
+    def append(self, lines: Sequence[LogLine]) -> None:
+        if not lines:
+            return
+        first_new = self._base + len(self._lines)
+        metas = [_pack(*classify(line.message, line.platform)) for line in lines]
+        if self._rows is None:
+            start = len(self._lines)
+            self.beginInsertRows(QModelIndex(), start, start + len(lines) - 1)
+            self._lines.extend(lines)
+            self._meta.extend(metas)
+            self.endInsertRows()
+        else:
+            self._lines.extend(lines)
+            self._meta.extend(metas)
+            matching = [first_new + offset for offset, (line, meta) in enumerate(zip(lines, metas, strict=True))
+                        if self._filter.matches(line, _unpack(meta)[1])]
+            if matching:
+                start = len(self._rows)
+                self.beginInsertRows(QModelIndex(), start, start + len(matching) - 1)
+                self._rows.extend(matching)
+                self.endInsertRows()
+        self._evict()
+
+    def _evict(self) -> None:
+        excess = len(self._lines) - self.capacity
+        if excess <= 0:
+            return
+        drop = excess + max(1, self.capacity // 20)   # in chunks: deleting from a list's front is O(n)
+        drop = min(drop, len(self._lines))
+        new_base = self._base + drop
+        if self._rows is None:
+            self.beginRemoveRows(QModelIndex(), 0, drop - 1)
+            del self._lines[:drop]
+            del self._meta[:drop]
+            self._base = new_base
+            self.endRemoveRows()
+            return
+        gone = bisect.bisect_left(self._rows, new_base)
+        if gone:
+            self.beginRemoveRows(QModelIndex(), 0, gone - 1)
+            del self._rows[:gone]
+            self.endRemoveRows()
+        del self._lines[:drop]
+        del self._meta[:drop]
+        self._base = new_base
+
+    def clear(self) -> None:
+        self.beginResetModel()
+        self._base += len(self._lines)
+        self._lines.clear()
+        self._meta.clear()
+        self._rows = None if self._rows is None else array("q")
+        self.endResetModel()
+
+    def set_filter(self, new_filter: LogFilter) -> None:
+        if new_filter == self._filter:
+            return
+        self.beginResetModel()
+        self._filter = new_filter
+        if not new_filter.active:
+            self._rows = None
+        else:
+            matches = new_filter.matches
+            base = self._base
+            meta = self._meta
+            self._rows = array("q", (base + i for i, line in enumerate(self._lines)
+                                     if matches(line, Level((meta[i] & 0xF) * 10))))
+        self.endResetModel()
+
+    # -- lookups ----------------------------------------------------------------------------------------
+    def _position(self, row: int) -> int:
+        return row if self._rows is None else self._rows[row] - self._base
+
+    def line_at(self, row: int) -> LogLine:
+        return self._lines[self._position(row)]
+
+    def kind_at(self, row: int) -> tuple[LineKind, Level]:
+        return _unpack(self._meta[self._position(row)])
+
+    def first_row_of(self, request_id: str) -> int:
+        """The row of the first visible line of ``request_id``, or -1."""
+        for row in range(self.rowCount()):
+            if self.line_at(row).request_id == request_id:
+                return row
+        return -1
+
+    # -- QAbstractTableModel ----------------------------------------------------------------------------
+    def rowCount(self, parent: Index = ROOT) -> int:  # noqa: N802 - Qt's name
+        if parent.isValid():
+            return 0
+        return len(self._lines) if self._rows is None else len(self._rows)
+
+    def columnCount(self, parent: Index = ROOT) -> int:  # noqa: N802 - Qt's name
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802 - Qt's name
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section] if 0 <= section < len(COLUMNS) else None
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < self.rowCount():
+            return None
+        position = self._position(index.row())
+        line = self._lines[position]
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            if column == TIME:
+                millis = int(line.timestamp * 1000) % 1000
+                return time.strftime("%H:%M:%S", time.localtime(line.timestamp)) + f".{millis:03d}"
+            if column == FUNCTION:
+                return line.function
+            if column == REQUEST:
+                return (line.request_id or "")[:8]
+            return display_text(line.message)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if column == REQUEST:
+                return line.request_id
+            if column == MESSAGE:
+                return full_text(line.message)[:4000]
+            return None
+        kind, level = _unpack(self._meta[position])
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return self._foreground(kind, level)
+        if role == Qt.ItemDataRole.BackgroundRole and kind is LineKind.START:
+            return self._colours["start_bg"]
+        if role == Qt.ItemDataRole.FontRole and kind in (LineKind.START, LineKind.REPORT, LineKind.TIMEOUT):
+            return self._bold
+        return None
+
+    def _foreground(self, kind: LineKind, level: Level) -> QColor | None:
+        if level >= Level.ERROR:
+            return self._colours["error"]
+        if level >= Level.WARN:
+            return self._colours["warn"]
+        if kind is LineKind.END:
+            return self._colours["muted"]
+        if kind in (LineKind.START, LineKind.REPORT):
+            return self._colours["platform"]
+        if kind is LineKind.INIT:
+            return self._colours["init"]
+        return None

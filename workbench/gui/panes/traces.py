@@ -1,0 +1,94 @@
+"""The trace viewer: recent invocations, and the waterfall of the selected one beside the newest trace of
+the other kind (cold against warm) for the same function."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QItemSelection, QModelIndex, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from workbench.engine.events import TraceRecord
+from workbench.gui.bridge import EventBatch
+from workbench.gui.models.trace_model import TraceModel
+from workbench.gui.widgets.waterfall import Waterfall
+
+
+class TracesPane(QWidget):
+    show_logs_requested = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = TraceModel()
+        self.view = QTreeView()
+        self.view.setModel(self.model)
+        self.view.setRootIsDecorated(False)
+        self.view.setUniformRowHeights(True)
+        self.view.setAlternatingRowColors(True)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.selectionModel().selectionChanged.connect(self._selection_changed)
+        self.view.doubleClicked.connect(self._double_clicked)
+        for column, width in enumerate((80, 130, 50, 70, 100, 90, 80)):
+            self.view.header().resizeSection(column, width)
+        self.waterfall = Waterfall()
+        self.logs_button = QPushButton("Show its log lines")
+        self.logs_button.setEnabled(False)
+        self.logs_button.clicked.connect(self._show_logs)
+        self.selected: TraceRecord | None = None
+        bar = QHBoxLayout()
+        bar.addWidget(QLabel("Select an invocation to compare it with the newest of the other kind"), 1)
+        bar.addWidget(self.logs_button)
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(self.view)
+        splitter.addWidget(self.waterfall)
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 2)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(bar)
+        layout.addWidget(splitter, 1)
+
+    def add_events(self, batch: EventBatch) -> None:
+        if not batch.traces:
+            return
+        self.model.add([event.trace for event in batch.traces])
+        if self.selected is None:
+            self._compare(None)
+
+    def select_request(self, request_id: str) -> bool:
+        row = self.model.row_of(request_id)
+        if row < 0:
+            return False
+        self.view.setCurrentIndex(self.model.index(row, 0))
+        return True
+
+    def _compare(self, chosen: TraceRecord | None) -> None:
+        """Show ``chosen`` against the newest trace of the other kind (or the newest of each kind)."""
+        if chosen is None:
+            newest = self.model.trace_at(0) if self.model.rowCount() else None
+            function = newest.function if newest else None
+            self.waterfall.set_traces(self.model.latest(function, True), self.model.latest(function, False))
+            return
+        other = self.model.latest(chosen.function, not chosen.cold_start)
+        cold, warm = (chosen, other) if chosen.cold_start else (other, chosen)
+        self.waterfall.set_traces(cold, warm)
+
+    def _selection_changed(self, selected: QItemSelection, _deselected: QItemSelection) -> None:
+        indexes = selected.indexes()
+        self.selected = self.model.trace_at(indexes[0].row()) if indexes else None
+        self.logs_button.setEnabled(self.selected is not None)
+        self._compare(self.selected)
+
+    def _double_clicked(self, index: QModelIndex) -> None:
+        self.show_logs_requested.emit(self.model.trace_at(index.row()).request_id)
+
+    def _show_logs(self) -> None:
+        if self.selected is not None:
+            self.show_logs_requested.emit(self.selected.request_id)

@@ -33,6 +33,9 @@ def application() -> QApplication:
         app.setApplicationName("Lambda Workbench")
         app.setOrganizationName("lambda-workbench")
     assert isinstance(app, QApplication)
+    # The window's close is awaited (the engine shuts down first); the loop ends when `_main` returns, never
+    # because Qt saw the last window close.
+    app.setQuitOnLastWindowClosed(False)
     theme.apply(app)
     return app
 
@@ -95,7 +98,7 @@ def run(project: Project, *, backend: str = "process", demo: bool = False, scree
     app = application()
     loop = WorkbenchEventLoop(app)
     asyncio.set_event_loop(loop)
-    window = MainWindow(project, backend=backend, engine_settings=engine_settings, restore_layout=not demo)
+    window = MainWindow(project, backend=backend, engine_settings=engine_settings, remember_layout=not demo)
     route_errors(window, loop)
     try:
         with loop:

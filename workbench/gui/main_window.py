@@ -41,7 +41,7 @@ class MainWindow(QMainWindow):
     closed = Signal()
 
     def __init__(self, project: Project, *, backend: str = "process", engine_settings: EngineSettings | None = None,
-                 settings_path: Path | None = None, restore_layout: bool = True) -> None:
+                 settings_path: Path | None = None, remember_layout: bool = True) -> None:
         super().__init__()
         self.setWindowTitle(f"Lambda Workbench — {project.root.name}")
         self.resize(*DEFAULT_SIZE)
@@ -67,7 +67,8 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._connect()
         self._default_state = self.saveState(LAYOUT_VERSION)
-        if restore_layout:
+        self._remember_layout = remember_layout   # the demo neither applies nor overwrites a user's layout
+        if remember_layout:
             self.restore_layout()
         self._shutdown_done = False
         self._shutdown_task: asyncio.Task[None] | None = None
@@ -261,7 +262,8 @@ class MainWindow(QMainWindow):
         # The engine must be closed (awaited) before the window goes: ignore this close, shut down in a
         # task, and close again when that is done.
         event.ignore()
-        self.save_layout()
+        if self._remember_layout:
+            self.save_layout()
         if self._shutdown_task is None:
             self._shutdown_task = asyncio.ensure_future(self._shutdown_then_close())
 

@@ -49,10 +49,6 @@ class TreeNode:
     def qualifier(self) -> str | None:
         return None if self.kind is NodeKind.FUNCTION else self.key
 
-    def row(self) -> int:
-        siblings = self.parent.children if self.parent is not None else []
-        return siblings.index(self) if self.parent is not None else 0
-
 
 def _version_sort_key(version: str) -> tuple[int, int]:
     return (0, 0) if version == LATEST else (1, int(version) if version.isdigit() else 0)
@@ -161,7 +157,9 @@ class FunctionTreeModel(QAbstractItemModel):
         node = self._node(index)
         if node is None or node.parent is None:
             return QModelIndex()
-        return self.createIndex(node.parent.row(), 0, node.parent)
+        grandparent = node.parent.parent
+        siblings = grandparent.children if grandparent is not None else self._roots
+        return self.createIndex(siblings.index(node.parent), 0, node.parent)
 
     def rowCount(self, parent: Index = ROOT) -> int:  # noqa: N802 - Qt's name
         if parent.isValid() and parent.column() != 0:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from tests.helpers import make_project
 from workbench.engine.settings import EngineSettings
 from workbench.gui.app import application, wait_until_running

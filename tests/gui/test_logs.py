@@ -3,8 +3,8 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from pytestqt.modeltest import ModelTester
 from PySide6.QtCore import Qt
+from pytestqt.modeltest import ModelTester
 
 from tests.gui.conftest import invoke_through_ui, running_window, wait_for
 from workbench.engine.events import LogLine
@@ -39,7 +39,7 @@ def test_filter_and_eviction(qtmodeltester: ModelTester) -> None:
     assert all(model.line_at(r).function == "a" for r in range(model.rowCount()))
     assert model.line_at(0).timestamp >= 120 - model.total
     model.set_filter(LogFilter(request_id="req-11"))
-    assert [model.line_at(r).message for r in range(model.rowCount())][0] == "hello 110"
+    assert model.line_at(0).message == "hello 110"
     model.set_filter(LogFilter(text="HELLO 11"))
     assert model.rowCount() == 10                 # "hello 110".."hello 119", case-insensitive ("hello 11" is gone)
     model.set_filter(LogFilter())
@@ -75,7 +75,7 @@ async def test_live_tail_filters_and_styles(project: Project, tmp_path: Path) ->
         await invoke_through_ui(window, "greeter", '{"name": "first", "warn": "hot"}')
         await invoke_through_ui(window, "other", '{"name": "second"}')
         first = window.traces.model.latest("greeter", True)
-        await wait_for(lambda: logs.model.total >= 10 and first is not None or window.traces.model.rowCount() >= 2,
+        await wait_for(lambda: (logs.model.total >= 10 and first is not None) or window.traces.model.rowCount() >= 2,
                        message="log lines")
         await wait_for(lambda: any(logs.model.line_at(r).message.startswith("REPORT")
                                    and logs.model.line_at(r).function == "other" for r in range(logs.model.rowCount())),

@@ -3,7 +3,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from PySide6.QtCore import QTimer, Qt
+from PySide6.QtCore import Qt, QTimer
 
 from tests.gui.conftest import invoke_through_ui, running_window, wait_for
 from workbench.gui.app import route_errors

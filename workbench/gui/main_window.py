@@ -9,9 +9,18 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QComboBox, QDockWidget, QLabel, QMainWindow, QVBoxLayout, QWidget
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDockWidget,
+    QFrame,
+    QLabel,
+    QMainWindow,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
 
 from workbench.engine.engine import Engine
 from workbench.engine.settings import EngineSettings
@@ -68,8 +77,8 @@ class MainWindow(QMainWindow):
         self._connect()
         self._default_state = self.saveState(LAYOUT_VERSION)
         self._remember_layout = remember_layout   # the demo neither applies nor overwrites a user's layout
-        if remember_layout:
-            self.restore_layout()
+        self._sized = False
+        self._layout_restored = remember_layout and self.restore_layout()
         self._shutdown_done = False
         self._shutdown_task: asyncio.Task[None] | None = None
 
@@ -83,9 +92,17 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.code_editor, 1)
         self.setCentralWidget(central)
 
-    def _dock(self, title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+    def _dock(self, title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea,
+              scrollable: bool = False) -> QDockWidget:
         dock = QDockWidget(title, self)
         dock.setObjectName(name)   # saveState/restoreState identify docks by object name
+        if scrollable:   # a tall pane scrolls rather than forcing the window past a 1280x800 projector
+            scroll = QScrollArea()
+            scroll.setWidgetResizable(True)
+            scroll.setFrameShape(QFrame.Shape.NoFrame)
+            scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+            scroll.setWidget(widget)
+            widget = scroll
         dock.setWidget(widget)
         self.addDockWidget(area, dock)
         return dock
@@ -95,19 +112,32 @@ class MainWindow(QMainWindow):
                                Qt.DockWidgetArea.BottomDockWidgetArea)
         docks = {
             "functions": self._dock("Functions", "functions", self.functions, left),
-            "events": self._dock("Event and invoke", "events", self.event_editor, right),
+            "events": self._dock("Event and invoke", "events", self.event_editor, right, scrollable=True),
             "concurrency": self._dock("Concurrency", "concurrency", self.concurrency, bottom),
             "environments": self._dock("Execution environments", "environments", self.environments, bottom),
             "logs": self._dock("Logs", "logs", self.logs, bottom),
             "traces": self._dock("Traces", "traces", self.traces, bottom),
         }
-        self.splitDockWidget(docks["concurrency"], docks["environments"], Qt.Orientation.Horizontal)
+        # Bottom: [concurrency | environments | traces] above logs, which get the full width.
         self.splitDockWidget(docks["concurrency"], docks["logs"], Qt.Orientation.Vertical)
-        self.splitDockWidget(docks["environments"], docks["traces"], Qt.Orientation.Vertical)
-        self.resizeDocks([docks["functions"], docks["events"]], [300, 470], Qt.Orientation.Horizontal)
-        self.resizeDocks([docks["concurrency"], docks["environments"]], [900, 700], Qt.Orientation.Horizontal)
-        self.resizeDocks([docks["concurrency"], docks["logs"]], [330, 300], Qt.Orientation.Vertical)
+        self.splitDockWidget(docks["concurrency"], docks["environments"], Qt.Orientation.Horizontal)
+        self.splitDockWidget(docks["environments"], docks["traces"], Qt.Orientation.Horizontal)
         return docks
+
+    def size_docks(self) -> None:
+        """The default proportions; applied once the window has its real size (before that Qt ignores them)."""
+        docks = self.docks
+        self.resizeDocks([docks["functions"], docks["events"]], [280, 480], Qt.Orientation.Horizontal)
+        self.resizeDocks([docks["concurrency"], docks["environments"], docks["traces"]], [640, 420, 620],
+                         Qt.Orientation.Horizontal)
+        self.resizeDocks([docks["concurrency"], docks["logs"]], [310, 250], Qt.Orientation.Vertical)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        if not self._sized:
+            self._sized = True
+            if not self._layout_restored:
+                QTimer.singleShot(0, self.size_docks)
 
     def _build_toolbar(self) -> None:
         toolbar = self.addToolBar("Main")
@@ -175,6 +205,8 @@ class MainWindow(QMainWindow):
         self.status.update_statistics(statistics)
 
     def _on_engine_changed(self, engine: Engine | None) -> None:
+        if engine is not None and not self.code_editor.tabs and engine.functions():
+            self.open_function_code(engine.functions()[0].name)   # something to look at from the start
         self.functions.refresh(engine)
         self.event_editor.refresh_functions(engine)
         names = [config.name for config in engine.functions()] if engine is not None else []
@@ -231,13 +263,12 @@ class MainWindow(QMainWindow):
         self.docks["logs"].raise_()
 
     # -- layout -----------------------------------------------------------------------------------------
-    def restore_layout(self) -> None:
+    def restore_layout(self) -> bool:
         geometry = self._settings.value("geometry")
         state = self._settings.value("state")
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
-        if isinstance(state, QByteArray):
-            self.restoreState(state, LAYOUT_VERSION)
+        return isinstance(state, QByteArray) and self.restoreState(state, LAYOUT_VERSION)
 
     def save_layout(self) -> None:
         self._settings.setValue("geometry", self.saveGeometry())
@@ -248,6 +279,7 @@ class MainWindow(QMainWindow):
         self.restoreState(self._default_state, LAYOUT_VERSION)
         for dock in self.docks.values():
             dock.show()
+        self.size_docks()
 
     # -- shutdown ---------------------------------------------------------------------------------------
     async def shutdown(self) -> None:

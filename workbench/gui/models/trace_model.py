@@ -14,7 +14,7 @@ from workbench.gui import theme
 
 Index = QModelIndex | QPersistentModelIndex
 ROOT = QModelIndex()   # the invisible root; a module constant, not a call per default argument
-COLUMNS = ("Time", "Function", "Start", "Init ms", "Invocation ms", "Overhead ms", "Status", "Request")
+COLUMNS = ("Time", "Function", "Start", "Init ms", "Invoke ms", "Overhead ms", "Status", "Request")
 DEFAULT_CAPACITY = 2000
 
 

@@ -28,7 +28,7 @@ class ConcurrencyPane(QWidget):
             self.window_box.addItem(f"last {seconds} s" if seconds < 120 else f"last {seconds // 60} min", seconds)
         self.window_box.setCurrentIndex(WINDOWS_S.index(60))
         self.window_box.currentIndexChanged.connect(self._window_changed)
-        self.pause_button = QPushButton("⏸ Pause")
+        self.pause_button = QPushButton("Pause")
         self.pause_button.setCheckable(True)
         self.pause_button.toggled.connect(self._pause_toggled)
         self.export_button = QPushButton("Export PNG…")
@@ -82,7 +82,7 @@ class ConcurrencyPane(QWidget):
 
     def _pause_toggled(self, paused: bool) -> None:
         self.graph.set_paused(paused)
-        self.pause_button.setText("▶ Resume" if paused else "⏸ Pause")
+        self.pause_button.setText("Resume" if paused else "Pause")
 
     def export_png(self, path: Path) -> bool:
         return self.graph.grab().save(str(path), "PNG")

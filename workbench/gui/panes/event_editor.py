@@ -77,6 +77,7 @@ class EventEditorPane(QWidget):
         self.delete_button.clicked.connect(self.delete_event)
         self.editor = CodeView()
         self.editor.setPlainText(DEFAULT_EVENT)
+        self.editor.setMinimumHeight(60)
         self._highlighter = PygmentsHighlighter(self.editor.document(), lexer_for(Path("event.json")))
         self.validation = QLabel()
         self.validation.setWordWrap(True)
@@ -97,6 +98,10 @@ class EventEditorPane(QWidget):
         self.invoke_button.clicked.connect(self.invoke)
         self.result_view = InvokeResultView()
         self.result_view.show_logs_requested.connect(self.show_logs_requested)
+        for box in (self.function_box, self.qualifier_box, self.sample_box, self.saved_box, self.mode_box):
+            # Narrow docks: combo boxes shrink to a few characters instead of their longest entry.
+            box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            box.setMinimumContentsLength(6)
         self._build_layout()
         self.validate()
 

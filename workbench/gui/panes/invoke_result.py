@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from workbench.engine.invocation import InvokeResult
 from workbench.gui import theme
@@ -35,17 +35,28 @@ class InvokeResultView(QWidget):
         font.setBold(True)
         self.headline.setFont(font)
         self.fields: dict[str, QLabel] = {}
-        form = QFormLayout()
+        form = QGridLayout()   # two facts a row: the pane must fit beside the editor on a 1280x800 projector
         form.setContentsMargins(0, 0, 0, 0)
-        for name in ("Duration", "Billed duration", "Init duration", "Max memory used", "Version", "Request id"):
+        form.setHorizontalSpacing(8)
+        form.setVerticalSpacing(2)
+        names = ("Duration", "Billed", "Init", "Memory", "Version", "Request id")
+        for position, name in enumerate(names):
             label = QLabel("-")
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            label.setWordWrap(True)
+            label.setMinimumWidth(40)
             self.fields[name] = label
-            form.addRow(name + ":", label)
+            row, column = divmod(position, 2)
+            form.addWidget(QLabel(name + ":"), row, column * 2)
+            form.addWidget(label, row, column * 2 + 1)
+        form.setColumnStretch(1, 1)
+        form.setColumnStretch(3, 1)
         self.logs_button = QPushButton("Show its log lines")
         self.logs_button.setEnabled(False)
         self.logs_button.clicked.connect(self._show_logs)
         self.payload = CodeView()
         self.payload.setReadOnly(True)
+        self.payload.setMinimumHeight(48)
         self._highlighter = PygmentsHighlighter(self.payload.document(), lexer_for(Path("payload.json")))
         top = QHBoxLayout()
         top.addWidget(self.headline, 1)
@@ -68,10 +79,10 @@ class InvokeResultView(QWidget):
             self.headline.setStyleSheet(f"color: {theme.SUCCESS_COLOUR}")
         if record is not None:
             self.fields["Duration"].setText(f"{record.duration_ms:.2f} ms")
-            self.fields["Billed duration"].setText(f"{record.billed_duration_ms} ms")
-            self.fields["Init duration"].setText(
-                f"{record.init_duration_ms:.2f} ms" if record.init_duration_ms is not None else "none (warm start)")
-            self.fields["Max memory used"].setText(f"{record.max_memory_used_mb} MB of {record.memory_size_mb} MB")
+            self.fields["Billed"].setText(f"{record.billed_duration_ms} ms")
+            self.fields["Init"].setText(
+                f"{record.init_duration_ms:.2f} ms" if record.init_duration_ms is not None else "none (warm)")
+            self.fields["Memory"].setText(f"{record.max_memory_used_mb} of {record.memory_size_mb} MB")
         self.fields["Version"].setText(result.executed_version)
         self.fields["Request id"].setText(result.request_id)
         self.payload.setPlainText(pretty_payload(result.payload))

@@ -38,6 +38,7 @@ class LogsPane(QWidget):
         self.view = QTreeView()
         self.view.setModel(self.model)
         self.view.setUniformRowHeights(True)       # what keeps a million rows cheap to scroll
+        self.view.setMinimumHeight(60)
         self.view.setRootIsDecorated(False)
         self.view.setAlternatingRowColors(True)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -84,12 +85,12 @@ class LogsPane(QWidget):
         filters.addWidget(self.follow_box)
         filters.addWidget(self.clear_button)
         filters.addWidget(self.count_label)
-        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter = QSplitter(Qt.Orientation.Horizontal)   # the full line beside the list: rows stay visible
         splitter.addWidget(self.view)
         splitter.addWidget(self.detail)
-        splitter.setStretchFactor(0, 5)
+        splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([400, 60])
+        self.detail.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(filters)

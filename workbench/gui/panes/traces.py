@@ -35,7 +35,8 @@ class TracesPane(QWidget):
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.selectionModel().selectionChanged.connect(self._selection_changed)
         self.view.doubleClicked.connect(self._double_clicked)
-        for column, width in enumerate((80, 130, 50, 70, 100, 90, 80)):
+        self.view.setMinimumHeight(60)
+        for column, width in enumerate((78, 120, 48, 66, 80, 96, 70)):
             self.view.header().resizeSection(column, width)
         self.waterfall = Waterfall()
         self.logs_button = QPushButton("Show its log lines")
@@ -43,13 +44,17 @@ class TracesPane(QWidget):
         self.logs_button.clicked.connect(self._show_logs)
         self.selected: TraceRecord | None = None
         bar = QHBoxLayout()
-        bar.addWidget(QLabel("Select an invocation to compare it with the newest of the other kind"), 1)
+        hint = QLabel("Select an invocation: it is drawn against the newest of the other kind (cold or warm)")
+        hint.setWordWrap(True)
+        hint.setMinimumWidth(120)
+        bar.addWidget(hint, 1)
         bar.addWidget(self.logs_button)
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(self.view)
         splitter.addWidget(self.waterfall)
         splitter.setStretchFactor(0, 1)
         splitter.setStretchFactor(1, 2)
+        splitter.setSizes([120, 140])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(bar)

@@ -45,7 +45,7 @@ class ConcurrencyGraph(QWidget):
         self.window_s = 60.0
         self.function: str | None = None
         self.paused_at: float | None = None
-        self.setMinimumSize(360, 200)
+        self.setMinimumSize(360, 160)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self._small = QFont(self.font())
         self._small.setPointSize(max(8, self.font().pointSize() - 1))
@@ -95,7 +95,7 @@ class ConcurrencyGraph(QWidget):
         if self.paused:
             painter.setPen(QColor(theme.ERROR_COLOUR))
             painter.drawText(plot.adjusted(0, 4, -6, 0), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop,
-                             "⏸ paused")
+                             "paused")
         painter.end()
 
     def _paint_grid(self, painter: QPainter, plot: QRectF, y_max: int, y_of: Mapper) -> None:

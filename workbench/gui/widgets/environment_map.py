@@ -5,7 +5,7 @@ Tiles appear on a cold start, change colour as the environment works, freezes an
 from __future__ import annotations
 
 from PySide6.QtCore import QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent, QPen
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from workbench.engine.events import EnvState, InitType
@@ -35,7 +35,7 @@ class EnvironmentMap(QWidget):
 
     def heightForWidth(self, width: int) -> int:  # noqa: N802 - Qt's name
         columns = max(1, (width - 2 * PAD + GAP) // (TILE_W + GAP))
-        height = LEGEND_H + PAD
+        height = self._legend_height() + PAD
         for group in self.tiles.by_function().values():
             rows = -(-len(group) // columns)
             height += HEADER_H + rows * (TILE_H + GAP) + PAD
@@ -56,7 +56,7 @@ class EnvironmentMap(QWidget):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.fillRect(self.rect(), QColor(theme.GRAPH_BACKGROUND))
         self._paint_legend(painter)
-        y = LEGEND_H + PAD
+        y = self._legend_height() + PAD
         columns = self._columns()
         groups = self.tiles.by_function()
         if not groups:
@@ -96,19 +96,32 @@ class EnvironmentMap(QWidget):
         detail = tile.reason if tile.state is EnvState.STOPPED else f"{tile.invocations} inv"
         painter.drawText(bottom, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, detail)
 
+    def _legend_items(self) -> list[tuple[str, float, float]]:
+        """(label, x, y) of each legend entry, wrapped to the widget's width."""
+        metrics = QFontMetrics(self._small)
+        items, x, y = [], float(PAD), 4.0
+        for label in [label for _, label in LEGEND] + ["provisioned"]:
+            width = 20 + metrics.horizontalAdvance(label) + 12
+            if x + width > self.width() - PAD and x > PAD:
+                x, y = float(PAD), y + 20
+            items.append((label, x, y))
+            x += width
+        return items
+
+    def _legend_height(self) -> int:
+        return int(max(y for _, _, y in self._legend_items())) + LEGEND_H
+
     def _paint_legend(self, painter: QPainter) -> None:
         painter.setFont(self._small)
-        x = float(PAD)
-        metrics = painter.fontMetrics()
-        for state, label in LEGEND:
-            painter.setPen(QPen(QColor("#343a40"), 1))
-            painter.setBrush(theme.state_colour(state.value))
-            painter.drawRoundedRect(QRectF(x, 6, 16, 14), 3, 3)
+        states = dict((label, state) for state, label in LEGEND)
+        for label, x, y in self._legend_items():
+            state = states.get(label)
+            if state is None:   # provisioned: an outline, as on the tiles
+                painter.setPen(QPen(QColor(theme.PROVISIONED_COLOUR), 3))
+                painter.setBrush(Qt.BrushStyle.NoBrush)
+            else:
+                painter.setPen(QPen(QColor("#343a40"), 1))
+                painter.setBrush(theme.state_colour(state.value))
+            painter.drawRoundedRect(QRectF(x, y + 2, 16, 14), 3, 3)
             painter.setPen(QColor(theme.AXIS_TEXT_COLOUR))
-            painter.drawText(QRectF(x + 20, 4, 120, 18), Qt.AlignmentFlag.AlignVCenter, label)
-            x += 20 + metrics.horizontalAdvance(label) + 14
-        painter.setPen(QPen(QColor(theme.PROVISIONED_COLOUR), 3))
-        painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.drawRoundedRect(QRectF(x, 6, 16, 14), 3, 3)
-        painter.setPen(QColor(theme.AXIS_TEXT_COLOUR))
-        painter.drawText(QRectF(x + 20, 4, 160, 18), Qt.AlignmentFlag.AlignVCenter, "provisioned")
+            painter.drawText(QRectF(x + 20, y, 140, 18), Qt.AlignmentFlag.AlignVCenter, label)

@@ -52,12 +52,12 @@ async def test_invoke_shows_cold_then_warm_result(project: Project, tmp_path: Pa
         assert view.result is not None and view.result.cold_start
         assert "cold start" in view.headline.text()
         assert json.loads(view.payload.toPlainText()) == {"hello": "ada", "version": 1}
-        assert view.fields["Init duration"].text().endswith(" ms")
-        assert view.fields["Billed duration"].text().endswith(" ms")
-        assert "MB of 128 MB" in view.fields["Max memory used"].text()
+        assert view.fields["Init"].text().endswith(" ms")
+        assert view.fields["Billed"].text().endswith(" ms")
+        assert "of 128 MB" in view.fields["Memory"].text()
         await invoke_through_ui(window, "greeter", '{"name": "bob"}')
         assert not view.result.cold_start and "warm" in view.headline.text()
-        assert view.fields["Init duration"].text().startswith("none")
+        assert view.fields["Init"].text().startswith("none")
 
 
 async def test_function_error_is_shown(project: Project, tmp_path: Path) -> None:

@@ -80,9 +80,23 @@ def test_logs_and_traces_read_the_project_store(tmp_path: Path) -> None:
     assert logs.stdout.count("START RequestId:") == 2 and "log line 1" in logs.stdout
     traces = _workbench("traces", "Fn", cwd=tmp_path)
     lines = traces.stdout.splitlines()
-    assert len(lines) == 2 and " cold " in lines[0] and " warm " in lines[1]
+    assert len(lines) == 2 and " cold " in lines[0] and " warm " in lines[1], traces.stdout + traces.stderr
     documents = [json.loads(line) for line in _workbench("traces", "my-fn", "--json", cwd=tmp_path).stdout.splitlines()]
     function_segments = [d for d in documents if d["origin"] == "AWS::Lambda::Function"]
     assert len(function_segments) == 2
     assert [s["name"] for s in function_segments[0]["subsegments"]] == ["Initialization", "Invocation", "Overhead"]
     assert [s["name"] for s in function_segments[1]["subsegments"]] == ["Invocation", "Overhead"]
+
+
+def test_load_prints_a_json_report_as_its_last_line(tmp_path: Path) -> None:
+    _project(tmp_path)
+    done = _workbench("load", "my-fn", "--requests", "30", "--concurrency", "3", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout.splitlines()[-1])
+    assert {"requests", "succeeded", "failed", "throttled", "cold_starts", "peak_environments", "duration_s",
+            "throughput_per_s", "p50_ms", "p99_ms"} <= set(report)
+    assert report["requests"] == 30 and report["succeeded"] == 30 and report["cold_starts"] == 3
+    paced = _workbench("load", "my-fn:$LATEST", "--rate", "20", "--duration", "0.5", "--quiet", cwd=tmp_path)
+    assert json.loads(paced.stdout.splitlines()[-1])["requests"] == 10
+    wrong = _workbench("load", "my-fn", "--requests", "3", cwd=tmp_path)
+    assert wrong.returncode == 2 and "--concurrency" in wrong.stderr

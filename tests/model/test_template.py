@@ -161,3 +161,59 @@ Resources:
     inline, custom = load_template(path).functions
     assert inline.inline_code is not None and "inline" in inline.inline_code and inline.code_uri is None
     assert custom.handler == "" and custom.runtime == "provided.al2023"
+
+
+def test_provisioned_concurrency_and_autoscaling_resources(tmp_path: Path) -> None:
+    write_files(tmp_path, {"src/app.py": "x = 1\n"})
+    path = tmp_path / "template.yaml"
+    path.write_text("""\
+Resources:
+  Api:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: src
+      Handler: app.handler
+      Runtime: python3.12
+      ReservedConcurrentExecutions: 20
+      AutoPublishAlias: live
+      ProvisionedConcurrencyConfig:
+        ProvisionedConcurrentExecutions: 5
+  Target:
+    Type: AWS::ApplicationAutoScaling::ScalableTarget
+    Properties:
+      ResourceId: !Sub function:${Api}:live
+      ScalableDimension: lambda:function:ProvisionedConcurrency
+      ServiceNamespace: lambda
+      MinCapacity: 2
+      MaxCapacity: 10
+  Policy:
+    Type: AWS::ApplicationAutoScaling::ScalingPolicy
+    Properties:
+      PolicyType: TargetTrackingScaling
+      ScalingTargetId: !Ref Target
+      TargetTrackingScalingPolicyConfiguration:
+        TargetValue: 0.7
+        ScaleInCooldown: 120
+        PredefinedMetricSpecification:
+          PredefinedMetricType: LambdaProvisionedConcurrencyUtilization
+""")
+    template = load_template(path)
+    api = template.functions[0]
+    assert (api.reserved_concurrency, api.auto_publish_alias, api.provisioned_concurrency) == (20, "live", 5)
+    scaling = template.autoscaling[0]
+    assert (scaling.function, scaling.qualifier, scaling.min_capacity, scaling.max_capacity) == ("Api", "live", 2, 10)
+    assert scaling.target_utilisation == 0.7 and scaling.scale_in_cooldown_s == 120
+
+
+def test_provisioned_concurrency_needs_an_alias(tmp_path: Path) -> None:
+    write_files(tmp_path, {"src/app.py": "x = 1\n"})
+    path = tmp_path / "template.yaml"
+    path.write_text("""\
+Resources:
+  Api:
+    Type: AWS::Serverless::Function
+    Properties: {CodeUri: src, Handler: app.h, Runtime: python3.12,
+                 ProvisionedConcurrencyConfig: {ProvisionedConcurrentExecutions: 5}}
+""")
+    with pytest.raises(TemplateError, match=r"Api\.ProvisionedConcurrencyConfig: needs AutoPublishAlias"):
+        load_template(path)

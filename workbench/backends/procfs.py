@@ -44,9 +44,8 @@ def peak_rss_bytes(pid: int) -> int:
     """The kernel's high-water mark of one process's resident memory (VmHWM)."""
     try:
         with open(f"/proc/{pid}/status", "rb") as handle:
-            for line in handle:
-                if line.startswith(b"VmHWM:"):
-                    return int(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
-        pass
-    return 0
+            status = handle.read()
+        start = status.index(b"VmHWM:") + 6
+        return int(status[start:status.index(b"kB", start)]) * 1024
+    except (OSError, ValueError):
+        return 0

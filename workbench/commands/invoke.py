@@ -36,7 +36,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def read_event(args: argparse.Namespace) -> bytes:
     if args.event_json is not None:
         return str(args.event_json).encode()
-    if args.event is not None:
+    if getattr(args, "event", None) is not None:
         if str(args.event) == "-":
             return sys.stdin.buffer.read()
         try:

@@ -14,28 +14,25 @@ from types import TracebackType
 from workbench.backends.base import Backend
 from workbench.backends.factory import create_backend
 from workbench.engine import tracing
+from workbench.engine.autoscaling import AutoscalingPolicy, ProvisionedAutoscaler
 from workbench.engine.clock import Clock, RealClock
 from workbench.engine.code import CodeSnapshot, CodeStore
-from workbench.engine.environment import Environment, EnvironmentServices, InitOutcome, decode_client_context
+from workbench.engine.concurrency import AccountConcurrency
+from workbench.engine.environment import EnvironmentServices, decode_client_context
 from workbench.engine.errors import (
     InvalidParameterValueError,
     InvalidRequestContentError,
     RequestTooLargeError,
+    ResourceConflictError,
+    ResourceNotFoundError,
     ServiceError,
     TooManyRequestsError,
 )
-from workbench.engine.events import (
-    EngineEvent,
-    EventBus,
-    InitType,
-    LogLine,
-    Throttled,
-    TraceRecord,
-    TraceRecorded,
-)
+from workbench.engine.events import EngineEvent, EventBus, LogLine, TraceRecord, TraceRecorded
 from workbench.engine.invocation import InvokeRequest, InvokeResult
-from workbench.engine.pool import EnvironmentInfo, FunctionPool
-from workbench.engine.registry import FunctionEntry, FunctionRegistry, Target
+from workbench.engine.pool import EnvironmentInfo
+from workbench.engine.registry import Alias, FunctionEntry, FunctionRegistry, Target
+from workbench.engine.scheduler import ProvisionedConfig, Scheduler
 from workbench.engine.settings import EngineSettings
 from workbench.engine.statistics import EngineStatistics, FunctionStatistics
 from workbench.engine.store import Store, StoredLog
@@ -81,14 +78,14 @@ class Engine:
         self.code = CodeStore(state_dir / "code")
         self.registry = FunctionRegistry(self.settings.region, self.settings.account_id)
         self._runtime_api = RuntimeApiServer()
-        self._pools: dict[str, FunctionPool] = {}
         self._supervisor = Supervisor()
         self._scratch_root = state_dir / "run" / f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
-        self._services = EnvironmentServices(self.backend, self._runtime_api, self.clock, self.bus, self.settings,
-                                             self._scratch_root)
+        services = EnvironmentServices(self.backend, self._runtime_api, self.clock, self.bus, self.settings,
+                                       self._scratch_root)
+        self.scheduler = Scheduler(services, self.registry, self._supervisor)
+        self._autoscalers: dict[tuple[str, str], tuple[ProvisionedAutoscaler, asyncio.Task[None]]] = {}
         self._started_at = 0.0
         self._running = False
-        self._stopping: set[asyncio.Task[None]] = set()
 
     # -- lifecycle --------------------------------------------------------------------------------------
     async def __aenter__(self) -> Engine:
@@ -99,7 +96,13 @@ class Engine:
                         tb: TracebackType | None) -> None:
         await self.close()
 
+    @property
+    def running(self) -> bool:
+        return self._running
+
     async def start(self) -> None:
+        """Open the store and the backend, load the project's functions, and initialise the provisioned
+        environments the template asks for (they are ready before the first request)."""
         self._started_at = self.clock.monotonic()
         await asyncio.to_thread(_remove_stale_scratch, self.state_dir / "run")
         self._scratch_root.mkdir(parents=True, exist_ok=True)
@@ -107,21 +110,39 @@ class Engine:
         self.bus.subscribe(self._persist)
         await self.backend.open()
         await self._runtime_api.start()
-        if self.project is not None:
-            for config in self.project.functions:
-                await self.add_function(config, source="template")
         self._running = True
-        self._supervisor.spawn(self._reap_idle(), "idle-reaper")
+        self._supervisor.spawn(self.scheduler.reap_idle(), "idle-reaper")
+        try:
+            if self.project is not None:
+                await self._load_template(self.project)
+            await self.wait_provisioned_ready()
+        except BaseException:
+            await self.close()
+            raise
+
+    async def _load_template(self, project: Project) -> None:
+        for config in project.functions:
+            await self.add_function(config, source="template")
+        for config in project.functions:
+            if config.reserved_concurrency is not None:
+                await self.put_function_concurrency(config.name, config.reserved_concurrency)
+            if config.auto_publish_alias:
+                version = await self.publish_version(config.name)
+                await self.create_alias(config.name, config.auto_publish_alias, version.version)
+                if config.provisioned_concurrency:
+                    await self.put_provisioned_concurrency(config.name, config.auto_publish_alias,
+                                                           config.provisioned_concurrency)
+        for scaling in project.template.autoscaling:
+            await self.put_provisioned_autoscaling(scaling.function, scaling.qualifier, AutoscalingPolicy(
+                scaling.target_utilisation, scaling.min_capacity, scaling.max_capacity,
+                scaling.scale_out_cooldown_s, scaling.scale_in_cooldown_s))
 
     async def close(self) -> None:
         if not self._running:
             return
         self._running = False
         await self._supervisor.close()
-        environments = [env for pool in self._pools.values() for env in pool.environments.values()]
-        await asyncio.gather(*(self._stop_environment(env, "shutdown") for env in environments))
-        if self._stopping:
-            await asyncio.gather(*self._stopping, return_exceptions=True)
+        await self.scheduler.close()
         await self._runtime_api.close()
         await self.backend.close()
         await self.store.close()
@@ -160,11 +181,19 @@ class Engine:
 
     async def add_function(self, config: FunctionConfig, *, source: str = "api",
                            code: CodeSnapshot | None = None) -> FunctionEntry:
+        if config.name in self.registry:
+            raise ResourceConflictError(f"Function already exist: {config.name}")
         snapshot = code or await self._snapshot(config)
         entry = FunctionEntry(FunctionVersion(config, LATEST, snapshot), source=source)
         self.registry.add(entry)
-        self._pools.setdefault(config.name, FunctionPool(config.name))
+        self.scheduler.pool(config.name)
         return entry
+
+    async def delete_function(self, name: str) -> None:
+        entry = self.registry.remove(name)
+        for key in [key for key in self._autoscalers if key[0] == entry.name]:
+            self._stop_autoscaler(key)
+        await self.scheduler.remove_function(entry.name)
 
     def functions(self) -> list[FunctionConfig]:
         return [entry.config for entry in self.registry]
@@ -178,19 +207,128 @@ class Engine:
         invocation cold-starts on the new revision, as on Lambda."""
         entry = self.registry.get(name)
         current = entry.latest
-        new_config = config or current.config
-        snapshot = code or current.code
-        entry.latest = FunctionVersion(new_config, LATEST, snapshot, current.layer_dirs, current.revision + 1)
-        pool = self._pools[entry.name]
-        for env in pool.idle_environments():
-            if env.version.version == LATEST:
-                self._stop_in_background(env, "code-update")
+        entry.latest = FunctionVersion(config or current.config, LATEST, code or current.code, current.layer_dirs,
+                                       current.revision + 1)
+        self.scheduler.retire(entry.name, LATEST, "code-update")
         return entry.latest
 
     async def reload_code(self, name: str) -> FunctionVersion:
         """Take a fresh snapshot of $LATEST's code from disk (a hot reload after an edit)."""
         entry = self.registry.get(name)
         return await self.update_function(name, code=await self._snapshot(entry.config))
+
+    # -- versions and aliases ---------------------------------------------------------------------------
+    async def publish_version(self, function: str, description: str = "") -> FunctionVersion:
+        return self.registry.publish(function, description)
+
+    async def create_alias(self, function: str, name: str, function_version: str, description: str = "",
+                           additional_weights: dict[str, float] | None = None) -> Alias:
+        return self.registry.create_alias(function, name, function_version, description, additional_weights)
+
+    async def update_alias(self, function: str, name: str, function_version: str | None = None,
+                           description: str | None = None,
+                           additional_weights: dict[str, float] | None = None) -> Alias:
+        alias = self.registry.update_alias(function, name, function_version, description, additional_weights)
+        entry = self.registry.get(function)
+        config = self.scheduler.provisioned.get((entry.name, name))
+        if config is not None:  # provisioned environments follow the alias to its new version
+            self.scheduler.set_provisioned(entry.name, name, self._version_of(entry, alias.function_version),
+                                           config.requested)
+        return alias
+
+    async def delete_alias(self, function: str, name: str) -> None:
+        entry = self.registry.get(function)
+        self.registry.get_alias(function, name)
+        await self.delete_provisioned_concurrency(entry.name, name, missing_ok=True)
+        self.registry.delete_alias(function, name)
+
+    @staticmethod
+    def _version_of(entry: FunctionEntry, version: str) -> FunctionVersion:
+        return entry.latest if version == LATEST else entry.versions[version]
+
+    # -- concurrency controls ---------------------------------------------------------------------------
+    def _provisioned_total(self, function: str) -> int:
+        return sum(c.requested for k, c in self.scheduler.provisioned.items() if k[0] == function)
+
+    async def put_function_concurrency(self, function: str, reserved: int) -> int:
+        """Reserve concurrency for ``function`` (0 throttles every request). Raises InvalidParameterValueError."""
+        name = self.registry.get(function).name
+        if reserved < 0:
+            raise InvalidParameterValueError("ReservedConcurrentExecutions must be at least 0")
+        self.scheduler.governor.check_reservation(name, reserved, self._provisioned_total(name))
+        self.scheduler.governor.set_reserved(name, reserved)
+        return reserved
+
+    async def delete_function_concurrency(self, function: str) -> None:
+        self.scheduler.governor.set_reserved(self.registry.get(function).name, None)
+
+    def function_concurrency(self, function: str) -> int | None:
+        return self.scheduler.governor.reserved.get(self.registry.get(function).name)
+
+    def account_concurrency(self) -> AccountConcurrency:
+        return self.scheduler.governor.account()
+
+    def _provisioned_target(self, function: str, qualifier: str) -> tuple[FunctionEntry, FunctionVersion]:
+        entry = self.registry.get(function)
+        if qualifier == LATEST:
+            raise InvalidParameterValueError("Provisioned Concurrency Configs cannot be applied to unpublished "
+                                             "function versions.")
+        if qualifier in entry.versions:
+            return entry, entry.versions[qualifier]
+        alias = self.registry.get_alias(function, qualifier)
+        return entry, self._version_of(entry, alias.function_version)
+
+    async def put_provisioned_concurrency(self, function: str, qualifier: str, count: int) -> ProvisionedConfig:
+        """Keep ``count`` environments of an alias or version initialised (status IN_PROGRESS -> READY)."""
+        if count < 1:
+            raise InvalidParameterValueError("ProvisionedConcurrentExecutions must be at least 1")
+        entry, version = self._provisioned_target(function, qualifier)
+        for key, other in self.scheduler.provisioned.items():
+            if key[0] == entry.name and key[1] != qualifier and other.version.version == version.version:
+                raise ResourceConflictError(f"Version {version.version} already has provisioned concurrency "
+                                            f"through {key[1]}")
+        return self.scheduler.set_provisioned(entry.name, qualifier, version, count)
+
+    def provisioned_concurrency(self, function: str, qualifier: str | None = None) -> list[ProvisionedConfig]:
+        name = self.registry.get(function).name
+        return [c for k, c in self.scheduler.provisioned.items()
+                if k[0] == name and (qualifier is None or k[1] == qualifier)]
+
+    async def delete_provisioned_concurrency(self, function: str, qualifier: str, *, missing_ok: bool = False) -> None:
+        name = self.registry.get(function).name
+        if (name, qualifier) not in self.scheduler.provisioned and not missing_ok:
+            raise ResourceNotFoundError(f"No Provisioned Concurrency Config found for this function: "
+                                        f"{self.registry.arn(name, qualifier)}")
+        self._stop_autoscaler((name, qualifier))
+        self.scheduler.delete_provisioned(name, qualifier)
+
+    async def wait_provisioned_ready(self, function: str | None = None) -> None:
+        """Wait until provisioned configurations (of ``function``) are READY or FAILED."""
+        await self.scheduler.wait_provisioned(self.registry.get(function).name if function else None)
+
+    async def put_provisioned_autoscaling(self, function: str, qualifier: str,
+                                          policy: AutoscalingPolicy) -> ProvisionedAutoscaler:
+        """Target-tracking autoscaling of an alias's or version's provisioned concurrency."""
+        entry, _ = self._provisioned_target(function, qualifier)
+        key = (entry.name, qualifier)
+        self._stop_autoscaler(key)
+        if key not in self.scheduler.provisioned:
+            await self.put_provisioned_concurrency(entry.name, qualifier, max(1, policy.min_capacity))
+
+        def apply(capacity: int) -> None:
+            if capacity >= 1 and key in self.scheduler.provisioned:
+                config = self.scheduler.provisioned[key]
+                self.scheduler.set_provisioned(entry.name, qualifier, config.version, capacity)
+
+        scaler = ProvisionedAutoscaler(self.clock, policy, lambda: self.scheduler.utilisation(key), apply)
+        task = self._supervisor.spawn(scaler.run(), f"autoscaling-{entry.name}-{qualifier}")
+        self._autoscalers[key] = (scaler, task)
+        return scaler
+
+    def _stop_autoscaler(self, key: tuple[str, str]) -> None:
+        existing = self._autoscalers.pop(key, None)
+        if existing is not None:
+            existing[1].cancel()
 
     # -- invoke -----------------------------------------------------------------------------------------
     def _check_payload(self, payload: bytes, limit: int) -> None:
@@ -221,124 +359,63 @@ class Engine:
             segment_id=segment_id, client_context=decoded_context, tenant_id=tenant_id,
         )
 
+    def _prepare(self, function: str, payload: bytes | str, qualifier: str | None, limit: int,
+                 client_context: str | None, tenant_id: str | None) -> tuple[Target, InvokeRequest]:
+        if not self._running:
+            raise ServiceError("the engine is not running")
+        data = payload.encode() if isinstance(payload, str) else payload
+        self._check_payload(data, limit)
+        target = self.registry.resolve(function, qualifier)
+        unsupported = self.backend.unsupported(target.version.runtime)
+        if unsupported:
+            raise ServiceError(unsupported)
+        return target, self._request(target, data, client_context, tenant_id)
+
     async def invoke(self, function: str, payload: bytes | str = b"", *, qualifier: str | None = None,
                      client_context: str | None = None, tenant_id: str | None = None) -> InvokeResult:
         """Invoke synchronously (RequestResponse). Raises LambdaError subclasses for requests Lambda itself
         refuses (unknown function, bad payload, throttle); function failures come back in the result."""
-        if not self._running:
-            raise ServiceError("the engine is not running")
-        data = payload.encode() if isinstance(payload, str) else payload
-        self._check_payload(data, limits.SYNC_PAYLOAD_MAX)
-        target = self.registry.resolve(function, qualifier)
-        request = self._request(target, data, client_context, tenant_id)
-        return await self._run(target, request)
+        target, request = self._prepare(function, payload, qualifier, limits.SYNC_PAYLOAD_MAX, client_context,
+                                         tenant_id)
+        return await self.scheduler.execute(target, request)
 
-    async def _run(self, target: Target, request: InvokeRequest) -> InvokeResult:
-        version = target.version
-        pool = self._pools[version.name]
-        unsupported = self.backend.unsupported(version.runtime)
-        if unsupported:
-            raise ServiceError(unsupported)
-        environment = pool.take_idle(version.version, version.revision)
-        cold: InitOutcome | None = None
-        self._admit(pool, target, new_environment=environment is None)
-        pool.in_flight += 1
-        try:
-            if environment is None:
-                environment = Environment(self._services, version, InitType.ON_DEMAND)
-                pool.add(environment)
-                pool.cold_starts += 1
-                cold = await environment.start()
-            result = await environment.invoke(request, cold)
-        except BaseException:
-            if environment is not None:
-                self._stop_in_background(environment, "failed")
-            raise
-        finally:
-            pool.in_flight -= 1
-        pool.invocations += 1
-        if result.function_error:
-            pool.errors += 1
-        self._release(pool, environment)
-        return result
+    async def invoke_async(self, function: str, payload: bytes | str = b"", *, qualifier: str | None = None) -> str:
+        """Invoke asynchronously (Event): validated and accepted now, run in the background. Returns the
+        request id. (Retries, dead-letter queues and destinations build on this.)"""
+        target, request = self._prepare(function, payload, qualifier, self.settings.async_payload_max, None, None)
+        self._supervisor.spawn(self._run_event(target, request), f"event-{request.request_id}")
+        return request.request_id
 
-    def _admit(self, pool: FunctionPool, target: Target, *, new_environment: bool) -> None:
-        """Concurrency limits (spec §4). Raises TooManyRequestsError."""
-        total = sum(p.in_flight for p in self._pools.values())
-        if total >= self.settings.account_concurrency:
-            self._throttle(pool, target, "ConcurrentInvocationLimitExceeded")
-
-    def _throttle(self, pool: FunctionPool, target: Target, reason: str) -> None:
-        pool.throttles += 1
-        self.bus.publish(Throttled(self.clock.time(), pool.function, target.qualifier, reason))
-        raise TooManyRequestsError(reason)
-
-    def _release(self, pool: FunctionPool, environment: Environment) -> None:
-        if environment.stopped:
-            pool.discard(environment)
-            return
-        entry = self.registry.get(pool.function) if pool.function in self.registry else None
-        current = entry.latest.revision if entry is not None else None
-        if environment.version.version == LATEST and environment.version.revision != current:
-            self._stop_in_background(environment, "code-update")
-            return
-        pool.put_idle(environment)
-
-    # -- stopping ---------------------------------------------------------------------------------------
-    async def _stop_environment(self, environment: Environment, reason: str) -> None:
-        pool = self._pools.get(environment.function)
-        if pool is not None:
-            pool.discard(environment)
-        await environment.stop(reason)
-
-    def _stop_in_background(self, environment: Environment, reason: str) -> None:
-        pool = self._pools.get(environment.function)
-        if pool is not None:
-            pool.discard(environment)
-        task = asyncio.get_running_loop().create_task(environment.stop(reason), name=f"stop-{environment.id}")
-        self._stopping.add(task)
-        task.add_done_callback(self._stopping.discard)
-        task.add_done_callback(_log_failure)
+    async def _run_event(self, target: Target, request: InvokeRequest) -> None:
+        delay = 1.0
+        while True:
+            try:
+                await self.scheduler.execute(target, request)
+                return
+            except TooManyRequestsError:
+                await self.clock.sleep(delay)   # throttled events wait and try again (spec §4)
+                delay = min(delay * 2, 300.0)
 
     async def stop_environments(self, function: str | None = None, reason: str = "manual") -> int:
         """Stop the idle environments of ``function`` (of every function when None); busy ones finish first
         and are not touched. Returns how many were stopped."""
-        names = [self.registry.get(function).name] if function else list(self._pools)
-        idle = [env for name in names for env in self._pools[name].idle_environments()]
-        await asyncio.gather(*(self._stop_environment(env, reason) for env in idle))
-        return len(idle)
-
-    async def _reap_idle(self) -> None:
-        """Stop environments idle longer than the idle timeout, and recycle those past their lifetime."""
-        interval = max(0.05, min(1.0, self.settings.idle_timeout_s / 4))
-        while True:
-            await self.clock.sleep(interval)
-            now = self.clock.monotonic()
-            for pool in list(self._pools.values()):
-                for env in pool.idle_environments():
-                    if now - env.created_at >= self.settings.max_lifetime_s:
-                        self._stop_in_background(env, "lifetime")
-                    elif now - env.last_used >= self.settings.idle_timeout_s:
-                        self._stop_in_background(env, "idle")
+        names = [self.registry.get(function).name] if function else list(self.scheduler.pools)
+        return await self.scheduler.stop_idle(names, reason)
 
     # -- statistics -------------------------------------------------------------------------------------
     def statistics(self) -> EngineStatistics:
         now = self.clock.monotonic()
+        reserved = self.scheduler.governor.reserved
         functions = []
-        for name, pool in self._pools.items():
-            reserved = self.registry.get(name).config.reserved_concurrency if name in self.registry else None
+        for name, pool in self.scheduler.pools.items():
             environments = tuple(
                 EnvironmentInfo(env.id, env.function, env.version.version, env.state, env.init_type,
-                                env.invocations, now - env.created_at, env.log_stream)
+                                env.invocations, now - env.created_at, env.log_stream, env.provisioned_for)
                 for env in pool.environments.values())
-            functions.append(FunctionStatistics(name, environments, pool.in_flight, pool.invocations, pool.errors,
-                                                pool.throttles, pool.cold_starts, reserved))
+            functions.append(FunctionStatistics(
+                name, environments, pool.in_flight, pool.invocations, pool.errors, pool.throttles,
+                pool.cold_starts, reserved.get(name), self._provisioned_total(name), pool.spillovers))
         return EngineStatistics(self.clock.time(), now - self._started_at, self.backend.name, tuple(functions))
-
-
-def _log_failure(task: asyncio.Task[None]) -> None:
-    if not task.cancelled() and task.exception() is not None:
-        log.error("stopping environment failed", exc_info=task.exception())
 
 
 def _remove_stale_scratch(run_dir: Path) -> None:

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
+import functools
 import hashlib
 import json
 import logging
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,6 +47,7 @@ from workbench.engine.settings import EngineSettings
 from workbench.engine.versions import FunctionVersion
 from workbench.fsutil import remove_tree
 from workbench.runtime_api.endpoint import (
+    EndpointState,
     Errored,
     InitFailed,
     Responded,
@@ -88,12 +92,15 @@ class InitOutcome:
 
 
 class Environment:
-    def __init__(self, services: EnvironmentServices, version: FunctionVersion, init_type: InitType) -> None:
+    def __init__(self, services: EnvironmentServices, version: FunctionVersion, init_type: InitType,
+                 provisioned_for: str | None = None) -> None:
         self._services = services
         self._clock = services.clock
         self._bus = services.bus
         self.version = version
         self.init_type = init_type
+        #: The alias or version whose provisioned concurrency this environment belongs to.
+        self.provisioned_for = provisioned_for
         self.id = uuid.uuid4().hex
         self.created_at = self._clock.monotonic()
         self.last_used = self.created_at
@@ -110,8 +117,11 @@ class Environment:
         self._scratch = services.scratch_root / self.id
         self._request_id: str | None = None
         self._tail: list[str] | None = None
-        self._pending_trace: dict[str, tuple[TraceRecord, float]] = {}
+        #: Traces waiting for the runtime's next `next` (the end of Overhead): the record's fields but the
+        #: overhead span, and when the response came.
+        self._pending_trace: dict[str, tuple[Callable[..., TraceRecord], float]] = {}
         self._outcome: asyncio.Future[object] | None = None
+        self._traces_done: asyncio.Event | None = None
         self._freeze_timer: TimerHandle | None = None
         self.stopped = False
 
@@ -185,12 +195,12 @@ class Environment:
                     "workbench.environment": self.id},
         )
 
-    async def start(self) -> InitOutcome:
+    async def start(self, init_timeout_s: float | None = None) -> InitOutcome:
         """Create the sandbox and run the init phase (Phase: init, bounded by the init timeout)."""
         self._bus.publish(EnvironmentStarting(self._clock.time(), self.id, self.function, self.version.version,
                                               self.init_type, self.log_stream))
         self._address = await self._services.runtime_api.open(self.endpoint)
-        outcome = await self._init("init", self._services.settings.init_timeout_s)
+        outcome = await self._init("init", init_timeout_s or self._services.settings.init_timeout_s)
         if outcome.ok:
             self.init_duration_ms = outcome.duration_ms
         return outcome
@@ -278,6 +288,11 @@ class Environment:
         elif self._freeze_timer is None:
             self._freeze_timer = self._clock.call_later(delay, self._freeze)
 
+    def settle(self) -> None:
+        """Freeze now if the runtime already waits for its next event (it may have asked before we were idle)."""
+        if self.endpoint.state is EndpointState.READY and self.endpoint.current is None:
+            self._runtime_parked()
+
     def _freeze(self) -> None:
         self._freeze_timer = None
         if self.state is EnvState.IDLE and self.handle is not None and self.handle.alive:
@@ -296,13 +311,11 @@ class Environment:
         pending = self._pending_trace.pop(request_id, None)
         if pending is None:
             return
-        trace, responded_at = pending
-        if overhead_end is not None:
-            overhead = Span(self._wall(responded_at), self._wall(overhead_end))
-            trace = TraceRecord(trace.trace_id, trace.segment_id, trace.request_id, trace.function, trace.version,
-                                trace.env_id, trace.cold_start, trace.initialization, trace.invocation, overhead,
-                                trace.status, trace.error_type)
-        self._bus.publish(TraceRecorded(self._clock.time(), trace))
+        if not self._pending_trace and self._traces_done is not None:
+            self._traces_done.set()
+        make_trace, responded_at = pending
+        overhead = Span(self._wall(responded_at), self._wall(overhead_end)) if overhead_end is not None else None
+        self._bus.publish(TraceRecorded(self._clock.time(), make_trace(overhead=overhead)))
 
     # -- invoke -----------------------------------------------------------------------------------------
     def _runtime_headers(self, request: InvokeRequest, deadline_ms: int) -> dict[str, str]:
@@ -374,8 +387,8 @@ class Environment:
         request_id = request.request_id
         ended = self._clock.monotonic()
         handle = self.handle
-        if isinstance(outcome, Responded | Errored) and handle is not None \
-                and handle.max_memory_used_mb() > config.memory_size:
+        memory_used = handle.max_memory_used_mb() if handle is not None else 0
+        if isinstance(outcome, Responded | Errored) and memory_used > config.memory_size:
             # The peak passed MemorySize between two samples: Lambda would have killed it mid-flight.
             await self._kill_runtime()
             outcome = _Exited(ExitInfo(signal=9, oom=True))
@@ -410,7 +423,6 @@ class Environment:
             handle.flush_output()
         duration_ms = float(config.timeout) * 1000.0 if status == "timeout" else (ended - delivered) * 1000.0
         init_ms = cold.duration_ms if cold is not None and cold.ok and reinit is None else None
-        memory_used = handle.max_memory_used_mb() if handle is not None else 0
         report_error = error_type if report_status == "error" else None
         if isinstance(outcome, _Exited) and outcome.info.oom:
             report_error = "Runtime.OutOfMemory"
@@ -432,23 +444,33 @@ class Environment:
         )
         self._bus.publish(InvocationFinished(self._clock.time(), record))
         initialization = cold.span if cold is not None else (reinit.span if reinit is not None else None)
-        trace = TraceRecord(request.trace_id, request.segment_id, request_id, self.function, self.version.version,
-                            self.id, cold is not None, initialization,
-                            Span(self._wall(delivered), self._wall(ended)), None, status, error_type)
+        make_trace = functools.partial(
+            TraceRecord, trace_id=request.trace_id, segment_id=request.segment_id, request_id=request_id,
+            function=self.function, version=self.version.version, env_id=self.id, cold_start=cold is not None,
+            initialization=initialization, invocation=Span(self._wall(delivered), self._wall(ended)),
+            status=status, error_type=error_type)
         runtime_alive = self.handle is not None and self.handle.alive
         if isinstance(outcome, Responded | Errored | ResponseTooLarge) and runtime_alive:
-            self._pending_trace[request_id] = (trace, ended)
+            # Built once the runtime asks for its next event: that is where Overhead ends.
+            self._pending_trace[request_id] = (make_trace, ended)
         else:
-            self._bus.publish(TraceRecorded(self._clock.time(), trace))
+            self._bus.publish(TraceRecorded(self._clock.time(), make_trace(overhead=None)))
         if status in ("crash",):
             await self._kill_runtime()
         self._set_state(EnvState.IDLE)
-        if self.endpoint.current is None and self.endpoint.state.value == "Ready":
-            self._runtime_parked()
+        self.settle()
         return InvokeResult(200, payload, function_error, self.version.version, request_id,
                             _clip_tail(tail, self._services.settings.log_tail_bytes), record)
 
     # -- teardown ---------------------------------------------------------------------------------------
+    async def _let_post_invoke_finish(self, grace_s: float = 0.25) -> None:
+        """A runtime that just answered gets a moment to ask for its next event, so the last trace of a
+        stopping environment still has its Overhead."""
+        if not self._pending_trace or self.handle is None or not self.handle.alive:
+            return
+        self._traces_done = asyncio.Event()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._traces_done.wait(), grace_s)
     async def _kill_runtime(self) -> None:
         handle = self.handle
         if handle is not None and handle.alive:
@@ -460,6 +482,7 @@ class Environment:
             return
         self.stopped = True
         self._cancel_freeze()
+        await self._let_post_invoke_finish()
         await self._kill_runtime()
         await self._services.runtime_api.release(self.endpoint)
         self.state = EnvState.STOPPED

@@ -159,6 +159,19 @@ class Throttled(EngineEvent):
 
 
 @dataclass(frozen=True, slots=True)
+class ProvisionedConcurrencyChanged(EngineEvent):
+    """A provisioned concurrency configuration changed status or allocation."""
+
+    function: str
+    qualifier: str
+    requested: int
+    allocated: int
+    available: int
+    status: str          # IN_PROGRESS, READY or FAILED
+    reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class TraceRecorded(EngineEvent):
     trace: TraceRecord
 

@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from workbench.engine.events import InvocationRecord
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class InvokeRequest:
-    """One request as the platform hands it to an environment."""
+    """One request as the platform hands it to an environment. Never mutated; not frozen only because
+    frozen dataclasses cost several microseconds to build and one is built per invocation."""
 
     request_id: str
     payload: bytes

@@ -4,11 +4,12 @@ version that runs (spec §7)."""
 from __future__ import annotations
 
 import random
+import uuid
 from dataclasses import dataclass, field
 
-from workbench.engine.errors import InvalidParameterValueError, ResourceNotFoundError
+from workbench.engine.errors import InvalidParameterValueError, ResourceConflictError, ResourceNotFoundError
 from workbench.engine.versions import FunctionVersion
-from workbench.model.arn import LATEST, function_arn, parse_function_ref
+from workbench.model.arn import ALIAS_NAME, LATEST, function_arn, parse_function_ref
 from workbench.model.function import FunctionConfig
 
 
@@ -28,6 +29,8 @@ class FunctionEntry:
     versions: dict[str, FunctionVersion] = field(default_factory=dict)
     aliases: dict[str, Alias] = field(default_factory=dict)
     source: str = "template"   # "template" or "api"
+    #: Version numbers are sequential from 1 and never reused, even after a version is deleted.
+    last_version_number: int = 0
 
     @property
     def config(self) -> FunctionConfig:
@@ -91,6 +94,80 @@ class FunctionRegistry:
         if entry is None:
             raise ResourceNotFoundError(f"Function not found: {self.arn(name)}")
         return entry
+
+    # -- versions and aliases ---------------------------------------------------------------------------
+    def publish(self, name: str, description: str = "") -> FunctionVersion:
+        """Snapshot $LATEST as the next version; when nothing changed since the last one, return that."""
+        entry = self.get(name)
+        latest = entry.latest
+        newest = entry.versions.get(str(entry.last_version_number))
+        if newest is not None and newest.config == latest.config and newest.code.digest == latest.code.digest:
+            return newest
+        entry.last_version_number += 1
+        number = str(entry.last_version_number)
+        config = latest.config.with_changes(description=description or latest.config.description)
+        published = FunctionVersion(config, number, latest.code, latest.layer_dirs)
+        entry.versions[number] = published
+        return published
+
+    def _check_alias_target(self, entry: FunctionEntry, version: str,
+                            weights: dict[str, float] | None) -> tuple[tuple[str, float], ...]:
+        if version != LATEST and version not in entry.versions:
+            raise ResourceNotFoundError(f"Function not found: {self.arn(entry.name, version)}")
+        if not weights:
+            return ()
+        if len(weights) > 1:
+            raise InvalidParameterValueError("Number of items in AdditionalVersionWeights cannot be greater than 1")
+        (extra, weight), = weights.items()
+        if version == LATEST or extra == LATEST:
+            raise InvalidParameterValueError("$LATEST is not supported for an alias pointing to more than 1 version")
+        if extra not in entry.versions:
+            raise InvalidParameterValueError(f"Version {extra} in AdditionalVersionWeights does not exist")
+        if extra == version:
+            raise InvalidParameterValueError("Alias cannot point to the same version twice")
+        if not 0.0 <= float(weight) <= 1.0:
+            raise InvalidParameterValueError("Weights in AdditionalVersionWeights must be between 0.0 and 1.0")
+        return ((extra, float(weight)),)
+
+    def create_alias(self, name: str, alias: str, version: str, description: str = "",
+                     weights: dict[str, float] | None = None) -> Alias:
+        entry = self.get(name)
+        if not ALIAS_NAME.match(alias):
+            raise InvalidParameterValueError(f"1 validation error detected: Value '{alias}' at 'name' failed to "
+                                             "satisfy constraint: Member must satisfy regular expression pattern: "
+                                             "(?!^[0-9]+$)([a-zA-Z0-9-_]+)")
+        if alias in entry.aliases:
+            raise ResourceConflictError(f"Alias already exists: {self.arn(entry.name, alias)}")
+        created = Alias(alias, version, description, self._check_alias_target(entry, version, weights),
+                        str(uuid.uuid4()))
+        entry.aliases[alias] = created
+        return created
+
+    def update_alias(self, name: str, alias: str, version: str | None = None, description: str | None = None,
+                     weights: dict[str, float] | None = None) -> Alias:
+        entry = self.get(name)
+        current = self.get_alias(name, alias)
+        target = version or current.function_version
+        if weights is None:
+            routing = current.additional_weights if version is None else ()
+        else:
+            routing = self._check_alias_target(entry, target, weights)
+        self._check_alias_target(entry, target, None)
+        updated = Alias(alias, target, current.description if description is None else description, routing,
+                        str(uuid.uuid4()))
+        entry.aliases[alias] = updated
+        return updated
+
+    def get_alias(self, name: str, alias: str) -> Alias:
+        entry = self.get(name)
+        try:
+            return entry.aliases[alias]
+        except KeyError:
+            raise ResourceNotFoundError(f"Alias not found: {self.arn(entry.name, alias)}") from None
+
+    def delete_alias(self, name: str, alias: str) -> None:
+        entry = self.get(name)
+        entry.aliases.pop(alias, None)
 
     def resolve(self, name: str, qualifier: str | None = None) -> Target:
         try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 
 from workbench.engine.tracing import SubsegmentNames
@@ -28,6 +29,8 @@ class EngineSettings:
     #: New environments per function per scaling window (AWS: 1,000 per 10 s).
     scaling_environments: int = limits.SCALING_ENVIRONMENTS_PER_WINDOW
     scaling_window_s: float = limits.SCALING_WINDOW_S
+    #: How many environments may initialise at once (0: no bound, as on Lambda). See `initgate.py`.
+    max_parallel_inits: int = field(default_factory=lambda: max(4, 4 * (os.cpu_count() or 1)))
     async_payload_max: int = limits.ASYNC_PAYLOAD_MAX
     subsegment_names: SubsegmentNames = field(default_factory=SubsegmentNames)
     log_tail_bytes: int = limits.LOG_TAIL_BYTES

@@ -17,6 +17,8 @@ class FunctionStatistics:
     throttles: int
     cold_starts: int
     reserved_concurrency: int | None
+    provisioned_concurrency: int = 0     # requested, over all aliases and versions
+    spillovers: int = 0                  # requests that found every provisioned environment busy
 
     def count(self, state: str) -> int:
         return sum(1 for env in self.environments if env.state == state)

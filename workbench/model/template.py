@@ -50,6 +50,20 @@ class LayerDefinition:
 
 
 @dataclass(frozen=True, slots=True)
+class AutoscalingDefinition:
+    """An Application Auto Scaling target + target-tracking policy on a function alias's provisioned
+    concurrency (`lambda:function:ProvisionedConcurrency`)."""
+
+    function: str
+    qualifier: str
+    min_capacity: int
+    max_capacity: int
+    target_utilisation: float
+    scale_in_cooldown_s: float = 300.0
+    scale_out_cooldown_s: float = 60.0
+
+
+@dataclass(frozen=True, slots=True)
 class Template:
     path: Path
     functions: tuple[FunctionConfig, ...]
@@ -58,6 +72,7 @@ class Template:
     other_resources: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     #: Every function resource's raw properties, including ones the workbench does not read yet (Events, ...).
     raw_functions: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    autoscaling: tuple[AutoscalingDefinition, ...] = ()
 
 
 def load_template(path: Path, parameter_overrides: Mapping[str, str] | None = None) -> Template:
@@ -169,7 +184,39 @@ class _TemplateReader:
                 raise TemplateError(self.path, f"function name {function.name!r} is also used by "
                                     f"{seen[function.name]}", function.logical_id, "FunctionName")
             seen[function.name] = function.logical_id or function.name
-        return Template(self.path, tuple(functions), tuple(layers), others, raw_functions)
+        autoscaling = self._autoscaling(others)
+        return Template(self.path, tuple(functions), tuple(layers), others, raw_functions, autoscaling)
+
+    def _autoscaling(self, others: Mapping[str, Any]) -> tuple[AutoscalingDefinition, ...]:
+        """Scalable targets on provisioned concurrency, with the target-tracking policy that points at them."""
+        policies: dict[str, tuple[str, dict[str, Any]]] = {}
+        for logical_id, resource in others.items():
+            if resource.get("Type") == "AWS::ApplicationAutoScaling::ScalingPolicy":
+                props = self._resolve(logical_id, "Properties", resource.get("Properties") or {})
+                policies[str(props.get("ScalingTargetId"))] = (logical_id, props)
+        found = []
+        for logical_id, resource in others.items():
+            if resource.get("Type") != "AWS::ApplicationAutoScaling::ScalableTarget":
+                continue
+            props = self._resolve(logical_id, "Properties", resource.get("Properties") or {})
+            if props.get("ScalableDimension") != "lambda:function:ProvisionedConcurrency":
+                continue
+            parts = str(props.get("ResourceId", "")).split(":")
+            if len(parts) != 3 or parts[0] != "function":
+                raise TemplateError(self.path, "must be function:<name>:<alias or version>", logical_id, "ResourceId")
+            policy_id, policy = policies.get(logical_id, (None, {}))
+            tracking = policy.get("TargetTrackingScalingPolicyConfiguration") or {}
+            if "TargetValue" not in tracking:
+                raise TemplateError(self.path, "needs a TargetTrackingScaling policy with a TargetValue",
+                                    policy_id or logical_id, "TargetTrackingScalingPolicyConfiguration")
+            try:
+                found.append(AutoscalingDefinition(
+                    parts[1], parts[2], int(props["MinCapacity"]), int(props["MaxCapacity"]),
+                    float(tracking["TargetValue"]), float(tracking.get("ScaleInCooldown", 300)),
+                    float(tracking.get("ScaleOutCooldown", 60))))
+            except (KeyError, TypeError, ValueError) as exc:
+                raise TemplateError(self.path, f"invalid or missing value ({exc})", logical_id, "Properties") from None
+        return tuple(found)
 
     def _resolve(self, logical_id: str, prop: str, value: Any) -> Any:
         try:

@@ -21,18 +21,18 @@ class EndpointState(StrEnum):
     CLOSED = "Closed"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Responded:
     body: bytes
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Errored:
     body: bytes
     error_type: str  # normalised (Runtime|Function).Reason
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ResponseTooLarge:
     size: int
 

@@ -1,16 +1,15 @@
-"""The Runtime API HTTP server: one aiohttp application, one loopback listening socket per environment.
+"""The Runtime API server: one loopback listening socket per environment (spec §1).
 
-`AWS_LAMBDA_RUNTIME_API` is only `host:port`, so environments are told apart by the port they connect
-to; the handlers find the endpoint from the socket the request arrived on.
+`AWS_LAMBDA_RUNTIME_API` is only `host:port`, so environments are told apart by the port they connect to;
+each port's protocol is bound to its environment's endpoint, so a request needs no lookup.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import socket
 from typing import Final
-
-from aiohttp import web
 
 from workbench.model.limits import RUNTIME_RESPONSE_MAX
 from workbench.runtime_api.endpoint import (
@@ -22,43 +21,36 @@ from workbench.runtime_api.endpoint import (
     RuntimeInvocation,
     normalise_error_type,
 )
+from workbench.runtime_api.protocol import Request, Response, RuntimeHttpProtocol
 
 PREFIX: Final = "/2018-06-01"
-_ACCEPTED_BODY = b'{"status":"OK"}'
-_ERROR_CAUSE_TYPE = "application/vnd.aws.lambda.error.cause+json"
-_LOOPBACK = "127.0.0.1"
+_NEXT: Final = PREFIX + "/runtime/invocation/next"
+_INVOCATION: Final = PREFIX + "/runtime/invocation/"
+_INIT_ERROR: Final = PREFIX + "/runtime/init/error"
+_ACCEPTED: Final = Response(202, b'{"status":"OK"}')
+_ERROR_CAUSE_TYPE: Final = "application/vnd.aws.lambda.error.cause+json"
+_LOOPBACK: Final = "127.0.0.1"
 
 
-def _error(status: int, error_type: str, message: str) -> web.Response:
-    body = json.dumps({"errorMessage": message, "errorType": error_type}).encode()
-    return web.Response(status=status, body=body, content_type="application/json")
+def _error(status: int, error_type: str, message: str) -> Response:
+    return Response(status, json.dumps({"errorMessage": message, "errorType": error_type}).encode())
 
 
-def _accepted() -> web.Response:
-    return web.Response(status=202, body=_ACCEPTED_BODY, content_type="application/json")
+_INVALID_REQUEST_ID: Final = _error(400, "InvalidRequestID", "Invalid request ID")
+_NOT_ALLOWED: Final = _error(405, "MethodNotAllowed", "method not allowed")
 
 
 class RuntimeApiServer:
     def __init__(self, host: str = _LOOPBACK) -> None:
         self.host = host
-        self._endpoints: dict[int, RuntimeEndpoint] = {}
-        self._sites: dict[int, web.SockSite] = {}
-        app = web.Application(client_max_size=RUNTIME_RESPONSE_MAX)
-        app.router.add_get(PREFIX + "/runtime/invocation/next", self._next)
-        app.router.add_post(PREFIX + "/runtime/invocation/{request_id}/response", self._response)
-        app.router.add_post(PREFIX + "/runtime/invocation/{request_id}/error", self._invocation_error)
-        app.router.add_post(PREFIX + "/runtime/init/error", self._init_error)
-        self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
+        self._listeners: dict[int, tuple[RuntimeEndpoint, asyncio.Server, set[RuntimeHttpProtocol]]] = {}
 
     async def start(self) -> None:
-        await self._runner.setup()
+        """Nothing to do until the first environment opens its endpoint."""
 
     async def close(self) -> None:
-        for endpoint in list(self._endpoints.values()):
-            endpoint.abandon()
-        self._endpoints.clear()
-        self._sites.clear()
-        await self._runner.cleanup()
+        for endpoint, _, _ in list(self._listeners.values()):
+            await self.release(endpoint)
 
     async def open(self, endpoint: RuntimeEndpoint) -> str:
         """Start listening for ``endpoint`` on a fresh loopback port; returns `host:port`."""
@@ -66,103 +58,115 @@ class RuntimeApiServer:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((self.host, 0))
         port = sock.getsockname()[1]
-        site = web.SockSite(self._runner, sock)
-        await site.start()
+        connections: set[RuntimeHttpProtocol] = set()
+
+        def connect() -> RuntimeHttpProtocol:
+            protocol = RuntimeHttpProtocol(lambda request: self._dispatch(endpoint, request), RUNTIME_RESPONSE_MAX,
+                                           connections.discard)
+            connections.add(protocol)
+            return protocol
+
+        listener = await asyncio.get_running_loop().create_server(connect, sock=sock, backlog=64)
         endpoint.port = port
-        self._endpoints[port] = endpoint
-        self._sites[port] = site
+        self._listeners[port] = (endpoint, listener, connections)
         return f"{self.host}:{port}"
 
     async def release(self, endpoint: RuntimeEndpoint) -> None:
         endpoint.abandon()
-        self._endpoints.pop(endpoint.port, None)
-        site = self._sites.pop(endpoint.port, None)
-        if site is not None:
-            await site.stop()
+        entry = self._listeners.pop(endpoint.port, None)
+        if entry is not None:
+            _, listener, connections = entry
+            listener.close()
+            for protocol in list(connections):
+                protocol.close()
 
-    def _endpoint(self, request: web.Request) -> RuntimeEndpoint | None:
-        transport = request.transport
-        if transport is None:
-            return None
-        return self._endpoints.get(transport.get_extra_info("sockname")[1])
+    def _dispatch(self, endpoint: RuntimeEndpoint, request: Request) -> Response | asyncio.Future[Response]:
+        path, method = request.path, request.method
+        if path == _NEXT:
+            return self._next(endpoint) if method == "GET" else _NOT_ALLOWED
+        if path.startswith(_INVOCATION):
+            request_id, _, action = path[len(_INVOCATION):].partition("/")
+            if action in ("response", "error"):
+                if method != "POST":
+                    return _NOT_ALLOWED
+                if action == "response":
+                    return self._response(endpoint, request, request_id)
+                return self._invocation_error(endpoint, request, request_id)
+        elif path == _INIT_ERROR:
+            return self._init_error(endpoint, request) if method == "POST" else _NOT_ALLOWED
+        return _error(404, "NotFound", f"no such route: {method} {path}")
 
     # -- handlers ---------------------------------------------------------------------------------------
-    async def _next(self, request: web.Request) -> web.StreamResponse:
-        endpoint = self._endpoint(request)
-        if endpoint is None:
-            return _error(500, "Runtime.Unknown", "environment is shutting down")
+    @staticmethod
+    def _event(invocation: RuntimeInvocation) -> Response:
+        return Response(200, invocation.payload, invocation.headers)
+
+    def _next(self, endpoint: RuntimeEndpoint) -> Response | asyncio.Future[Response]:
         answer = endpoint.next_requested()
         if isinstance(answer, str):
             return _error(403, "InvalidStateTransition", answer)
-        invocation: RuntimeInvocation = answer if isinstance(answer, RuntimeInvocation) else await answer
-        return web.Response(body=invocation.payload, headers=invocation.headers)
+        if isinstance(answer, RuntimeInvocation):
+            return self._event(answer)
+        parked = answer
+        response: asyncio.Future[Response] = asyncio.get_running_loop().create_future()
 
-    async def _read_result(self, request: web.Request, endpoint: RuntimeEndpoint,
-                           request_id: str) -> bytes | web.Response:
+        def deliver(done: asyncio.Future[RuntimeInvocation]) -> None:
+            if response.done():
+                return
+            if done.cancelled():
+                response.cancel()
+            else:
+                response.set_result(self._event(done.result()))
+
+        parked.add_done_callback(deliver)
+        return response
+
+    @staticmethod
+    def _result_body(endpoint: RuntimeEndpoint, request: Request, request_id: str) -> bytes | Response:
         if not endpoint.is_current(request_id):
-            return _error(400, "InvalidRequestID", "Invalid request ID")
-        length = request.content_length
-        try:
-            if length is not None and length > RUNTIME_RESPONSE_MAX:
-                raise web.HTTPRequestEntityTooLarge(max_size=RUNTIME_RESPONSE_MAX, actual_size=length)
-            return await request.read()
-        except web.HTTPRequestEntityTooLarge:
-            endpoint.complete(request_id, ResponseTooLarge(length or RUNTIME_RESPONSE_MAX + 1))
+            return _INVALID_REQUEST_ID
+        if request.oversize:
+            size = int(request.headers.get("content-length") or RUNTIME_RESPONSE_MAX + 1)
+            endpoint.complete(request_id, ResponseTooLarge(size))
             return _error(413, "RequestEntityTooLarge",
                           f"Exceeded maximum allowed payload size ({RUNTIME_RESPONSE_MAX} bytes).")
+        return request.body
 
-    async def _response(self, request: web.Request) -> web.StreamResponse:
-        endpoint = self._endpoint(request)
-        request_id = request.match_info["request_id"]
-        if endpoint is None:
-            return _error(400, "InvalidRequestID", "Invalid request ID")
-        mode = request.headers.get("Lambda-Runtime-Function-Response-Mode")
+    def _response(self, endpoint: RuntimeEndpoint, request: Request, request_id: str) -> Response:
+        mode = request.headers.get("lambda-runtime-function-response-mode")
         if mode is not None and mode.lower() != "streaming":
             return _error(400, "InvalidFunctionResponseMode", "Invalid function response mode")
-        body = await self._read_result(request, endpoint, request_id)
-        if isinstance(body, web.Response):
+        body = self._result_body(endpoint, request, request_id)
+        if isinstance(body, Response):
             return body
-        if not endpoint.complete(request_id, Responded(body)):
-            return _error(400, "InvalidRequestID", "Invalid request ID")
-        return _accepted()
+        return _ACCEPTED if endpoint.complete(request_id, Responded(body)) else _INVALID_REQUEST_ID
 
-    async def _invocation_error(self, request: web.Request) -> web.StreamResponse:
-        endpoint = self._endpoint(request)
-        request_id = request.match_info["request_id"]
-        if endpoint is None:
-            return _error(400, "InvalidRequestID", "Invalid request ID")
-        body = await self._read_result(request, endpoint, request_id)
-        if isinstance(body, web.Response):
+    def _invocation_error(self, endpoint: RuntimeEndpoint, request: Request, request_id: str) -> Response:
+        body = self._result_body(endpoint, request, request_id)
+        if isinstance(body, Response):
             return body
-        error_type = normalise_error_type(request.headers.get("Lambda-Runtime-Function-Error-Type"))
-        if not endpoint.complete(request_id, Errored(_strip_error_cause(request, body), error_type)):
-            return _error(400, "InvalidRequestID", "Invalid request ID")
-        return _accepted()
+        error_type = normalise_error_type(request.headers.get("lambda-runtime-function-error-type"))
+        outcome = Errored(_strip_error_cause(request, body), error_type)
+        return _ACCEPTED if endpoint.complete(request_id, outcome) else _INVALID_REQUEST_ID
 
-    async def _init_error(self, request: web.Request) -> web.StreamResponse:
-        endpoint = self._endpoint(request)
-        if endpoint is None:
-            return _error(500, "Runtime.Unknown", "environment is shutting down")
-        try:
-            body = await request.read()
-        except web.HTTPRequestEntityTooLarge:
-            body = b""
-        error_type = normalise_error_type(request.headers.get("Lambda-Runtime-Function-Error-Type"))
-        if not endpoint.init_error(InitFailed(_strip_error_cause(request, body), error_type)):
+    @staticmethod
+    def _init_error(endpoint: RuntimeEndpoint, request: Request) -> Response:
+        error_type = normalise_error_type(request.headers.get("lambda-runtime-function-error-type"))
+        if not endpoint.init_error(InitFailed(_strip_error_cause(request, request.body), error_type)):
             return _error(403, "InvalidStateTransition",
                           f"State transition from {endpoint.state.value} to InitError failed for runtime. "
                           "Error: State transition is not allowed")
         try:
-            json.loads(body)
+            json.loads(request.body)
             content_type = "application/json"
         except ValueError:
             content_type = "application/octet-stream"
-        return web.Response(status=202, body=_ACCEPTED_BODY, content_type=content_type)
+        return Response(202, _ACCEPTED.body, content_type=content_type)
 
 
-def _strip_error_cause(request: web.Request, body: bytes) -> bytes:
+def _strip_error_cause(request: Request, body: bytes) -> bytes:
     """With the error-cause content type, the caller sees only errorMessage/errorType/stackTrace."""
-    if request.content_type != _ERROR_CAUSE_TYPE:
+    if request.headers.get("content-type", "").split(";")[0].strip() != _ERROR_CAUSE_TYPE:
         return body
     try:
         document = json.loads(body)

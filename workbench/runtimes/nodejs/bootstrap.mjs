@@ -5,7 +5,7 @@
 // ES-module handlers, async and callback styles, the same context object, error shapes and log format.
 
 import fs from "node:fs";
-import http from "node:http";
+import net from "node:net";
 import path from "node:path";
 import util from "node:util";
 import { pathToFileURL } from "node:url";
@@ -16,23 +16,77 @@ const [apiHost, apiPort] = (() => {
   const at = address.lastIndexOf(":");
   return [address.slice(0, at), Number(address.slice(at + 1))];
 })();
-const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
 
-function request(method, urlPath, body, headers) {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      { host: apiHost, port: apiPort, method, path: API_PREFIX + urlPath, agent, headers: headers || {} },
-      (res) => {
-        const chunks = [];
-        res.on("data", (chunk) => chunks.push(chunk));
-        res.on("end", () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
-        res.on("error", reject);
-      },
-    );
-    req.on("error", reject);
-    if (body !== undefined) req.write(body);
-    req.end();
-  });
+// A keep-alive HTTP/1.1 client for the Runtime API. Hand-written on purpose: node:http's client machinery
+// costs more CPU than a whole warm invocation, and the Runtime API is a known peer on loopback. Requests are
+// strictly sequential (one event at a time), so one pending response at a time is all it has to track.
+class RuntimeConnection {
+  constructor() {
+    this.socket = undefined;
+    this.buffer = Buffer.alloc(0);
+    this.pending = undefined;
+  }
+
+  connect() {
+    this.buffer = Buffer.alloc(0);
+    const socket = net.createConnection({ host: apiHost, port: apiPort });
+    socket.setNoDelay(true);
+    socket.on("data", (chunk) => {
+      this.buffer = this.buffer.length ? Buffer.concat([this.buffer, chunk]) : chunk;
+      this.parse();
+    });
+    const fail = (error) => {
+      if (this.socket === socket) this.socket = undefined;
+      const pending = this.pending;
+      this.pending = undefined;
+      if (pending) pending.reject(error || new Error("Runtime API closed the connection"));
+    };
+    socket.on("error", fail);
+    socket.on("close", () => fail());
+    this.socket = socket;
+  }
+
+  parse() {
+    if (!this.pending) return;
+    const headEnd = this.buffer.indexOf("\r\n\r\n");
+    if (headEnd < 0) return;
+    const lines = this.buffer.toString("latin1", 0, headEnd).split("\r\n");
+    const status = Number(lines[0].split(" ")[1]);
+    const headers = {};
+    for (const line of lines.slice(1)) {
+      const colon = line.indexOf(":");
+      headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+    }
+    const length = Number(headers["content-length"] || 0);
+    if (this.buffer.length < headEnd + 4 + length) return;
+    const body = this.buffer.subarray(headEnd + 4, headEnd + 4 + length);
+    this.buffer = this.buffer.subarray(headEnd + 4 + length);
+    const pending = this.pending;
+    this.pending = undefined;
+    pending.resolve({ status, headers, body });
+  }
+
+  request(method, urlPath, body, headers) {
+    return new Promise((resolve, reject) => {
+      if (!this.socket) this.connect();
+      const payload = body === undefined ? Buffer.alloc(0) : Buffer.from(body);
+      let head = `${method} ${API_PREFIX}${urlPath} HTTP/1.1\r\nHost: ${apiHost}:${apiPort}\r\n`;
+      for (const [name, value] of Object.entries(headers || {})) head += `${name}: ${value}\r\n`;
+      head += `Content-Length: ${payload.length}\r\n\r\n`;
+      this.pending = { resolve, reject };
+      this.socket.write(payload.length ? Buffer.concat([Buffer.from(head, "latin1"), payload]) : head);
+    });
+  }
+}
+
+const connection = new RuntimeConnection();
+
+async function request(method, urlPath, body, headers) {
+  try {
+    return await connection.request(method, urlPath, body, headers);
+  } catch (error) {
+    return connection.request(method, urlPath, body, headers);  // the connection dropped: reconnect once
+  }
 }
 
 // -- logging ------------------------------------------------------------------------------------------

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
 
 from tests.gui.conftest import invoke_through_ui, running_window, wait_for
+from workbench.backends.procfs import descendants
 from workbench.gui.app import route_errors
 from workbench.gui.session import EngineState
 from workbench.gui.widgets.message_bar import Level
@@ -83,12 +85,19 @@ async def test_errors_in_slots_reach_the_message_bar(project: Project, tmp_path:
 async def test_close_shuts_the_engine_down(project: Project, tmp_path: Path) -> None:
     async with running_window(project, tmp_path) as window:
         await invoke_through_ui(window, "greeter", "{}")
-        engine = window.session.require()
-        pids = [env.handle.pid for pool in engine._pools.values() for env in pool.environments.values()
-                if env.handle is not None]
-        assert pids
+        pids = [pid for pid in descendants(os.getpid()) if pid != os.getpid() and _is_runtime(pid)]
+        assert pids, "the invocation's runtime process runs under this process"
         window.close()
         await wait_for(lambda: not window.isVisible(), message="the window closes after its engine")
         assert window.session.engine is None and window.session.state is EngineState.STOPPED
-        for pid in pids:
-            assert not Path(f"/proc/{pid}").exists() or "Z" in Path(f"/proc/{pid}/stat").read_text().split()[2]
+        assert not [pid for pid in pids if _is_runtime(pid)], "no runtime process is left behind"
+
+
+def _is_runtime(pid: int) -> bool:
+    """A live (not zombie) process running one of the workbench's runtime bootstraps."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        command = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+    return state != "Z" and b"bootstrap" in command

@@ -1,7 +1,10 @@
 """The scripted demo behind `workbench gui --demo`: what a teacher would show, played through the UI.
 
-A cold then a warm invocation (their traces side by side), then a burst of load that scales out, and a
-screenshot of the whole window at the end.
+1. A cold then a warm invocation from the event editor (their traces end up side by side).
+2. Reserved concurrency of 5 set from the function tree's context action.
+3. The toolbar's load generator at 30 requests/s of 300 ms requests: the function scales out to its five
+   environments and the rest is throttled, as the graph, the environment map and the logs show.
+4. A screenshot of the whole window.
 """
 
 from __future__ import annotations
@@ -11,9 +14,14 @@ import json
 from pathlib import Path
 
 from workbench.gui.main_window import MainWindow
+from workbench.gui.panes.concurrency import WINDOWS_S
+from workbench.gui.panes.load_toolbar import OPEN_LOOP
+from workbench.gui.widgets.dialogs import NumberDialog
 from workbench.model.runtimes import Family, lookup_runtime
 
 MIN_SCREENSHOT = (1280, 800)
+RESERVED = 5
+LOAD_RATE, LOAD_SECONDS, REQUEST_MS = 30, 6, 300
 
 
 def demo_function(window: MainWindow) -> str:
@@ -27,28 +35,48 @@ def demo_function(window: MainWindow) -> str:
     return configs[0].name
 
 
-async def invoke_through_editor(window: MainWindow, function: str, event: dict[str, object]) -> None:
+async def invoke_through_editor(window: MainWindow, function: str, event: dict[str, object]) -> str:
     editor = window.event_editor
     editor.select_function(function)
     editor.editor.setPlainText(json.dumps(event, indent=2))
-    editor.invoke()
+    editor.invoke_button.click()
+    await window.operations.wait_idle()
+    result = editor.result_view.result
+    if result is None:
+        raise RuntimeError("the demo's invocation failed: " + window.message_bar.history[-1].text)
+    return result.request_id
+
+
+async def reserve_concurrency(window: MainWindow, function: str, reserved: int) -> None:
+    dialog = window.functions.function_actions.set_reserved(function)
+    assert isinstance(dialog, NumberDialog)
+    dialog.spin.setValue(reserved)
+    dialog.accept()
     await window.operations.wait_idle()
 
 
-async def settle(seconds: float) -> None:
-    await asyncio.sleep(seconds)
+async def burst(window: MainWindow, function: str) -> None:
+    window.event_editor.editor.setPlainText(json.dumps({"name": "class", "sleep_ms": REQUEST_MS}, indent=2))
+    toolbar = window.load_toolbar
+    toolbar.function_box.setCurrentText(function)
+    toolbar.mode_box.setCurrentIndex(toolbar.mode_box.findData(OPEN_LOOP))
+    toolbar.rate.setValue(LOAD_RATE)
+    toolbar.duration.setValue(LOAD_SECONDS)
+    await toolbar.start(function)
 
 
 async def play_demo(window: MainWindow, screenshot: Path | None) -> None:
     function = demo_function(window)
     window.open_function_code(function)
-    await invoke_through_editor(window, function, {"name": "cold start"})
+    window.concurrency.window_box.setCurrentIndex(WINDOWS_S.index(30))
+    window.concurrency.show_function(function)     # its own graph has its reserved limit drawn
+    cold = await invoke_through_editor(window, function, {"name": "cold start"})
     await invoke_through_editor(window, function, {"name": "warm start"})
-    await settle(0.5)
-    window.traces.view.setCurrentIndex(window.traces.model.index(window.traces.model.row_of(
-        window.traces.model.latest(function, True).request_id  # type: ignore[union-attr]
-    ), 0))
-    await settle(1.0)
+    await reserve_concurrency(window, function, RESERVED)
+    await burst(window, function)
+    await asyncio.sleep(1.0)    # the graph shows the environments going idle after the burst
+    window.traces.select_request(cold)
+    await asyncio.sleep(0.3)
     if screenshot is not None:
         save_screenshot(window, screenshot)
 

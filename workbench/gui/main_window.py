@@ -32,6 +32,7 @@ from workbench.gui.panes.concurrency import ConcurrencyPane
 from workbench.gui.panes.environments import EnvironmentsPane
 from workbench.gui.panes.event_editor import EventEditorPane
 from workbench.gui.panes.functions import FunctionsPane
+from workbench.gui.panes.load_toolbar import LoadToolbar
 from workbench.gui.panes.logs import LogsPane
 from workbench.gui.panes.traces import TracesPane
 from workbench.gui.session import EngineSession
@@ -62,7 +63,7 @@ class MainWindow(QMainWindow):
         self.message_bar = MessageBar()
         self.operations = Operations(self.message_bar, self)
         self.code_editor = CodeEditorPane(self.session, self.operations, self.message_bar)
-        self.functions = FunctionsPane(self.session, self.operations)
+        self.functions = FunctionsPane(self.session, self.operations, self.message_bar)
         self.event_editor = EventEditorPane(self.session, self.operations, self.message_bar)
         self.concurrency = ConcurrencyPane()
         self.environments = EnvironmentsPane()
@@ -127,7 +128,7 @@ class MainWindow(QMainWindow):
     def size_docks(self) -> None:
         """The default proportions; applied once the window has its real size (before that Qt ignores them)."""
         docks = self.docks
-        self.resizeDocks([docks["functions"], docks["events"]], [280, 480], Qt.Orientation.Horizontal)
+        self.resizeDocks([docks["functions"], docks["events"]], [330, 470], Qt.Orientation.Horizontal)
         self.resizeDocks([docks["concurrency"], docks["environments"], docks["traces"]], [640, 420, 620],
                          Qt.Orientation.Horizontal)
         self.resizeDocks([docks["concurrency"], docks["logs"]], [310, 250], Qt.Orientation.Vertical)
@@ -158,6 +159,9 @@ class MainWindow(QMainWindow):
         self.backend_box.activated.connect(lambda _i: self.switch_backend(self.backend_box.currentText()))
         toolbar.addWidget(self.backend_box)
         self.toolbar = toolbar
+        self.addToolBarBreak()
+        self.load_toolbar = LoadToolbar(self.session, self.operations, self.message_bar, self.event_editor.payload_for)
+        self.addToolBar(self.load_toolbar)
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
@@ -197,9 +201,7 @@ class MainWindow(QMainWindow):
         self.concurrency.add_events(batch)
 
     def _on_statistics(self, statistics: EngineStatistics) -> None:
-        engine = self.session.engine
-        provisioned = {c.name: c.provisioned_concurrency for c in engine.functions()} if engine else {}
-        self.concurrency.add_statistics(statistics, provisioned)
+        self.concurrency.add_statistics(statistics)
         self.environments.add_statistics(statistics)
         self.functions.update_statistics(statistics)
         self.status.update_statistics(statistics)
@@ -209,6 +211,7 @@ class MainWindow(QMainWindow):
             self.open_function_code(engine.functions()[0].name)   # something to look at from the start
         self.functions.refresh(engine)
         self.event_editor.refresh_functions(engine)
+        self.load_toolbar.set_functions(engine)
         names = [config.name for config in engine.functions()] if engine is not None else []
         self.logs.set_functions(names)
         self.environments.reset()

@@ -84,8 +84,9 @@ def structure_of(entries: list[FunctionEntry]) -> tuple[Any, ...]:
         for e in sorted(entries, key=lambda e: e.name))
 
 
-def badges_for(stats: FunctionStatistics, provisioned_config: int | None) -> list[tuple[str, str]]:
-    warm = sum(1 for env in stats.environments if env.state in (EnvState.IDLE, EnvState.FROZEN))
+def badges_for(stats: FunctionStatistics) -> list[tuple[str, str]]:
+    warm = sum(1 for env in stats.environments if env.state in (EnvState.IDLE, EnvState.FROZEN)
+               and env.init_type is not InitType.PROVISIONED)
     busy = stats.count(EnvState.BUSY)
     provisioned = sum(1 for env in stats.environments if env.init_type is InitType.PROVISIONED)
     badges: list[tuple[str, str]] = []
@@ -95,8 +96,8 @@ def badges_for(stats: FunctionStatistics, provisioned_config: int | None) -> lis
         badges.append((f"{warm} warm", theme.STATE_COLOURS["frozen"]))
     if stats.reserved_concurrency is not None:
         badges.append((f"reserved {stats.reserved_concurrency}", theme.RESERVED_COLOUR))
-    if provisioned or provisioned_config:
-        badges.append((f"provisioned {provisioned}", theme.PROVISIONED_COLOUR))
+    if provisioned or stats.provisioned_concurrency:
+        badges.append((f"provisioned {provisioned}/{stats.provisioned_concurrency}", theme.PROVISIONED_COLOUR))
     return badges
 
 
@@ -121,11 +122,11 @@ class FunctionTreeModel(QAbstractItemModel):
         self._roots, self._structure = [], ()
         self.endResetModel()
 
-    def update_statistics(self, statistics: EngineStatistics, provisioned: dict[str, int | None]) -> None:
+    def update_statistics(self, statistics: EngineStatistics) -> None:
         by_name = {f.name: f for f in statistics.functions}
         for row, node in enumerate(self._roots):
             stats = by_name.get(node.function)
-            badges = badges_for(stats, provisioned.get(node.function)) if stats is not None else []
+            badges = badges_for(stats) if stats is not None else []
             if badges != node.badges:
                 node.badges = badges
                 index = self.index(row, 0)

@@ -33,11 +33,12 @@ class Counts:
         return self.initialising + self.busy + self.idle + self.provisioned
 
     def __add__(self, other: Counts) -> Counts:
+        """The sum over functions; limits are per function, so a sum has none."""
         return Counts(self.concurrent + other.concurrent, self.initialising + other.initialising,
                       self.busy + other.busy, self.idle + other.idle, self.provisioned + other.provisioned)
 
 
-def counts_of(stats: FunctionStatistics, provisioned_limit: int | None = None) -> Counts:
+def counts_of(stats: FunctionStatistics) -> Counts:
     initialising = busy = idle = provisioned = 0
     for env in stats.environments:
         if env.init_type is InitType.PROVISIONED:
@@ -49,7 +50,7 @@ def counts_of(stats: FunctionStatistics, provisioned_limit: int | None = None) -
         elif env.state in (EnvState.IDLE, EnvState.FROZEN):
             idle += 1
     return Counts(stats.concurrent_executions, initialising, busy, idle, provisioned, stats.reserved_concurrency,
-                  provisioned_limit)
+                  stats.provisioned_concurrency or None)
 
 
 class MarkerKind(StrEnum):
@@ -89,9 +90,8 @@ class GraphHistory:
     def latest_time(self) -> float | None:
         return self.snapshots[-1].timestamp if self.snapshots else None
 
-    def add_statistics(self, statistics: EngineStatistics, provisioned: dict[str, int | None] | None = None) -> None:
-        limits = provisioned or {}
-        functions = {f.name: counts_of(f, limits.get(f.name)) for f in statistics.functions}
+    def add_statistics(self, statistics: EngineStatistics) -> None:
+        functions = {f.name: counts_of(f) for f in statistics.functions}
         self.functions = sorted(functions)
         self.snapshots.append(Snapshot(statistics.timestamp, functions))
         self._trim(statistics.timestamp)

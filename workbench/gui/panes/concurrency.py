@@ -45,8 +45,8 @@ class ConcurrencyPane(QWidget):
         layout.addWidget(self.graph, 1)
         self._dialog: QFileDialog | None = None
 
-    def add_statistics(self, statistics: EngineStatistics, provisioned: dict[str, int | None]) -> None:
-        self.history.add_statistics(statistics, provisioned)
+    def add_statistics(self, statistics: EngineStatistics) -> None:
+        self.history.add_statistics(statistics)
         names = [self.function_box.itemText(i) for i in range(1, self.function_box.count())]
         if names != self.history.functions:
             current = self.function_box.currentText()

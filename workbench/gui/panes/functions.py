@@ -3,6 +3,8 @@ provisioned), and the context actions a function offers."""
 
 from __future__ import annotations
 
+import functools
+
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QColor, QPainter
 from PySide6.QtWidgets import (
@@ -18,11 +20,13 @@ from workbench.engine.engine import Engine
 from workbench.engine.statistics import EngineStatistics
 from workbench.gui.models.function_tree import BADGES_ROLE, NODE_ROLE, FunctionTreeModel, NodeKind, TreeNode
 from workbench.gui.operations import Operations
+from workbench.gui.panes.function_actions import FunctionActions
 from workbench.gui.session import EngineSession
+from workbench.gui.widgets.message_bar import MessageBar
+from workbench.model.arn import LATEST
 
 #: Context actions whose engine operation has not landed yet; shown disabled so nobody is surprised.
-PENDING_ACTIONS = ("Publish a version…", "Create an alias…", "Set reserved concurrency…",
-                   "Set provisioned concurrency…", "Export as ZIP…")
+PENDING_ACTIONS = ("Export as ZIP…",)
 
 
 class BadgeDelegate(QStyledItemDelegate):
@@ -65,10 +69,12 @@ class FunctionsPane(QWidget):
     show_logs_requested = Signal(str)           # function
     show_graph_requested = Signal(str)          # function
 
-    def __init__(self, session: EngineSession, operations: Operations, parent: QWidget | None = None) -> None:
+    def __init__(self, session: EngineSession, operations: Operations, message_bar: MessageBar,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._session = session
         self._operations = operations
+        self.function_actions = FunctionActions(session, operations, message_bar, self)
         self.model = FunctionTreeModel()
         self.view = QTreeView()
         self.view.setModel(self.model)
@@ -97,8 +103,7 @@ class FunctionsPane(QWidget):
         if engine is None:
             return
         self.model.set_entries(list(engine.registry))
-        provisioned = {config.name: config.provisioned_concurrency for config in engine.functions()}
-        self.model.update_statistics(statistics, provisioned)
+        self.model.update_statistics(statistics)
         self.view.viewport().update()
 
     def _double_clicked(self, index: QModelIndex) -> None:
@@ -115,11 +120,30 @@ class FunctionsPane(QWidget):
         menu.addAction("Show logs", lambda: self.show_logs_requested.emit(name))
         menu.addAction("Show in the concurrency graph", lambda: self.show_graph_requested.emit(name))
         menu.addSeparator()
+        actions = self.function_actions
+        if node.kind is NodeKind.FUNCTION:
+            menu.addAction("Publish a version…", lambda: actions.publish_version(name))
+            menu.addAction("Create an alias…", lambda: actions.create_alias(name))
+            menu.addSeparator()
+            menu.addAction("Set reserved concurrency…", lambda: actions.set_reserved(name))
+            if actions.has_reserved(name):
+                menu.addAction("Remove reserved concurrency", lambda: actions.clear_reserved(name))
+            menu.addAction("Set provisioned concurrency…", lambda: actions.set_provisioned(name))
+        elif node.kind is NodeKind.VERSION:
+            menu.addAction(f"Create an alias of {qualifier}…", lambda: actions.create_alias(name, qualifier))
+            if qualifier != LATEST:
+                menu.addAction("Set provisioned concurrency…", lambda: actions.set_provisioned(name, qualifier))
+        else:
+            menu.addAction("Set provisioned concurrency…", lambda: actions.set_provisioned(name, qualifier))
+        for provisioned in actions.provisioned_qualifiers(name):
+            if qualifier in (None, provisioned):
+                menu.addAction(f"Remove provisioned concurrency of {provisioned}",
+                               functools.partial(actions.clear_provisioned, name, provisioned))
+        menu.addSeparator()
         stop = QAction("Stop warm environments", menu)
         stop.triggered.connect(lambda: self.stop_environments(name, stop))
         menu.addAction(stop)
         if node.kind is NodeKind.FUNCTION:
-            menu.addSeparator()
             for text in PENDING_ACTIONS:
                 action = menu.addAction(f"{text} (not in the engine yet)")
                 action.setEnabled(False)

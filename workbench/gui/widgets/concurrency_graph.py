@@ -164,29 +164,23 @@ class ConcurrencyGraph(QWidget):
                              f"{label} {value}")
 
     def _paint_markers(self, painter: QPainter, markers: list[Marker], x_of: Mapper, plot: QRectF) -> None:
+        """One marker per few pixels; a bigger one where many fell together (the legend has the totals)."""
         buckets: dict[tuple[MarkerKind, int], int] = {}
         for marker in markers:
             key = (marker.kind, int(x_of(marker.timestamp) // MARKER_BUCKET_PX))
             buckets[key] = buckets.get(key, 0) + 1
-        painter.setFont(self._small)
+        painter.setPen(QPen(QColor("#ffffff"), 1))
         for (kind, bucket), count in buckets.items():
             x = bucket * MARKER_BUCKET_PX + MARKER_BUCKET_PX / 2
+            size = 5.0 + min(4.0, count - 1)
             if kind is MarkerKind.THROTTLE:
-                y = plot.top() + 4
-                triangle = QPolygonF([QPointF(x - 6, y), QPointF(x + 6, y), QPointF(x, y + 10)])
-                painter.setPen(QPen(QColor("#ffffff"), 1))
+                y = plot.top() + 3
                 painter.setBrush(QColor(theme.THROTTLE_COLOUR))
-                painter.drawPolygon(triangle)
-                label_y = y + 11
+                painter.drawPolygon(QPolygonF([QPointF(x - size, y), QPointF(x + size, y),
+                                               QPointF(x, y + 1.8 * size)]))
             else:
-                y = plot.bottom() - 7
-                painter.setPen(QPen(QColor("#ffffff"), 1))
                 painter.setBrush(QColor(theme.COLD_START_COLOUR))
-                painter.drawEllipse(QPointF(x, y), 5, 5)
-                label_y = y - 22
-            if count > 1:
-                painter.setPen(QColor(theme.THROTTLE_COLOUR if kind is MarkerKind.THROTTLE else theme.WARN_COLOUR))
-                painter.drawText(QRectF(x - 20, label_y, 40, 14), Qt.AlignmentFlag.AlignCenter, str(count))
+                painter.drawEllipse(QPointF(x, plot.bottom() - size - 2), size, size)
 
     def _paint_time_axis(self, painter: QPainter, plot: QRectF) -> None:
         painter.setFont(self._small)
@@ -206,6 +200,10 @@ class ConcurrencyGraph(QWidget):
         entries += [("box", colour, f"{label} ({getattr(latest, field)})") for field, label, colour in LAYERS]
         entries += [("triangle", theme.THROTTLE_COLOUR, f"Throttles ({throttles})"),
                     ("dot", theme.COLD_START_COLOUR, f"Cold starts ({colds})")]
+        if latest.reserved is not None:
+            entries.append(("dash", theme.RESERVED_COLOUR, f"Reserved ({latest.reserved})"))
+        if latest.provisioned_limit is not None:
+            entries.append(("dash", theme.PROVISIONED_COLOUR, f"Provisioned limit ({latest.provisioned_limit})"))
         x, y = float(MARGIN_LEFT), 6.0
         metrics = painter.fontMetrics()
         for shape, colour, text in entries:
@@ -214,8 +212,9 @@ class ConcurrencyGraph(QWidget):
                 x, y = float(MARGIN_LEFT), y + 18
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(QColor(colour))
-            if shape == "line":
-                painter.setPen(QPen(QColor(colour), 2.5))
+            if shape in ("line", "dash"):
+                painter.setPen(QPen(QColor(colour), 2.5, Qt.PenStyle.SolidLine if shape == "line"
+                                    else Qt.PenStyle.DashLine))
                 painter.drawLine(QPointF(x, y + 8), QPointF(x + 16, y + 8))
             elif shape == "box":
                 painter.drawRect(QRectF(x, y + 2, 16, 12))

@@ -23,8 +23,8 @@ def env(state: EnvState, init_type: InitType = InitType.ON_DEMAND) -> Environmen
 def test_counts_split_environments_by_state() -> None:
     stats = FunctionStatistics("f", (env(EnvState.BUSY), env(EnvState.BUSY), env(EnvState.FROZEN),
                                      env(EnvState.IDLE), env(EnvState.STARTING),
-                                     env(EnvState.IDLE, InitType.PROVISIONED)), 2, 10, 0, 1, 3, 5)
-    counts = counts_of(stats, provisioned_limit=1)
+                                     env(EnvState.IDLE, InitType.PROVISIONED)), 2, 10, 0, 1, 3, 5, 1)
+    counts = counts_of(stats)
     assert (counts.busy, counts.idle, counts.initialising, counts.provisioned) == (2, 2, 1, 1)
     assert (counts.concurrent, counts.reserved, counts.provisioned_limit, counts.environments) == (2, 5, 1, 6)
 

@@ -5,8 +5,6 @@ from pathlib import Path
 from pytestqt.modeltest import ModelTester
 
 from tests.gui.conftest import invoke_through_ui, running_window, wait_for
-from workbench.engine.registry import Alias
-from workbench.engine.versions import FunctionVersion
 from workbench.gui.models.function_tree import BADGES_ROLE, NODE_ROLE, FunctionTreeModel, NodeKind
 from workbench.model.project import Project
 
@@ -24,11 +22,10 @@ async def test_tree_lists_functions_versions_and_aliases(project: Project, tmp_p
         greeter = model.index_of_function("greeter")
         assert greeter.data(NODE_ROLE).kind is NodeKind.FUNCTION
         assert model.index(0, 0, greeter).data() == "$LATEST"
-        # versions and aliases as the registry holds them (published through the engine when that lands)
-        entry = window.session.require().registry.get("greeter")
-        entry.versions["1"] = FunctionVersion(entry.latest.config, "1", entry.latest.code)
-        entry.aliases["live"] = Alias("live", "1", additional_weights=(("$LATEST", 0.1),))
-        window.functions.refresh(window.session.engine)   # the tester, still connected, checks the reset
+        engine = window.session.require()
+        await engine.publish_version("greeter")
+        await engine.create_alias("greeter", "live", "1", additional_weights={"$LATEST": 0.1})
+        window.functions.refresh(engine)   # the tester, still connected, checks the reset
         greeter = model.index_of_function("greeter")
         labels = [model.index(r, 0, greeter).data() for r in range(model.rowCount(greeter))]
         assert labels == ["$LATEST", "version 1", "alias live → 1 ($LATEST: 10%)"]

@@ -190,6 +190,7 @@ class MainWindow(QMainWindow):
         self.functions.open_code_requested.connect(self.open_function_code)
         self.functions.show_logs_requested.connect(self._show_function_logs)
         self.functions.show_graph_requested.connect(self._show_function_graph)
+        self.functions.structure_changed.connect(self.event_editor.refresh_qualifiers)
         self.event_editor.show_logs_requested.connect(self.show_request_logs)
         self.traces.show_logs_requested.connect(self.show_request_logs)
 

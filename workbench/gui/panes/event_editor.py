@@ -156,6 +156,12 @@ class EventEditorPane(QWidget):
     def function(self) -> str:
         return self.function_box.currentText()
 
+    def refresh_qualifiers(self) -> None:
+        current = self.qualifier_box.currentText()
+        self._function_changed(self.function)
+        if self.qualifier_box.findText(current) >= 0:
+            self.qualifier_box.setCurrentText(current)
+
     def _function_changed(self, name: str) -> None:
         engine = self._session.engine
         qualifiers = [LATEST]

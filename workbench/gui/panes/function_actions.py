@@ -3,6 +3,8 @@ operation through `Operations`, with the outcome in the message bar."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtWidgets import QDialog, QWidget
 
 from workbench.gui.operations import Operations
@@ -14,8 +16,9 @@ from workbench.model.arn import LATEST
 
 class FunctionActions:
     def __init__(self, session: EngineSession, operations: Operations, message_bar: MessageBar,
-                 parent: QWidget) -> None:
+                 parent: QWidget, on_structure_changed: Callable[[], None]) -> None:
         self._session = session
+        self._structure_changed = on_structure_changed
         self._operations = operations
         self._message_bar = message_bar
         self._parent = parent
@@ -38,6 +41,7 @@ class FunctionActions:
 
         async def publish() -> None:
             version = await self._session.require().publish_version(function, dialog.value)
+            self._structure_changed()
             self._message_bar.info(f"Published {function} version {version.version}: an immutable copy of "
                                    "$LATEST's code and configuration")
 
@@ -51,6 +55,7 @@ class FunctionActions:
             alias = await self._session.require().create_alias(
                 function, dialog.name_field.text().strip(), dialog.version_box.currentText(),
                 dialog.description.text().strip(), dialog.additional_weights)
+            self._structure_changed()
             self._message_bar.info(f"Created alias {function}:{alias.name} → {alias.function_version}")
 
         dialog.accepted.connect(lambda: self._operations.run(f"Create an alias of {function}", create))

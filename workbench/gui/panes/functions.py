@@ -68,13 +68,15 @@ class FunctionsPane(QWidget):
     open_code_requested = Signal(str)           # function
     show_logs_requested = Signal(str)           # function
     show_graph_requested = Signal(str)          # function
+    #: Versions or aliases were added from here; other panes listing qualifiers refresh.
+    structure_changed = Signal()
 
     def __init__(self, session: EngineSession, operations: Operations, message_bar: MessageBar,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._session = session
         self._operations = operations
-        self.function_actions = FunctionActions(session, operations, message_bar, self)
+        self.function_actions = FunctionActions(session, operations, message_bar, self, self._structure_changed)
         self.model = FunctionTreeModel()
         self.view = QTreeView()
         self.view.setModel(self.model)
@@ -97,6 +99,10 @@ class FunctionsPane(QWidget):
         self.model.set_entries(list(engine.registry))
         if self.model.rowCount() != before:
             self.view.expandAll()
+
+    def _structure_changed(self) -> None:
+        self.refresh(self._session.engine)
+        self.structure_changed.emit()
 
     def update_statistics(self, statistics: EngineStatistics) -> None:
         engine = self._session.engine

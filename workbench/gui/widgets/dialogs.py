@@ -73,7 +73,7 @@ class AliasDialog(_Form):
             self.version_box.setCurrentText(preselected)
         self.extra_box = QComboBox()
         self.extra_box.addItem("(none)")
-        self.extra_box.addItems(versions)
+        self.extra_box.addItems([v for v in versions if v != "$LATEST"])   # weights route between published ones
         self.weight = QDoubleSpinBox()
         self.weight.setRange(0.0, 1.0)
         self.weight.setSingleStep(0.05)

@@ -23,12 +23,13 @@ async def test_tree_lists_functions_versions_and_aliases(project: Project, tmp_p
         assert greeter.data(NODE_ROLE).kind is NodeKind.FUNCTION
         assert model.index(0, 0, greeter).data() == "$LATEST"
         engine = window.session.require()
-        await engine.publish_version("greeter")
-        await engine.create_alias("greeter", "live", "1", additional_weights={"$LATEST": 0.1})
+        await engine.publish_version("greeter", "one")
+        await engine.publish_version("greeter", "two")   # a different description: a new version
+        await engine.create_alias("greeter", "live", "1", additional_weights={"2": 0.1})
         window.functions.refresh(engine)   # the tester, still connected, checks the reset
         greeter = model.index_of_function("greeter")
         labels = [model.index(r, 0, greeter).data() for r in range(model.rowCount(greeter))]
-        assert labels == ["$LATEST", "version 1", "alias live → 1 ($LATEST: 10%)"]
+        assert labels == ["$LATEST", "version 1", "version 2", "alias live → 1 (2: 10%)"]
 
 
 async def test_badges_follow_warm_environments(project: Project, tmp_path: Path) -> None:

@@ -16,7 +16,7 @@ async def test_load_generator_shows_progress_and_report(project: Project, tmp_pa
         assert [toolbar.function_box.itemText(i) for i in range(toolbar.function_box.count())] == ["greeter",
                                                                                                   "other"]
         window.event_editor.select_function("greeter")
-        window.event_editor.editor.setPlainText('{"name": "load", "sleep_ms": 20}')
+        window.event_editor.editor.setPlainText('{"name": "load", "sleep_ms": 60}')
         toolbar.requests.setValue(30)
         toolbar.concurrency.setValue(3)
         formats: list[str] = []

@@ -27,6 +27,10 @@ ROOT = QModelIndex()   # the invisible root; a module constant, not a call per d
 COLUMNS = ("Time", "Function", "Request", "Message")
 TIME, FUNCTION, REQUEST, MESSAGE = range(4)
 DEFAULT_CAPACITY = 1_000_000
+DISPLAY, TOOLTIP = int(Qt.ItemDataRole.DisplayRole.value), int(Qt.ItemDataRole.ToolTipRole.value)
+FOREGROUND, BACKGROUND = int(Qt.ItemDataRole.ForegroundRole.value), int(Qt.ItemDataRole.BackgroundRole.value)
+FONT = int(Qt.ItemDataRole.FontRole.value)
+_ROLES_SERVED = frozenset({DISPLAY, TOOLTIP, FOREGROUND, BACKGROUND, FONT})
 
 
 def _pack(kind: LineKind, level: Level) -> int:
@@ -48,6 +52,7 @@ class LogModel(QAbstractTableModel):
         self._rows: array[int] | None = None  # absolute line numbers shown while a filter is active
         self._bold = QFont()
         self._bold.setBold(True)
+        self._styles: dict[int, dict[int, Any]] = {}
         self._colours = {
             "error": QColor(theme.ERROR_COLOUR), "warn": QColor(theme.WARN_COLOUR),
             "muted": QColor(theme.MUTED_COLOUR), "platform": QColor(theme.PLATFORM_COLOUR),
@@ -164,45 +169,49 @@ class LogModel(QAbstractTableModel):
             return COLUMNS[section] if 0 <= section < len(COLUMNS) else None
         return None
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < self.rowCount():
+    def data(self, index: Index, role: int = DISPLAY) -> Any:
+        # Called for every visible cell and role at each repaint: plain-int dispatch, styles cached per kind.
+        if role not in _ROLES_SERVED:
             return None
-        position = self._position(index.row())
+        row = index.row()
+        if not 0 <= row < self.rowCount() or not index.isValid():
+            return None
+        position = row if self._rows is None else self._rows[row] - self._base
         line = self._lines[position]
         column = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role == DISPLAY:
+            if column == MESSAGE:
+                return display_text(line.message)
             if column == TIME:
                 millis = int(line.timestamp * 1000) % 1000
                 return time.strftime("%H:%M:%S", time.localtime(line.timestamp)) + f".{millis:03d}"
             if column == FUNCTION:
                 return line.function
-            if column == REQUEST:
-                return (line.request_id or "")[:8]
-            return display_text(line.message)
-        if role == Qt.ItemDataRole.ToolTipRole:
+            return (line.request_id or "")[:8]
+        if role == TOOLTIP:
             if column == REQUEST:
                 return line.request_id
-            if column == MESSAGE:
-                return full_text(line.message)[:4000]
-            return None
-        kind, level = _unpack(self._meta[position])
-        if role == Qt.ItemDataRole.ForegroundRole:
-            return self._foreground(kind, level)
-        if role == Qt.ItemDataRole.BackgroundRole and kind is LineKind.START:
-            return self._colours["start_bg"]
-        if role == Qt.ItemDataRole.FontRole and kind in (LineKind.START, LineKind.REPORT, LineKind.TIMEOUT):
-            return self._bold
-        return None
+            return full_text(line.message)[:4000] if column == MESSAGE else None
+        style = self._styles.get(self._meta[position])
+        if style is None:
+            style = self._styles[self._meta[position]] = self._style(*_unpack(self._meta[position]))
+        return style[role]
 
-    def _foreground(self, kind: LineKind, level: Level) -> QColor | None:
+    def _style(self, kind: LineKind, level: Level) -> dict[int, Any]:
+        """Foreground, background and font of a line of this kind and level."""
+        foreground: QColor | None = None
         if level >= Level.ERROR:
-            return self._colours["error"]
-        if level >= Level.WARN:
-            return self._colours["warn"]
-        if kind is LineKind.END:
-            return self._colours["muted"]
-        if kind in (LineKind.START, LineKind.REPORT):
-            return self._colours["platform"]
-        if kind is LineKind.INIT:
-            return self._colours["init"]
-        return None
+            foreground = self._colours["error"]
+        elif level >= Level.WARN:
+            foreground = self._colours["warn"]
+        elif kind is LineKind.END:
+            foreground = self._colours["muted"]
+        elif kind in (LineKind.START, LineKind.REPORT):
+            foreground = self._colours["platform"]
+        elif kind is LineKind.INIT:
+            foreground = self._colours["init"]
+        return {
+            FOREGROUND: foreground,
+            BACKGROUND: self._colours["start_bg"] if kind is LineKind.START else None,
+            FONT: self._bold if kind in (LineKind.START, LineKind.REPORT, LineKind.TIMEOUT) else None,
+        }

@@ -61,9 +61,7 @@ class ConcurrencyPane(QWidget):
 
     def add_events(self, batch: EventBatch) -> None:
         if batch.throttles or batch.started:
-            self.history.add_events(batch.throttles, batch.started)
-            if not self.graph.paused:
-                self.graph.update()
+            self.history.add_events(batch.throttles, batch.started)   # painted with the next snapshot
 
     def reset(self) -> None:
         self.history.clear()

@@ -8,6 +8,10 @@ from workbench.engine.statistics import EngineStatistics
 from workbench.gui.bridge import EventBatch
 from workbench.gui.models.environment_tiles import EnvironmentTiles
 from workbench.gui.widgets.environment_map import EnvironmentMap
+from workbench.gui.widgets.repaint import PacedRefresh
+
+#: Tiles change colour several times per invocation; ten redraws a second keep up with the eye.
+MAP_REFRESH_MS = 100
 
 
 class EnvironmentsPane(QWidget):
@@ -21,15 +25,16 @@ class EnvironmentsPane(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(scroll)
+        self._paced = PacedRefresh(self.map.refresh, MAP_REFRESH_MS, self)
 
     def add_events(self, batch: EventBatch) -> None:
         if batch.environments:
             self.tiles.apply(batch.environments)
-            self.map.refresh()
+            self._paced.request()
 
     def add_statistics(self, statistics: EngineStatistics) -> None:
         self.tiles.reconcile(statistics)
-        self.map.refresh()
+        self._paced.request()
 
     def reset(self) -> None:
         self.tiles.clear()

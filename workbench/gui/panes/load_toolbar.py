@@ -5,6 +5,7 @@ can watch the graph scale out and throttle."""
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable
 
 from PySide6.QtWidgets import QComboBox, QLabel, QProgressBar, QPushButton, QSpinBox, QToolBar, QWidget
@@ -16,6 +17,7 @@ from workbench.gui.session import EngineSession
 from workbench.gui.widgets.message_bar import MessageBar
 
 CLOSED_LOOP, OPEN_LOOP = "requests", "rate"
+PROGRESS_INTERVAL_S = 0.25
 
 
 def describe(report: LoadReport) -> str:
@@ -72,6 +74,7 @@ class LoadToolbar(QToolBar):
             self.start_button, self.progress)}
         self._task: asyncio.Task[LoadReport | None] | None = None
         self.last_report: LoadReport | None = None
+        self._last_progress = 0.0
         self._mode_changed()
 
     def _mode_changed(self) -> None:
@@ -123,6 +126,12 @@ class LoadToolbar(QToolBar):
         return task
 
     def _progress(self, progress: LoadProgress) -> None:
+        # QProgressBar repaints at once on every setValue; four times a second reads as live and costs little.
+        now = time.monotonic()
+        final = progress.total is not None and progress.done >= progress.total
+        if now - self._last_progress < PROGRESS_INTERVAL_S and not final:
+            return
+        self._last_progress = now
         if progress.total:
             self.progress.setMaximum(progress.total)
             self.progress.setValue(progress.done)

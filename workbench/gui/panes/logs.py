@@ -9,45 +9,44 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
     QSplitter,
-    QTreeView,
     QVBoxLayout,
     QWidget,
 )
 
+from workbench.engine.events import LogLine
 from workbench.gui import theme
 from workbench.gui.bridge import EventBatch
 from workbench.gui.models.log_lines import Level, LogFilter, full_text
 from workbench.gui.models.log_model import FUNCTION, REQUEST, TIME, LogModel
+from workbench.gui.widgets.repaint import PacedRefresh
+from workbench.gui.widgets.table_view import flat_table
 
 ALL_FUNCTIONS = "All functions"
 LEVELS = (("Any level", Level.DEBUG), ("INFO and above", Level.INFO), ("WARN and above", Level.WARN),
           ("ERROR only", Level.ERROR))
 FILTER_DELAY_MS = 250
+#: A live tail redrawn ten times a second reads as continuous and leaves the loop to the engine.
+LOG_REFRESH_MS = 100
 
 
 class LogsPane(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = LogModel()
-        self.view = QTreeView()
-        self.view.setModel(self.model)
-        self.view.setUniformRowHeights(True)       # what keeps a million rows cheap to scroll
-        self.view.setMinimumHeight(60)
-        self.view.setRootIsDecorated(False)
-        self.view.setAlternatingRowColors(True)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view = flat_table(self.model)
         self.view.setFont(theme.monospace_font(theme.BASE_POINT_SIZE - 1))
-        header = self.view.header()
-        header.setStretchLastSection(True)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.view.verticalHeader().setDefaultSectionSize(self.view.fontMetrics().height() + 4)
+        self.view.setMinimumHeight(60)
         for column, width in ((TIME, 110), (FUNCTION, 130), (REQUEST, 90)):
-            header.resizeSection(column, width)
+            self.view.horizontalHeader().resizeSection(column, width)
+        self._scroll_pending = False
+        self._incoming: list[LogLine] = []
+        self._paced = PacedRefresh(self.flush, LOG_REFRESH_MS, self)
         self.view.selectionModel().selectionChanged.connect(self._selection_changed)
         self.function_box = QComboBox()
         self.function_box.addItem(ALL_FUNCTIONS)
@@ -106,12 +105,26 @@ class LogsPane(QWidget):
         self.function_box.blockSignals(False)
 
     def add_events(self, batch: EventBatch) -> None:
-        if not batch.logs:
+        if batch.logs:
+            self._incoming.extend(batch.logs)
+            self._paced.request()
+
+    def flush(self) -> None:
+        """Hand the lines received since the last flush to the model (and so to the view) in one insert."""
+        lines, self._incoming = self._incoming, []
+        if not lines:
             return
-        self.model.append(batch.logs)
-        if self.follow_box.isChecked():
-            self.view.scrollToBottom()
+        self.model.append(lines)
+        if self.follow_box.isChecked() and not self._scroll_pending:
+            # Scrolled once the view has laid the new rows out, not once per batch of appends.
+            self._scroll_pending = True
+            QTimer.singleShot(0, self._follow)
         self._update_count()
+
+    def _follow(self) -> None:
+        self._scroll_pending = False
+        scroll_bar = self.view.verticalScrollBar()
+        scroll_bar.setValue(scroll_bar.maximum())
 
     def current_filter(self) -> LogFilter:
         function = self.function_box.currentText()
@@ -124,6 +137,7 @@ class LogsPane(QWidget):
 
     def apply_filter(self) -> None:
         self._filter_timer.stop()
+        self.flush()
         self.model.set_filter(self.current_filter())
         self._update_count()
         if self.follow_box.isChecked():
@@ -131,6 +145,7 @@ class LogsPane(QWidget):
 
     def show_request(self, request_id: str) -> None:
         """Jump to an invocation's lines: filter on its request id and select its first line."""
+        self.flush()
         self.follow_box.setChecked(False)
         self.text_field.clear()
         self.level_box.setCurrentIndex(0)

@@ -5,12 +5,10 @@ from __future__ import annotations
 
 from PySide6.QtCore import QItemSelection, QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
     QLabel,
     QPushButton,
     QSplitter,
-    QTreeView,
     QVBoxLayout,
     QWidget,
 )
@@ -18,7 +16,11 @@ from PySide6.QtWidgets import (
 from workbench.engine.events import TraceRecord
 from workbench.gui.bridge import EventBatch
 from workbench.gui.models.trace_model import TraceModel
+from workbench.gui.widgets.repaint import PacedRefresh
+from workbench.gui.widgets.table_view import flat_table
 from workbench.gui.widgets.waterfall import Waterfall
+
+TRACE_REFRESH_MS = 200
 
 
 class TracesPane(QWidget):
@@ -27,22 +29,17 @@ class TracesPane(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = TraceModel()
-        self.view = QTreeView()
-        self.view.setModel(self.model)
-        self.view.setRootIsDecorated(False)
-        self.view.setUniformRowHeights(True)
-        self.view.setAlternatingRowColors(True)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view = flat_table(self.model, (78, 120, 48, 66, 80, 96, 70))
         self.view.selectionModel().selectionChanged.connect(self._selection_changed)
         self.view.doubleClicked.connect(self._double_clicked)
         self.view.setMinimumHeight(60)
-        for column, width in enumerate((78, 120, 48, 66, 80, 96, 70)):
-            self.view.header().resizeSection(column, width)
         self.waterfall = Waterfall()
         self.logs_button = QPushButton("Show its log lines")
         self.logs_button.setEnabled(False)
         self.logs_button.clicked.connect(self._show_logs)
         self.selected: TraceRecord | None = None
+        self._incoming: list[TraceRecord] = []
+        self._paced = PacedRefresh(self.flush, TRACE_REFRESH_MS, self)
         bar = QHBoxLayout()
         hint = QLabel("Select an invocation: it is drawn against the newest of the other kind (cold or warm)")
         hint.setWordWrap(True)
@@ -61,13 +58,20 @@ class TracesPane(QWidget):
         layout.addWidget(splitter, 1)
 
     def add_events(self, batch: EventBatch) -> None:
-        if not batch.traces:
+        if batch.traces:
+            self._incoming.extend(event.trace for event in batch.traces)
+            self._paced.request()
+
+    def flush(self) -> None:
+        traces, self._incoming = self._incoming, []
+        if not traces:
             return
-        self.model.add([event.trace for event in batch.traces])
+        self.model.add(traces)
         if self.selected is None:
             self._compare(None)
 
     def select_request(self, request_id: str) -> bool:
+        self.flush()
         row = self.model.row_of(request_id)
         if row < 0:
             return False

@@ -29,6 +29,7 @@ class EnvironmentMap(QWidget):
         self._small.setPointSize(max(8, self.font().pointSize() - 2))
         self._bold = QFont(self.font())
         self._bold.setBold(True)
+        self._shape: tuple[tuple[str, int], ...] = ()
 
     def _columns(self) -> int:
         return max(1, (self.width() - 2 * PAD + GAP) // (TILE_W + GAP))
@@ -48,7 +49,10 @@ class EnvironmentMap(QWidget):
         return QSize(400, max(160, self.heightForWidth(400)))
 
     def refresh(self) -> None:
-        self.updateGeometry()
+        shape = tuple((function, len(group)) for function, group in self.tiles.by_function().items())
+        if shape != self._shape:   # a new row of tiles: the scroll area needs the new height
+            self._shape = shape
+            self.updateGeometry()
         self.update()
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt's name

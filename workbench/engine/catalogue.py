@@ -195,7 +195,8 @@ class Catalogue:
         published = self.registry.publish(entry.name, self.clock.time(), description, code_sha256, revision_id)
         await self.state.save_version(VersionRow(
             entry.name, published.version, published.config.to_document(), published.code.digest,
-            [v.arn for v in published.layers], published.last_modified, published.revision_id))
+            [v.arn for v in published.layers], published.last_modified, published.revision_id,
+            published.version_description))
         await self.save_function_state(entry)
         return published
 

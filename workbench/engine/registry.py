@@ -115,12 +115,12 @@ class FunctionRegistry:
             raise PreconditionFailedError("The Revision Id provided does not match the latest Revision Id. Call the "
                                           "GetFunction/GetAlias API to retrieve the latest Revision Id")
         newest = entry.versions.get(str(entry.last_version_number))
-        if newest is not None and newest.same_content(latest.with_description(newest.config.description)):
+        if newest is not None and newest.same_content(latest):
             return newest
         entry.last_version_number += 1
         number = str(entry.last_version_number)
-        config = latest.config.with_changes(description=description or latest.config.description)
-        published = FunctionVersion(config, number, latest.code, latest.layers, 0, now)
+        published = FunctionVersion(latest.config, number, latest.code, latest.layers, 0, now,
+                                    version_description=description or None)
         entry.versions[number] = published
         return published
 

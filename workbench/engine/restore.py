@@ -64,14 +64,15 @@ async def _apply_template_layers(engine: Engine, project: Project) -> None:
 
 
 def _restore_function(engine: Engine, row_config: dict[str, object], code_digest: str, layer_arns: list[str],
-                      version: str, last_modified: float, revision_id: str) -> FunctionVersion | None:
+                      version: str, last_modified: float, revision_id: str,
+                      description: str | None = None) -> FunctionVersion | None:
     code = engine.code.existing(code_digest)
     layers = _layers_by_arn(engine, layer_arns)
     if code is None or layers is None:
         log.warning("%s:%s: its code or layers are missing from .workbench; skipped", row_config.get("name"), version)
         return None
     return FunctionVersion(FunctionConfig.from_document(row_config), version, code, layers, 0, last_modified,
-                           revision_id)
+                           revision_id, description)
 
 
 async def restore(engine: Engine, project: Project | None, state: Snapshot) -> None:
@@ -100,7 +101,8 @@ async def restore(engine: Engine, project: Project | None, state: Snapshot) -> N
             continue
         entry = engine.registry.get(version_row.function)
         published = _restore_function(engine, version_row.config, version_row.code, version_row.layers,
-                                      version_row.version, version_row.last_modified, version_row.revision_id)
+                                      version_row.version, version_row.last_modified, version_row.revision_id,
+                                      version_row.description)
         if published is not None:
             entry.versions[version_row.version] = published
     for entry in engine.registry:

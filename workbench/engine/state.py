@@ -25,7 +25,7 @@ CREATE TABLE IF NOT EXISTS functions (
 );
 CREATE TABLE IF NOT EXISTS versions (
     function TEXT NOT NULL, version TEXT NOT NULL, config TEXT NOT NULL, code TEXT NOT NULL, layers TEXT NOT NULL,
-    last_modified REAL NOT NULL, revision_id TEXT NOT NULL, PRIMARY KEY (function, version)
+    last_modified REAL NOT NULL, revision_id TEXT NOT NULL, description TEXT, PRIMARY KEY (function, version)
 );
 CREATE TABLE IF NOT EXISTS aliases (
     function TEXT NOT NULL, name TEXT NOT NULL, version TEXT NOT NULL, description TEXT NOT NULL,
@@ -64,6 +64,7 @@ class VersionRow:
     layers: list[str]
     last_modified: float
     revision_id: str
+    description: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +125,7 @@ class ProjectState:
     def _read(connection: sqlite3.Connection) -> Snapshot:
         functions = [FunctionRow(r[0], r[1], json.loads(r[2]), r[3], json.loads(r[4]), r[5], r[6], r[7])
                      for r in connection.execute("SELECT * FROM functions ORDER BY rowid")]
-        versions = [VersionRow(r[0], r[1], json.loads(r[2]), r[3], json.loads(r[4]), r[5], r[6])
+        versions = [VersionRow(r[0], r[1], json.loads(r[2]), r[3], json.loads(r[4]), r[5], r[6], r[7])
                     for r in connection.execute("SELECT * FROM versions ORDER BY function, CAST(version AS INTEGER)")]
         aliases = [AliasRow(r[0], r[1], r[2], r[3], json.loads(r[4]), r[5])
                    for r in connection.execute("SELECT * FROM aliases ORDER BY function, name")]
@@ -159,9 +160,9 @@ class ProjectState:
                             + [("DELETE FROM functions WHERE name = ?", (name,))])
 
     async def save_version(self, row: VersionRow) -> None:
-        await self._execute([("INSERT OR REPLACE INTO versions VALUES (?, ?, ?, ?, ?, ?, ?)",
+        await self._execute([("INSERT OR REPLACE INTO versions VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                               (row.function, row.version, json.dumps(row.config), row.code, json.dumps(row.layers),
-                               row.last_modified, row.revision_id))])
+                               row.last_modified, row.revision_id, row.description))])
 
     async def delete_version(self, function: str, version: str) -> None:
         await self._execute([("DELETE FROM versions WHERE function = ? AND version = ?", (function, version))])

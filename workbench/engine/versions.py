@@ -23,6 +23,8 @@ class FunctionVersion:
     revision: int = 0
     last_modified: float = 0.0
     revision_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    #: A published version's own description (PublishVersion's Description); None: the configuration's.
+    version_description: str | None = None
     runtime: RuntimeInfo = field(init=False)
 
     def __post_init__(self) -> None:
@@ -33,12 +35,12 @@ class FunctionVersion:
         return self.config.name
 
     @property
+    def description(self) -> str:
+        return self.config.description if self.version_description is None else self.version_description
+
+    @property
     def layer_dirs(self) -> tuple[Path, ...]:
         return tuple(layer.content.path for layer in self.layers)
-
-    def with_description(self, description: str) -> FunctionVersion:
-        return FunctionVersion(self.config.with_changes(description=description), self.version, self.code,
-                               self.layers, self.revision, self.last_modified, self.revision_id)
 
     def same_content(self, other: FunctionVersion) -> bool:
         """Whether publishing ``self`` after ``other`` would change nothing (spec §7)."""

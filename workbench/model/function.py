@@ -141,7 +141,7 @@ def validate_function(
     if not isinstance(layers, list | tuple) or not all(isinstance(layer, str) for layer in layers):
         raise ConfigError("Layers", f"must be a list of layer version ARNs (got {layers!r})")
     if len(layers) > limits.LAYERS_MAX:
-        raise ConfigError("Layers", f"at most {limits.LAYERS_MAX} layers per function (got {len(layers)})")
+        raise ConfigError("Layers", f"Cannot reference more than {limits.LAYERS_MAX} layers (got {len(layers)}).")
     reserved = None if reserved_concurrency is None else _int_in_range(
         "ReservedConcurrentExecutions", reserved_concurrency, 0, 1_000_000)
     provisioned = None if provisioned_concurrency is None else _int_in_range(

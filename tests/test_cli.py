@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from tests.helpers import make_project
@@ -100,3 +101,18 @@ def test_load_prints_a_json_report_as_its_last_line(tmp_path: Path) -> None:
     assert json.loads(paced.stdout.splitlines()[-1])["requests"] == 10
     wrong = _workbench("load", "my-fn", "--requests", "3", cwd=tmp_path)
     assert wrong.returncode == 2 and "--concurrency" in wrong.stderr
+
+
+def test_logs_follow_prints_new_lines_as_they_arrive(tmp_path: Path) -> None:
+    _project(tmp_path)
+    with subprocess.Popen([sys.executable, "-m", "workbench", "logs", "my-fn", "--follow"], cwd=tmp_path,
+                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True) as follower:
+        try:
+            _workbench("invoke", "my-fn", "--event-json", '{"n": 1}', cwd=tmp_path)
+            seen = ""
+            deadline = time.monotonic() + 20
+            while "REPORT RequestId" not in seen and time.monotonic() < deadline:
+                seen += follower.stdout.readline() if follower.stdout else ""
+            assert "START RequestId" in seen and "log line 1" in seen and "REPORT RequestId" in seen
+        finally:
+            follower.terminate()

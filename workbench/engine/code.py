@@ -1,55 +1,79 @@
-"""Immutable code snapshots. Every environment runs from a snapshot, never from the user's live folder,
-so an edit (or a ZIP upload) can only reach environments that start after it."""
+"""Immutable code snapshots and their deployment packages.
+
+Every environment runs from a snapshot, never from the user's live folder, so an edit (or a ZIP upload) can
+only reach environments that start after it. Each snapshot has a deployment package beside it — the ZIP that
+was uploaded, or a deterministic ZIP of the folder — whose SHA-256 (base64) and size are the function's
+`CodeSha256` and `CodeSize`, computed as AWS computes them.
+"""
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import io
+import json
 import os
 import shutil
+import stat
 import tempfile
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from workbench.engine.errors import InvalidZipFileError
+from workbench.engine.errors import InvalidZipFileError, RequestTooLargeError
 from workbench.engine.zipsafe import extract_zip
 from workbench.fsutil import remove_tree, tree_size
+from workbench.model.limits import UNZIPPED_MAX, ZIP_UPLOAD_MAX
 
 #: Never part of a function's code even when CodeUri is the project folder itself.
 _SKIPPED = frozenset({".workbench", ".git", "__pycache__", ".aws-sam", ".mypy_cache", ".pytest_cache"})
+#: Fixed timestamp for deterministic packages: the same folder always gives the same CodeSha256.
+_ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 
 
 @dataclass(frozen=True, slots=True)
 class CodeSnapshot:
-    path: Path
-    digest: str   # hex sha256 of the content: identifies the snapshot
-    size: int     # unzipped bytes
+    path: Path          # the extracted code, shared read-only by every environment that runs it
+    digest: str         # hex sha256 identifying the snapshot
+    size: int           # unzipped bytes
+    package: Path       # the deployment package (ZIP)
+    code_sha256: str    # base64 sha256 of the package, as Lambda reports it
+    code_size: int      # bytes of the package
 
 
 class CodeStore:
-    """Snapshots live under ``root/<digest>`` and are shared by every environment that runs them."""
+    """Snapshots live under ``root/<digest>``, packages under ``root/packages/<digest>.zip``."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        self.packages = root / "packages"
 
     def snapshot(self, source: Path) -> CodeSnapshot:
         if source.is_file():
-            return self.from_zip(source.read_bytes())
+            return self.from_zip(source.read_bytes(), limit_zipped=False)
         return self.from_folder(source)
 
     def from_folder(self, folder: Path) -> CodeSnapshot:
         files = _folder_files(folder)
+        unzipped = sum(full.stat().st_size for _, full in files)
+        if unzipped > UNZIPPED_MAX:
+            raise RequestTooLargeError(f"Unzipped size must be smaller than {UNZIPPED_MAX} bytes ({folder} holds "
+                                       f"{unzipped} bytes)")
         digest = hashlib.sha256()
         for relative, full in files:
             digest.update(relative.encode() + b"\0" + (b"x" if os.access(full, os.X_OK) else b"-"))
             with open(full, "rb") as handle:
                 digest.update(hashlib.file_digest(handle, "sha256").digest())
-        key = digest.hexdigest()
-        return self._materialise(key, lambda target: _copy_files(files, target))
+        return self._materialise(digest.hexdigest(), lambda target: _copy_files(files, target), None)
 
-    def from_zip(self, data: bytes) -> CodeSnapshot:
+    def from_zip(self, data: bytes, *, limit_zipped: bool = True) -> CodeSnapshot:
+        """A deployment package uploaded directly: at most 50 MB zipped, 250 MB unzipped (spec §8)."""
+        if limit_zipped and len(data) > ZIP_UPLOAD_MAX:
+            raise RequestTooLargeError(f"Request must be smaller than {ZIP_UPLOAD_MAX} bytes for the "
+                                       "CreateFunction operation")
         key = hashlib.sha256(data).hexdigest()
-        return self._materialise(key, lambda target: extract_zip(data, target))
+        return self._materialise(key, lambda target: extract_zip(data, target, UNZIPPED_MAX), data)
 
     def from_inline(self, filename: str, text: str) -> CodeSnapshot:
         key = hashlib.sha256(filename.encode() + b"\0" + text.encode()).hexdigest()
@@ -58,12 +82,25 @@ class CodeStore:
             target.mkdir(parents=True)
             (target / filename).write_text(text)
 
-        return self._materialise(key, write)
+        return self._materialise(key, write, None)
 
-    def _materialise(self, key: str, build: Callable[[Path], object]) -> CodeSnapshot:
+    def existing(self, digest: str) -> CodeSnapshot | None:
+        """A snapshot made earlier (by this or a previous session), or None if it is gone."""
+        final, meta = self.root / digest, self.packages / f"{digest}.json"
+        if not (final.is_dir() and meta.is_file()):
+            return None
+        info = json.loads(meta.read_text())
+        return CodeSnapshot(final, digest, info["size"], self.packages / f"{digest}.zip", info["sha256"],
+                            info["code_size"])
+
+    def _materialise(self, key: str, build: Callable[[Path], object], package: bytes | None) -> CodeSnapshot:
+        found = self.existing(key)
+        if found is not None:
+            return found
         final = self.root / key
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.packages.mkdir(parents=True, exist_ok=True)
         if not final.is_dir():
-            self.root.mkdir(parents=True, exist_ok=True)
             staging = Path(tempfile.mkdtemp(prefix=f".{key[:8]}-", dir=self.root))
             target = staging / "code"
             try:
@@ -75,7 +112,41 @@ class CodeStore:
                         raise
             finally:
                 remove_tree(staging)
-        return CodeSnapshot(final, key, tree_size(final))
+        data = package if package is not None else deterministic_zip(final)
+        zip_path = self.packages / f"{key}.zip"
+        _write_atomically(zip_path, data)
+        size = tree_size(final)
+        sha = base64.b64encode(hashlib.sha256(data).digest()).decode()
+        _write_atomically(self.packages / f"{key}.json",
+                          json.dumps({"size": size, "sha256": sha, "code_size": len(data)}).encode())
+        return CodeSnapshot(final, key, size, zip_path, sha, len(data))
+
+
+def deterministic_zip(folder: Path) -> bytes:
+    """The folder as a ZIP with sorted entries, fixed timestamps and the executable bit kept."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for root, dirs, files in os.walk(folder):
+            dirs.sort()
+            for name in sorted(files):
+                full = Path(root) / name
+                info = zipfile.ZipInfo(full.relative_to(folder).as_posix(), _ZIP_EPOCH)
+                info.create_system = 3
+                mode = 0o755 if os.access(full, os.X_OK) else 0o644
+                if full.is_symlink():
+                    info.external_attr = (stat.S_IFLNK | 0o777) << 16
+                    archive.writestr(info, os.readlink(full))
+                    continue
+                info.external_attr = (stat.S_IFREG | mode) << 16
+                info.compress_type = zipfile.ZIP_DEFLATED
+                archive.writestr(info, full.read_bytes())
+    return buffer.getvalue()
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary.write_bytes(data)
+    temporary.replace(path)
 
 
 def _folder_files(folder: Path) -> list[tuple[str, Path]]:

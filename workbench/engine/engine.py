@@ -14,36 +14,36 @@ from types import TracebackType
 from workbench.backends.base import Backend
 from workbench.backends.factory import create_backend
 from workbench.engine import tracing
-from workbench.engine.autoscaling import AutoscalingPolicy, ProvisionedAutoscaler
+from workbench.engine.autoscaling import ProvisionedAutoscaler
+from workbench.engine.catalogue import Catalogue
 from workbench.engine.clock import Clock, RealClock
-from workbench.engine.code import CodeSnapshot, CodeStore
-from workbench.engine.concurrency import AccountConcurrency
+from workbench.engine.code import CodeStore
+from workbench.engine.concurrency_controls import ConcurrencyControls
 from workbench.engine.environment import EnvironmentServices, decode_client_context
 from workbench.engine.errors import (
     InvalidParameterValueError,
     InvalidRequestContentError,
     RequestTooLargeError,
-    ResourceConflictError,
-    ResourceNotFoundError,
     ServiceError,
     TooManyRequestsError,
 )
 from workbench.engine.events import EngineEvent, EventBus, LogLine, TraceRecord, TraceRecorded
 from workbench.engine.invocation import InvokeRequest, InvokeResult
+from workbench.engine.layers import LayerRegistry
 from workbench.engine.pool import EnvironmentInfo
-from workbench.engine.registry import Alias, FunctionEntry, FunctionRegistry, Target
-from workbench.engine.scheduler import ProvisionedConfig, Scheduler
+from workbench.engine.registry import FunctionRegistry, Target
+from workbench.engine.restore import restore
+from workbench.engine.scheduler import Scheduler
 from workbench.engine.settings import EngineSettings
+from workbench.engine.state import ProjectState
 from workbench.engine.statistics import EngineStatistics, FunctionStatistics
 from workbench.engine.store import Store, StoredLog
 from workbench.engine.supervisor import Supervisor
-from workbench.engine.versions import FunctionVersion
 from workbench.fsutil import remove_tree
 from workbench.model import limits
-from workbench.model.arn import LATEST
 from workbench.model.function import FunctionConfig
 from workbench.model.project import STATE_DIR_NAME, Project
-from workbench.model.runtimes import Family, lookup_runtime
+from workbench.model.runtimes import Family
 from workbench.runtime_api.server import RuntimeApiServer
 
 log = logging.getLogger(__name__)
@@ -51,7 +51,7 @@ log = logging.getLogger(__name__)
 _INLINE_EXTENSIONS = {Family.PYTHON: ".py", Family.NODEJS: ".js"}
 
 
-class Engine:
+class Engine(Catalogue, ConcurrencyControls):
     """Loads a project, runs its functions in execution environments, and reports what happens.
 
     Use as ``async with Engine(project) as engine: await engine.invoke("fn", b"{}")``.
@@ -77,6 +77,8 @@ class Engine:
         self.store = Store(state_dir / "state.db")
         self.code = CodeStore(state_dir / "code")
         self.registry = FunctionRegistry(self.settings.region, self.settings.account_id)
+        self.layers = LayerRegistry(self.settings.region, self.settings.account_id)
+        self.state = ProjectState(state_dir / "state.db")
         self._runtime_api = RuntimeApiServer()
         self._supervisor = Supervisor()
         self._scratch_root = state_dir / "run" / f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
@@ -113,29 +115,11 @@ class Engine:
         self._running = True
         self._supervisor.spawn(self.scheduler.reap_idle(), "idle-reaper")
         try:
-            if self.project is not None:
-                await self._load_template(self.project)
+            await restore(self, self.project, await self.state.open())
             await self.wait_provisioned_ready()
         except BaseException:
             await self.close()
             raise
-
-    async def _load_template(self, project: Project) -> None:
-        for config in project.functions:
-            await self.add_function(config, source="template")
-        for config in project.functions:
-            if config.reserved_concurrency is not None:
-                await self.put_function_concurrency(config.name, config.reserved_concurrency)
-            if config.auto_publish_alias:
-                version = await self.publish_version(config.name)
-                await self.create_alias(config.name, config.auto_publish_alias, version.version)
-                if config.provisioned_concurrency:
-                    await self.put_provisioned_concurrency(config.name, config.auto_publish_alias,
-                                                           config.provisioned_concurrency)
-        for scaling in project.template.autoscaling:
-            await self.put_provisioned_autoscaling(scaling.function, scaling.qualifier, AutoscalingPolicy(
-                scaling.target_utilisation, scaling.min_capacity, scaling.max_capacity,
-                scaling.scale_out_cooldown_s, scaling.scale_in_cooldown_s))
 
     async def close(self) -> None:
         if not self._running:
@@ -145,6 +129,7 @@ class Engine:
         await self.scheduler.close()
         await self._runtime_api.close()
         await self.backend.close()
+        await self.state.close()
         await self.store.close()
         await asyncio.to_thread(remove_tree, self._scratch_root)
 
@@ -169,166 +154,12 @@ class Engine:
         name = self.registry.get(function).name if function else None
         return await self.store.traces(name, limit)
 
-    # -- functions --------------------------------------------------------------------------------------
-    async def _snapshot(self, config: FunctionConfig) -> CodeSnapshot:
-        if config.inline_code is not None:
-            family = lookup_runtime(config.runtime).family
-            module = config.handler.rsplit(".", 1)[0] if "." in config.handler else "index"
-            filename = module + _INLINE_EXTENSIONS.get(family, "")
-            return await asyncio.to_thread(self.code.from_inline, filename, config.inline_code)
-        assert config.code_uri is not None
-        return await asyncio.to_thread(self.code.snapshot, config.code_uri)
-
-    async def add_function(self, config: FunctionConfig, *, source: str = "api",
-                           code: CodeSnapshot | None = None) -> FunctionEntry:
-        if config.name in self.registry:
-            raise ResourceConflictError(f"Function already exist: {config.name}")
-        snapshot = code or await self._snapshot(config)
-        entry = FunctionEntry(FunctionVersion(config, LATEST, snapshot), source=source)
-        self.registry.add(entry)
-        self.scheduler.pool(config.name)
-        return entry
-
-    async def delete_function(self, name: str) -> None:
-        entry = self.registry.remove(name)
-        for key in [key for key in self._autoscalers if key[0] == entry.name]:
-            self._stop_autoscaler(key)
-        await self.scheduler.remove_function(entry.name)
-
+    # -- functions -------------------------------------------------------------------------------------
     def functions(self) -> list[FunctionConfig]:
         return [entry.config for entry in self.registry]
 
     def function(self, name: str) -> FunctionConfig:
         return self.registry.get(name).config
-
-    async def update_function(self, name: str, config: FunctionConfig | None = None,
-                              code: CodeSnapshot | None = None) -> FunctionVersion:
-        """Change $LATEST (configuration, code or both). Its warm environments are retired: the next
-        invocation cold-starts on the new revision, as on Lambda."""
-        entry = self.registry.get(name)
-        current = entry.latest
-        entry.latest = FunctionVersion(config or current.config, LATEST, code or current.code, current.layer_dirs,
-                                       current.revision + 1)
-        self.scheduler.retire(entry.name, LATEST, "code-update")
-        return entry.latest
-
-    async def reload_code(self, name: str) -> FunctionVersion:
-        """Take a fresh snapshot of $LATEST's code from disk (a hot reload after an edit)."""
-        entry = self.registry.get(name)
-        return await self.update_function(name, code=await self._snapshot(entry.config))
-
-    # -- versions and aliases ---------------------------------------------------------------------------
-    async def publish_version(self, function: str, description: str = "") -> FunctionVersion:
-        return self.registry.publish(function, description)
-
-    async def create_alias(self, function: str, name: str, function_version: str, description: str = "",
-                           additional_weights: dict[str, float] | None = None) -> Alias:
-        return self.registry.create_alias(function, name, function_version, description, additional_weights)
-
-    async def update_alias(self, function: str, name: str, function_version: str | None = None,
-                           description: str | None = None,
-                           additional_weights: dict[str, float] | None = None) -> Alias:
-        alias = self.registry.update_alias(function, name, function_version, description, additional_weights)
-        entry = self.registry.get(function)
-        config = self.scheduler.provisioned.get((entry.name, name))
-        if config is not None:  # provisioned environments follow the alias to its new version
-            self.scheduler.set_provisioned(entry.name, name, self._version_of(entry, alias.function_version),
-                                           config.requested)
-        return alias
-
-    async def delete_alias(self, function: str, name: str) -> None:
-        entry = self.registry.get(function)
-        self.registry.get_alias(function, name)
-        await self.delete_provisioned_concurrency(entry.name, name, missing_ok=True)
-        self.registry.delete_alias(function, name)
-
-    @staticmethod
-    def _version_of(entry: FunctionEntry, version: str) -> FunctionVersion:
-        return entry.latest if version == LATEST else entry.versions[version]
-
-    # -- concurrency controls ---------------------------------------------------------------------------
-    def _provisioned_total(self, function: str) -> int:
-        return sum(c.requested for k, c in self.scheduler.provisioned.items() if k[0] == function)
-
-    async def put_function_concurrency(self, function: str, reserved: int) -> int:
-        """Reserve concurrency for ``function`` (0 throttles every request). Raises InvalidParameterValueError."""
-        name = self.registry.get(function).name
-        if reserved < 0:
-            raise InvalidParameterValueError("ReservedConcurrentExecutions must be at least 0")
-        self.scheduler.governor.check_reservation(name, reserved, self._provisioned_total(name))
-        self.scheduler.governor.set_reserved(name, reserved)
-        return reserved
-
-    async def delete_function_concurrency(self, function: str) -> None:
-        self.scheduler.governor.set_reserved(self.registry.get(function).name, None)
-
-    def function_concurrency(self, function: str) -> int | None:
-        return self.scheduler.governor.reserved.get(self.registry.get(function).name)
-
-    def account_concurrency(self) -> AccountConcurrency:
-        return self.scheduler.governor.account()
-
-    def _provisioned_target(self, function: str, qualifier: str) -> tuple[FunctionEntry, FunctionVersion]:
-        entry = self.registry.get(function)
-        if qualifier == LATEST:
-            raise InvalidParameterValueError("Provisioned Concurrency Configs cannot be applied to unpublished "
-                                             "function versions.")
-        if qualifier in entry.versions:
-            return entry, entry.versions[qualifier]
-        alias = self.registry.get_alias(function, qualifier)
-        return entry, self._version_of(entry, alias.function_version)
-
-    async def put_provisioned_concurrency(self, function: str, qualifier: str, count: int) -> ProvisionedConfig:
-        """Keep ``count`` environments of an alias or version initialised (status IN_PROGRESS -> READY)."""
-        if count < 1:
-            raise InvalidParameterValueError("ProvisionedConcurrentExecutions must be at least 1")
-        entry, version = self._provisioned_target(function, qualifier)
-        for key, other in self.scheduler.provisioned.items():
-            if key[0] == entry.name and key[1] != qualifier and other.version.version == version.version:
-                raise ResourceConflictError(f"Version {version.version} already has provisioned concurrency "
-                                            f"through {key[1]}")
-        return self.scheduler.set_provisioned(entry.name, qualifier, version, count)
-
-    def provisioned_concurrency(self, function: str, qualifier: str | None = None) -> list[ProvisionedConfig]:
-        name = self.registry.get(function).name
-        return [c for k, c in self.scheduler.provisioned.items()
-                if k[0] == name and (qualifier is None or k[1] == qualifier)]
-
-    async def delete_provisioned_concurrency(self, function: str, qualifier: str, *, missing_ok: bool = False) -> None:
-        name = self.registry.get(function).name
-        if (name, qualifier) not in self.scheduler.provisioned and not missing_ok:
-            raise ResourceNotFoundError(f"No Provisioned Concurrency Config found for this function: "
-                                        f"{self.registry.arn(name, qualifier)}")
-        self._stop_autoscaler((name, qualifier))
-        self.scheduler.delete_provisioned(name, qualifier)
-
-    async def wait_provisioned_ready(self, function: str | None = None) -> None:
-        """Wait until provisioned configurations (of ``function``) are READY or FAILED."""
-        await self.scheduler.wait_provisioned(self.registry.get(function).name if function else None)
-
-    async def put_provisioned_autoscaling(self, function: str, qualifier: str,
-                                          policy: AutoscalingPolicy) -> ProvisionedAutoscaler:
-        """Target-tracking autoscaling of an alias's or version's provisioned concurrency."""
-        entry, _ = self._provisioned_target(function, qualifier)
-        key = (entry.name, qualifier)
-        self._stop_autoscaler(key)
-        if key not in self.scheduler.provisioned:
-            await self.put_provisioned_concurrency(entry.name, qualifier, max(1, policy.min_capacity))
-
-        def apply(capacity: int) -> None:
-            if capacity >= 1 and key in self.scheduler.provisioned:
-                config = self.scheduler.provisioned[key]
-                self.scheduler.set_provisioned(entry.name, qualifier, config.version, capacity)
-
-        scaler = ProvisionedAutoscaler(self.clock, policy, lambda: self.scheduler.utilisation(key), apply)
-        task = self._supervisor.spawn(scaler.run(), f"autoscaling-{entry.name}-{qualifier}")
-        self._autoscalers[key] = (scaler, task)
-        return scaler
-
-    def _stop_autoscaler(self, key: tuple[str, str]) -> None:
-        existing = self._autoscalers.pop(key, None)
-        if existing is not None:
-            existing[1].cancel()
 
     # -- invoke -----------------------------------------------------------------------------------------
     def _check_payload(self, payload: bytes, limit: int) -> None:

@@ -42,7 +42,8 @@ from workbench.engine.events import (
     TraceRecord,
     TraceRecorded,
 )
-from workbench.engine.invocation import InvokeRequest, InvokeResult, error_payload, error_type_of
+from workbench.engine.invocation import InvokeRequest, InvokeResult, error_payload
+from workbench.engine.outcomes import OUTCOME_TYPES, Outcome, RuntimeExited, TimedOut, exit_message, judge
 from workbench.engine.settings import EngineSettings
 from workbench.engine.versions import FunctionVersion
 from workbench.fsutil import remove_tree
@@ -70,15 +71,6 @@ class EnvironmentServices:
     bus: EventBus
     settings: EngineSettings
     scratch_root: Path
-
-
-@dataclass(frozen=True, slots=True)
-class _Exited:
-    info: ExitInfo
-
-
-class _TimedOut:
-    pass
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,7 +218,7 @@ class Environment:
                 waiter.set_result(done.result())
 
         init_done.add_done_callback(init_finished)
-        timer = self._clock.call_later(budget_s, _resolve, waiter, _TimedOut())
+        timer = self._clock.call_later(budget_s, _resolve, waiter, TimedOut())
         try:
             result = await waiter
         finally:
@@ -243,10 +235,10 @@ class Environment:
             self.state = EnvState.IDLE
             return InitOutcome(True, duration, Span(self._wall(started), self._wall(ended)))
         await self._kill_runtime()
-        if isinstance(result, _TimedOut):
+        if isinstance(result, TimedOut):
             return self._init_failed(phase, started, "Sandbox.Timedout", b"", timed_out=True)
-        if isinstance(result, _Exited):
-            message = _exit_message(result.info)
+        if isinstance(result, RuntimeExited):
+            message = exit_message(result.info)
             return self._init_failed(phase, started, "Runtime.ExitError",
                                      error_payload("Runtime.ExitError", f"Error: {message}"))
         assert isinstance(result, InitFailed)
@@ -272,7 +264,7 @@ class Environment:
     # -- process events ---------------------------------------------------------------------------------
     def _on_exit(self, info: ExitInfo) -> None:
         if self._outcome is not None:
-            _resolve(self._outcome, _Exited(info))
+            _resolve(self._outcome, RuntimeExited(info))
         for request_id in list(self._pending_trace):
             self._finish_trace(request_id, None)
         self.endpoint.abandon()
@@ -348,12 +340,12 @@ class Environment:
                                             self.id, cold_start))
         begun = self._clock.monotonic()
         timeout_s = float(config.timeout)
-        outcome: object
+        outcome: Outcome
         reinit: InitOutcome | None = None
         if self.needs_init:
             reinit = await self._init("invoke", timeout_s)
         if reinit is not None and not reinit.ok:
-            outcome = _TimedOut() if reinit.timed_out else InitFailed(reinit.body, reinit.error_type or "")
+            outcome = TimedOut() if reinit.timed_out else InitFailed(reinit.body, reinit.error_type or "")
             self._platform(logformat.start_line(request_id, self.version.version), request_id)
             delivered = begun
         else:
@@ -369,10 +361,12 @@ class Environment:
             invocation = RuntimeInvocation(request_id, request.payload, self._runtime_headers(request, deadline_ms),
                                            waiter)
             self._outcome = waiter
-            timer = self._clock.call_later(remaining, _resolve, waiter, _TimedOut())
+            timer = self._clock.call_later(remaining, _resolve, waiter, TimedOut())
             self.endpoint.submit(invocation)
             try:
-                outcome = await waiter
+                result = await waiter
+                assert isinstance(result, OUTCOME_TYPES)
+                outcome = result
             finally:
                 timer.cancel()
                 self._outcome = None
@@ -381,7 +375,7 @@ class Environment:
                 delivered = begun
         return await self._finish(request, outcome, begun, delivered, cold, reinit)
 
-    async def _finish(self, request: InvokeRequest, outcome: object, begun: float, delivered: float,
+    async def _finish(self, request: InvokeRequest, outcome: Outcome, begun: float, delivered: float,
                       cold: InitOutcome | None, reinit: InitOutcome | None) -> InvokeResult:
         config = self.version.config
         request_id = request.request_id
@@ -390,47 +384,23 @@ class Environment:
         memory_used = handle.max_memory_used_mb() if handle is not None else 0
         if isinstance(outcome, Responded | Errored) and memory_used > config.memory_size:
             # The peak passed MemorySize between two samples: Lambda would have killed it mid-flight.
+            outcome = RuntimeExited(ExitInfo(signal=9, oom=True))
+        verdict = judge(outcome, request_id, float(config.timeout))
+        if verdict.resets_environment:
             await self._kill_runtime()
-            outcome = _Exited(ExitInfo(signal=9, oom=True))
-        status, error_type, function_error = "success", None, None
-        report_status: str | None = None
-        if isinstance(outcome, Responded):
-            payload = outcome.body
-        elif isinstance(outcome, Errored):
-            payload, status, function_error = outcome.body, "error", "Unhandled"
-            error_type = error_type_of(outcome.body) or outcome.error_type
-        elif isinstance(outcome, ResponseTooLarge):
-            status, function_error, report_status = "error", "Unhandled", "error"
-            error_type = "Function.ResponseSizeTooLarge"
-            payload = error_payload(error_type, f"Response payload size ({outcome.size} bytes) exceeded maximum "
-                                    "allowed payload size (6291556 bytes).")
-        elif isinstance(outcome, InitFailed):
-            payload, status, function_error, report_status = outcome.body, "init-error", "Unhandled", "error"
-            error_type = outcome.error_type
-        elif isinstance(outcome, _Exited):
-            status, function_error, report_status, error_type = "crash", "Unhandled", "error", "Runtime.ExitError"
-            payload = error_payload(error_type, f"RequestId: {request_id} Error: {_exit_message(outcome.info)}")
-        else:
-            assert isinstance(outcome, _TimedOut)
-            status, function_error, report_status, error_type = "timeout", "Unhandled", "timeout", "Sandbox.Timedout"
-            await self._kill_runtime()
-            elapsed = float(config.timeout)
-            self._platform(logformat.timeout_line(self._clock.time(), request_id, elapsed), request_id)
-            payload = error_payload(error_type, f"RequestId: {request_id} Error: Task timed out after "
-                                    f"{elapsed:.2f} seconds")
-            ended = delivered + elapsed
+        if isinstance(outcome, TimedOut):
+            self._platform(logformat.timeout_line(self._clock.time(), request_id, float(config.timeout)), request_id)
+            ended = delivered + float(config.timeout)
         if handle is not None:
             handle.flush_output()
-        duration_ms = float(config.timeout) * 1000.0 if status == "timeout" else (ended - delivered) * 1000.0
+        duration_ms = (ended - delivered) * 1000.0
         init_ms = cold.duration_ms if cold is not None and cold.ok and reinit is None else None
-        report_error = error_type if report_status == "error" else None
-        if isinstance(outcome, _Exited) and outcome.info.oom:
-            report_error = "Runtime.OutOfMemory"
+        if isinstance(outcome, RuntimeExited) and outcome.info.oom:
             memory_used = config.memory_size
         billed = logformat.billed_duration(duration_ms, init_ms if self.init_type is InitType.ON_DEMAND else None)
         self._platform(logformat.end_line(request_id), request_id)
         self._platform(logformat.report_line(request_id, duration_ms, billed, config.memory_size, memory_used,
-                                             init_ms, report_status, report_error), request_id)
+                                             init_ms, verdict.report_status, verdict.report_error), request_id)
         tail = "\n".join(self._tail or ())
         self._tail = None
         self._request_id = None
@@ -440,7 +410,7 @@ class Environment:
             log_stream=self.log_stream, cold_start=cold is not None, init_type=self.init_type,
             started_at=self._wall(delivered), duration_ms=duration_ms, billed_duration_ms=billed,
             init_duration_ms=init_ms, memory_size_mb=config.memory_size, max_memory_used_mb=memory_used,
-            status=status, error_type=error_type,
+            status=verdict.status, error_type=verdict.error_type,
         )
         self._bus.publish(InvocationFinished(self._clock.time(), record))
         initialization = cold.span if cold is not None else (reinit.span if reinit is not None else None)
@@ -448,18 +418,16 @@ class Environment:
             TraceRecord, trace_id=request.trace_id, segment_id=request.segment_id, request_id=request_id,
             function=self.function, version=self.version.version, env_id=self.id, cold_start=cold is not None,
             initialization=initialization, invocation=Span(self._wall(delivered), self._wall(ended)),
-            status=status, error_type=error_type)
+            status=verdict.status, error_type=verdict.error_type)
         runtime_alive = self.handle is not None and self.handle.alive
         if isinstance(outcome, Responded | Errored | ResponseTooLarge) and runtime_alive:
             # Built once the runtime asks for its next event: that is where Overhead ends.
             self._pending_trace[request_id] = (make_trace, ended)
         else:
             self._bus.publish(TraceRecorded(self._clock.time(), make_trace(overhead=None)))
-        if status in ("crash",):
-            await self._kill_runtime()
         self._set_state(EnvState.IDLE)
         self.settle()
-        return InvokeResult(200, payload, function_error, self.version.version, request_id,
+        return InvokeResult(200, verdict.payload, verdict.function_error, self.version.version, request_id,
                             _clip_tail(tail, self._services.settings.log_tail_bytes), record)
 
     # -- teardown ---------------------------------------------------------------------------------------
@@ -494,12 +462,6 @@ class Environment:
 def _resolve(future: asyncio.Future[object], value: object) -> None:
     if not future.done():
         future.set_result(value)
-
-
-def _exit_message(info: ExitInfo) -> str:
-    if info.clean:
-        return "Runtime exited without providing a reason"
-    return f"Runtime exited with error: {info.describe()}"
 
 
 def _clip_tail(tail: str, limit: int) -> str:

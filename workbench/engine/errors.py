@@ -26,6 +26,12 @@ class ResourceConflictError(LambdaError):
     error_kind = "User"
 
 
+class PreconditionFailedError(LambdaError):
+    code = "PreconditionFailedException"
+    status = 412
+    error_kind = "User"
+
+
 class InvalidParameterValueError(LambdaError):
     code = "InvalidParameterValueException"
     status = 400

@@ -7,7 +7,12 @@ import random
 import uuid
 from dataclasses import dataclass, field
 
-from workbench.engine.errors import InvalidParameterValueError, ResourceConflictError, ResourceNotFoundError
+from workbench.engine.errors import (
+    InvalidParameterValueError,
+    PreconditionFailedError,
+    ResourceConflictError,
+    ResourceNotFoundError,
+)
 from workbench.engine.versions import FunctionVersion
 from workbench.model.arn import ALIAS_NAME, LATEST, function_arn, parse_function_ref
 from workbench.model.function import FunctionConfig
@@ -96,17 +101,26 @@ class FunctionRegistry:
         return entry
 
     # -- versions and aliases ---------------------------------------------------------------------------
-    def publish(self, name: str, description: str = "") -> FunctionVersion:
-        """Snapshot $LATEST as the next version; when nothing changed since the last one, return that."""
+    def publish(self, name: str, now: float, description: str = "", code_sha256: str | None = None,
+                revision_id: str | None = None) -> FunctionVersion:
+        """Snapshot $LATEST as the next version; when nothing changed since the last one, return that.
+        ``code_sha256`` and ``revision_id`` are optimistic preconditions (spec §7)."""
         entry = self.get(name)
         latest = entry.latest
+        if code_sha256 is not None and code_sha256 != latest.code.code_sha256:
+            raise InvalidParameterValueError(f"CodeSHA256 ({code_sha256}) is different from current CodeSHA256 in "
+                                             f"$LATEST ({latest.code.code_sha256}). Please try again with the "
+                                             "CodeSHA256 in $LATEST.")
+        if revision_id is not None and revision_id != latest.revision_id:
+            raise PreconditionFailedError("The Revision Id provided does not match the latest Revision Id. Call the "
+                                          "GetFunction/GetAlias API to retrieve the latest Revision Id")
         newest = entry.versions.get(str(entry.last_version_number))
-        if newest is not None and newest.config == latest.config and newest.code.digest == latest.code.digest:
+        if newest is not None and newest.same_content(latest):
             return newest
         entry.last_version_number += 1
         number = str(entry.last_version_number)
-        config = latest.config.with_changes(description=description or latest.config.description)
-        published = FunctionVersion(config, number, latest.code, latest.layer_dirs)
+        published = FunctionVersion(latest.config, number, latest.code, latest.layers, 0, now,
+                                    version_description=description or None)
         entry.versions[number] = published
         return published
 

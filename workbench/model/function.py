@@ -58,8 +58,25 @@ class FunctionConfig:
     provisioned_concurrency: int | None = None
     tracing_mode: str = "PassThrough"
 
+    role: str = "arn:aws:iam::123456789012:role/lambda-role"
+
     def with_changes(self, **changes: Any) -> FunctionConfig:
         return replace(self, **changes)
+
+    def to_document(self) -> dict[str, Any]:
+        """A JSON-ready form, for the project's state."""
+        document = {name: getattr(self, name) for name in self.__dataclass_fields__}
+        document["code_uri"] = str(self.code_uri) if self.code_uri is not None else None
+        document["environment"] = dict(self.environment)
+        return document
+
+    @classmethod
+    def from_document(cls, document: Mapping[str, Any]) -> FunctionConfig:
+        values = {name: document[name] for name in cls.__dataclass_fields__ if name in document}
+        values["code_uri"] = Path(document["code_uri"]) if document.get("code_uri") else None
+        for name in ("architectures", "layers"):
+            values[name] = tuple(values.get(name) or ())
+        return cls(**values)
 
 
 def _int_in_range(prop: str, value: Any, low: int, high: int) -> int:
@@ -93,6 +110,8 @@ def validate_function(
     auto_publish_alias: Any = None,
     provisioned_concurrency: Any = None,
     tracing_mode: Any = "PassThrough",
+    role: Any = "arn:aws:iam::123456789012:role/lambda-role",
+    require_code: bool = True,
 ) -> FunctionConfig:
     """Check every property against Lambda's rules and build the config. Raises ConfigError."""
     if not isinstance(name, str) or not _FUNCTION_NAME.match(name):
@@ -122,7 +141,7 @@ def validate_function(
     if not isinstance(layers, list | tuple) or not all(isinstance(layer, str) for layer in layers):
         raise ConfigError("Layers", f"must be a list of layer version ARNs (got {layers!r})")
     if len(layers) > limits.LAYERS_MAX:
-        raise ConfigError("Layers", f"at most {limits.LAYERS_MAX} layers per function (got {len(layers)})")
+        raise ConfigError("Layers", f"Cannot reference more than {limits.LAYERS_MAX} layers (got {len(layers)}).")
     reserved = None if reserved_concurrency is None else _int_in_range(
         "ReservedConcurrentExecutions", reserved_concurrency, 0, 1_000_000)
     provisioned = None if provisioned_concurrency is None else _int_in_range(
@@ -134,14 +153,16 @@ def validate_function(
         raise ConfigError("AutoPublishAlias", f"must be an alias name (got {auto_publish_alias!r})")
     if tracing_mode not in ("Active", "PassThrough"):
         raise ConfigError("Tracing", f"must be Active or PassThrough (got {tracing_mode!r})")
-    if code_uri is None and inline_code is None:
+    if require_code and code_uri is None and inline_code is None:
         raise ConfigError("CodeUri", "is required (a folder or a .zip file)")
+    if not isinstance(role, str) or not role:
+        raise ConfigError("Role", f"must be an IAM role ARN (got {role!r})")
     return FunctionConfig(
         name=name, runtime=runtime, handler=handler, code_uri=code_uri, memory_size=memory, timeout=seconds,
         environment=variables, description=description, ephemeral_storage=storage, logical_id=logical_id,
         inline_code=inline_code, architectures=tuple(architectures), layers=tuple(layers),
         reserved_concurrency=reserved, auto_publish_alias=auto_publish_alias,
-        provisioned_concurrency=provisioned, tracing_mode=tracing_mode,
+        provisioned_concurrency=provisioned, tracing_mode=tracing_mode, role=role,
     )
 
 

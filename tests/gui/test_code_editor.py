@@ -86,8 +86,10 @@ async def test_ctrl_s_saves_and_hot_reloads(project: Project, tmp_path: Path) ->
         await window.operations.wait_idle()
         assert '"version": 2' in (project.root / "src" / "app.py").read_text()
         assert not tab.modified
-        assert "Saved and reloaded greeter" in window.message_bar.history[-1].text
-        assert "1 warm environment recycled" in window.message_bar.history[-1].text
+        reloaded = {m.text.split()[3]: m.text for m in window.message_bar.history if m.text.startswith("Saved and")}
+        assert set(reloaded) == {"greeter", "other"}, window.message_bar.history
+        assert "1 warm environment recycled" in reloaded["greeter"]
+        assert "no warm environment" in reloaded["other"]
         await wait_for(lambda: window.environments.tiles.tiles.get(old_env) is None
                        or window.environments.tiles.tiles[old_env].reason == "code-update",
                        message="the old environment recycled")

@@ -35,6 +35,9 @@ async def test_publish_and_alias(project: Project, tmp_path: Path) -> None:
         greeter = model.index_of_function("greeter")
         assert [model.index(r, 0, greeter).data() for r in range(model.rowCount(greeter))] == ["$LATEST",
                                                                                               "version 1"]
+        app = project.root / "src" / "app.py"
+        app.write_text(app.read_text() + "# changed\n")
+        await window.session.require().reload_code("greeter")
         await window.session.require().publish_version("greeter")
         alias = actions.create_alias("greeter", "1")
         assert isinstance(alias, AliasDialog) and alias.version_box.currentText() == "1"

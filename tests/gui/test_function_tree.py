@@ -24,7 +24,10 @@ async def test_tree_lists_functions_versions_and_aliases(project: Project, tmp_p
         assert model.index(0, 0, greeter).data() == "$LATEST"
         engine = window.session.require()
         await engine.publish_version("greeter", "one")
-        await engine.publish_version("greeter", "two")   # a different description: a new version
+        app = project.root / "src" / "app.py"
+        app.write_text(app.read_text() + "# changed\n")
+        await engine.reload_code("greeter")
+        await engine.publish_version("greeter", "two")   # new code: a new version
         await engine.create_alias("greeter", "live", "1", additional_weights={"2": 0.1})
         window.functions.refresh(engine)   # the tester, still connected, checks the reset
         greeter = model.index_of_function("greeter")

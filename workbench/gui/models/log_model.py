@@ -15,15 +15,14 @@ from array import array
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QColor, QFont
 
 from workbench.engine.events import LogLine
 from workbench.gui import theme
+from workbench.gui.models.flat_table import FlatTableModel, Index
 from workbench.gui.models.log_lines import Level, LineKind, LogFilter, classify, display_text, full_text
 
-Index = QModelIndex | QPersistentModelIndex
-ROOT = QModelIndex()   # the invisible root; a module constant, not a call per default argument
 COLUMNS = ("Time", "Function", "Request", "Message")
 TIME, FUNCTION, REQUEST, MESSAGE = range(4)
 DEFAULT_CAPACITY = 1_000_000
@@ -41,7 +40,9 @@ def _unpack(value: int) -> tuple[LineKind, Level]:
     return LineKind(value >> 4), Level((value & 0xF) * 10)
 
 
-class LogModel(QAbstractTableModel):
+class LogModel(FlatTableModel):
+    columns = COLUMNS
+
     def __init__(self, capacity: int = DEFAULT_CAPACITY) -> None:
         super().__init__()
         self.capacity = capacity
@@ -155,19 +156,8 @@ class LogModel(QAbstractTableModel):
         return -1
 
     # -- QAbstractTableModel ----------------------------------------------------------------------------
-    def rowCount(self, parent: Index = ROOT) -> int:  # noqa: N802 - Qt's name
-        if parent.isValid():
-            return 0
+    def row_total(self) -> int:
         return len(self._lines) if self._rows is None else len(self._rows)
-
-    def columnCount(self, parent: Index = ROOT) -> int:  # noqa: N802 - Qt's name
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802 - Qt's name
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section] if 0 <= section < len(COLUMNS) else None
-        return None
 
     def data(self, index: Index, role: int = DISPLAY) -> Any:
         # Called for every visible cell and role at each repaint: plain-int dispatch, styles cached per kind.

@@ -6,14 +6,13 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QColor
 
 from workbench.engine.events import TraceRecord
 from workbench.gui import theme
+from workbench.gui.models.flat_table import FlatTableModel, Index
 
-Index = QModelIndex | QPersistentModelIndex
-ROOT = QModelIndex()   # the invisible root; a module constant, not a call per default argument
 COLUMNS = ("Time", "Function", "Start", "Init ms", "Invoke ms", "Overhead ms", "Status", "Request")
 DEFAULT_CAPACITY = 2000
 
@@ -22,7 +21,9 @@ def _ms(value: float | None) -> str:
     return "" if value is None else f"{value:,.1f}"
 
 
-class TraceModel(QAbstractTableModel):
+class TraceModel(FlatTableModel):
+    columns = COLUMNS
+
     def __init__(self, capacity: int = DEFAULT_CAPACITY) -> None:
         super().__init__()
         self.capacity = capacity
@@ -61,17 +62,8 @@ class TraceModel(QAbstractTableModel):
                 return trace
         return None
 
-    def rowCount(self, parent: Index = ROOT) -> int:  # noqa: N802 - Qt's name
-        return 0 if parent.isValid() else len(self._traces)
-
-    def columnCount(self, parent: Index = ROOT) -> int:  # noqa: N802 - Qt's name
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802 - Qt's name
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section] if 0 <= section < len(COLUMNS) else None
-        return None
+    def row_total(self) -> int:
+        return len(self._traces)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._traces):

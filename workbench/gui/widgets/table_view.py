@@ -7,7 +7,7 @@ bottom costs the same at a million rows as at ten.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractItemModel
+from PySide6.QtCore import QAbstractItemModel, Qt
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
 
@@ -28,6 +28,7 @@ def flat_table(model: QAbstractItemModel, column_widths: tuple[int, ...] = (),
     columns = view.horizontalHeader()
     columns.setStretchLastSection(True)
     columns.setHighlightSections(False)
+    columns.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
     for column, width in enumerate(column_widths):
         columns.resizeSection(column, width)
     return view

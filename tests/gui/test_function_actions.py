@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import zipfile
 from pathlib import Path
 
 from tests.gui.conftest import running_window, wait_for
@@ -110,3 +111,17 @@ async def test_provisioned_concurrency(project: Project, tmp_path: Path) -> None
         await window.operations.wait_idle()
         await wait_for(lambda: not any(t.init_type is InitType.PROVISIONED and t.state is not EnvState.STOPPED
                                        for t in tiles.tiles.values()), message="provisioned environments gone")
+
+
+async def test_export_zip(project: Project, tmp_path: Path) -> None:
+    async with running_window(project, tmp_path) as window:
+        assert "Export as ZIP…" in menu_texts(window, "greeter")
+        dialog = window.functions.function_actions.export_zip("greeter")
+        target = tmp_path / "exported.zip"
+        dialog.selectFile(str(target))
+        dialog.accept()
+        await window.operations.wait_idle()
+        with zipfile.ZipFile(target) as archive:
+            assert "app.py" in archive.namelist()
+            assert b"asked to fail" in archive.read("app.py")
+        assert "Exported the deployment package of greeter" in window.message_bar.history[-1].text

@@ -3,9 +3,11 @@ operation through `Operations`, with the outcome in the message bar."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
+from pathlib import Path
 
-from PySide6.QtWidgets import QDialog, QWidget
+from PySide6.QtWidgets import QDialog, QFileDialog, QWidget
 
 from workbench.gui.operations import Operations
 from workbench.gui.session import EngineSession
@@ -108,6 +110,25 @@ class FunctionActions:
             self._message_bar.info(f"{function}:{qualifier}: provisioned concurrency removed")
 
         self._operations.run(f"Remove the provisioned concurrency of {function}:{qualifier}", clear)
+
+    # -- packages ---------------------------------------------------------------------------------------
+    def export_zip(self, function: str, qualifier: str | None = None) -> QFileDialog:
+        label = function if qualifier in (None, LATEST) else f"{function}-{qualifier}"
+        dialog = QFileDialog(self._parent, f"Export {label} as a ZIP", str(Path.home() / f"{label}.zip"),
+                             "ZIP archives (*.zip)")
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.setDefaultSuffix("zip")
+        dialog.setOption(QFileDialog.Option.DontUseNativeDialog)
+
+        async def export(target: str) -> None:
+            engine = self._session.require()
+            data = await asyncio.to_thread(engine.export_package, function, qualifier)
+            await asyncio.to_thread(Path(target).write_bytes, data)
+            self._message_bar.info(f"Exported the deployment package of {label} to {target} ({len(data):,} bytes)")
+
+        dialog.fileSelected.connect(lambda target: self._operations.run(f"Export {label}", lambda: export(target)))
+        self._show(dialog)
+        return dialog
 
     def provisioned_qualifiers(self, function: str) -> list[str]:
         engine = self._session.engine

@@ -25,9 +25,6 @@ from workbench.gui.session import EngineSession
 from workbench.gui.widgets.message_bar import MessageBar
 from workbench.model.arn import LATEST
 
-#: Context actions whose engine operation has not landed yet; shown disabled so nobody is surprised.
-PENDING_ACTIONS = ("Export as ZIP…",)
-
 
 class BadgeDelegate(QStyledItemDelegate):
     """Paints the item's text, then its badges as coloured pills."""
@@ -145,14 +142,11 @@ class FunctionsPane(QWidget):
             if qualifier in (None, provisioned):
                 menu.addAction(f"Remove provisioned concurrency of {provisioned}",
                                functools.partial(actions.clear_provisioned, name, provisioned))
+        menu.addAction("Export as ZIP…", lambda: actions.export_zip(name, qualifier))
         menu.addSeparator()
         stop = QAction("Stop warm environments", menu)
         stop.triggered.connect(lambda: self.stop_environments(name, stop))
         menu.addAction(stop)
-        if node.kind is NodeKind.FUNCTION:
-            for text in PENDING_ACTIONS:
-                action = menu.addAction(f"{text} (not in the engine yet)")
-                action.setEnabled(False)
         return menu
 
     def stop_environments(self, name: str, trigger: QAction | None = None) -> None:

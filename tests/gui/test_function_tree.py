@@ -5,6 +5,7 @@ from pathlib import Path
 from pytestqt.modeltest import ModelTester
 
 from tests.gui.conftest import invoke_through_ui, running_window, wait_for
+from tests.helpers import make_project
 from workbench.gui.models.function_tree import BADGES_ROLE, NODE_ROLE, FunctionTreeModel, NodeKind
 from workbench.model.project import Project
 
@@ -65,3 +66,21 @@ async def test_context_invoke_and_open_code(project: Project, tmp_path: Path) ->
         result = window.event_editor.result_view.result
         assert result is not None and b'"tree"' in result.payload
         assert window.event_editor.function == "other"
+
+
+async def test_layers_and_auto_published_alias_from_the_template(tmp_path: Path,
+                                                                qtmodeltester: ModelTester) -> None:
+    project = make_project(tmp_path / "layered", {"Fn": {
+        "FunctionName": "fn", "CodeUri": "src", "Handler": "app.handler", "Runtime": "python3.11",
+        "AutoPublishAlias": "live", "Layers": [{"Ref": "Shared"}]}},
+        {"src/app.py": "import shared\ndef handler(e, c):\n    return shared.V\n", "layer/python/shared.py": "V = 1\n"},
+        extra_resources={"Shared": {"Type": "AWS::Serverless::LayerVersion",
+                                    "Properties": {"LayerName": "shared", "ContentUri": "layer"}}})
+    async with running_window(project, tmp_path) as window:
+        model = window.functions.model
+        qtmodeltester.check(model, force_py=True)
+        fn = model.index_of_function("fn")
+        labels = [model.index(r, 0, fn).data() for r in range(model.rowCount(fn))]
+        assert labels == ["$LATEST", "version 1", "alias live → 1", "layer shared:1"]
+        layer = model.index(3, 0, fn).data(NODE_ROLE)
+        assert layer.kind is NodeKind.LAYER and layer.qualifier is None

@@ -32,6 +32,7 @@ class NodeKind(StrEnum):
     FUNCTION = "function"
     VERSION = "version"
     ALIAS = "alias"
+    LAYER = "layer"
 
 
 @dataclass(eq=False)
@@ -47,7 +48,7 @@ class TreeNode:
 
     @property
     def qualifier(self) -> str | None:
-        return None if self.kind is NodeKind.FUNCTION else self.key
+        return self.key if self.kind in (NodeKind.VERSION, NodeKind.ALIAS) else None
 
 
 def _version_sort_key(version: str) -> tuple[int, int]:
@@ -72,6 +73,10 @@ def build_nodes(entries: list[FunctionEntry]) -> list[TreeNode]:
                 routing += f" ({extra}: {weight:.0%})"
             node.children.append(TreeNode(NodeKind.ALIAS, entry.name, alias.name, f"alias {alias.name}{routing}",
                                           parent=node, tooltip=alias.description or f"{entry.name}:{alias.name}"))
+        for layer in entry.latest.layers:   # as resolved for $LATEST: in order, each at its version
+            node.children.append(TreeNode(NodeKind.LAYER, entry.name, layer.arn,
+                                          f"layer {layer.name}:{layer.version}", parent=node,
+                                          tooltip=f"{layer.arn}\n{layer.description}".strip()))
         roots.append(node)
     return roots
 
@@ -79,7 +84,7 @@ def build_nodes(entries: list[FunctionEntry]) -> list[TreeNode]:
 def structure_of(entries: list[FunctionEntry]) -> tuple[Any, ...]:
     """What the tree's shape depends on; a change of it resets the model."""
     return tuple(
-        (e.name, tuple(sorted(e.versions)),
+        (e.name, tuple(sorted(e.versions)), tuple(layer.arn for layer in e.latest.layers),
          tuple(sorted((a.name, a.function_version, a.additional_weights) for a in e.aliases.values())))
         for e in sorted(entries, key=lambda e: e.name))
 

@@ -101,7 +101,6 @@ class MainWindow(QMainWindow):
             scroll = QScrollArea()
             scroll.setWidgetResizable(True)
             scroll.setFrameShape(QFrame.Shape.NoFrame)
-            scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
             scroll.setWidget(widget)
             widget = scroll
         dock.setWidget(widget)
@@ -127,11 +126,14 @@ class MainWindow(QMainWindow):
 
     def size_docks(self) -> None:
         """The default proportions; applied once the window has its real size (before that Qt ignores them)."""
-        docks = self.docks
-        self.resizeDocks([docks["functions"], docks["events"]], [330, 470], Qt.Orientation.Horizontal)
-        self.resizeDocks([docks["concurrency"], docks["environments"], docks["traces"]], [640, 420, 620],
+        docks, width, height = self.docks, self.width(), self.height()
+        # Fractions of the window, so a 1280x800 projector and a 1920x1080 screen get the same picture.
+        self.resizeDocks([docks["functions"], docks["events"]], [int(width * 0.21), int(width * 0.27)],
                          Qt.Orientation.Horizontal)
-        self.resizeDocks([docks["concurrency"], docks["logs"]], [310, 250], Qt.Orientation.Vertical)
+        self.resizeDocks([docks["concurrency"], docks["environments"], docks["traces"]],
+                         [int(width * 0.38), int(width * 0.25), int(width * 0.37)], Qt.Orientation.Horizontal)
+        self.resizeDocks([docks["concurrency"], docks["logs"]], [int(height * 0.30), int(height * 0.22)],
+                         Qt.Orientation.Vertical)
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
         super().showEvent(event)

@@ -272,7 +272,7 @@ class Environment:
         """The runtime waits for its next event: nothing to do, so freeze it (as Lambda does)."""
         if not self._services.settings.freeze_idle or self.state is not EnvState.IDLE:
             return
-        delay = self._services.settings.freeze_delay_s
+        delay = max(self._services.settings.freeze_delay_s, self._services.backend.min_freeze_delay_s)
         if delay <= 0:
             self._freeze()
         elif self._freeze_timer is None:
@@ -461,6 +461,7 @@ class Environment:
         self.stopped = True
         self._cancel_freeze()
         await self._kill_runtime()
+        await self._services.backend.retire(self.id)
         await self._services.runtime_api.release(self.endpoint)
         self.state = EnvState.STOPPED
         self._bus.publish(EnvironmentStopped(self._clock.time(), self.id, self.function, self.version.version,

@@ -7,6 +7,7 @@ the Docker backend was exercised. Elsewhere the Docker tests skip and say how to
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import functools
 import os
 
@@ -47,8 +48,10 @@ async def _problem() -> str | None:
 
 @functools.cache
 def docker_problem() -> str | None:
-    """Why the Docker backend cannot be tested here, or None when it can."""
-    return asyncio.run(_problem())
+    """Why the Docker backend cannot be tested here, or None when it can. Checked on a thread of its own,
+    so that it works from inside a running test's event loop too."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(lambda: asyncio.run(_problem())).result()
 
 
 def require_docker() -> None:

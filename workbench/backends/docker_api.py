@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
+import socket
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ from workbench.backends.base import BackendError
 
 log = logging.getLogger(__name__)
 
+_DEFAULT_SOCKET = "unix:///var/run/docker.sock"
 #: Docker event handler: (action, attributes). Called in the event thread; hop to the loop yourself.
 EventSink = Callable[[str, Mapping[str, str]], None]
 
@@ -71,7 +73,9 @@ class DockerApi:
     async def connect(cls) -> DockerApi:
         """Connect to the engine named by DOCKER_HOST (default: the local socket) and check it answers."""
         def connect_and_ping() -> docker.APIClient:
-            client = docker.APIClient(**docker.utils.kwargs_from_env(), version="auto", timeout=120)
+            settings = docker.utils.kwargs_from_env()
+            _check_unix_socket(str(settings.get("base_url") or _DEFAULT_SOCKET))
+            client = docker.APIClient(**settings, version="auto", timeout=120)
             client.ping()
             return client
         try:
@@ -257,6 +261,21 @@ class DockerApi:
             return
         except docker.errors.APIError as exc:
             raise _failure(f"removing image {reference}", exc) from None
+
+
+def _check_unix_socket(base_url: str) -> None:
+    """Fail early, with our own socket, when nothing listens: the SDK leaks the socket of a failed connect."""
+    if not base_url.startswith(("unix://", "http+unix://")):
+        return
+    path = base_url.split("://", 1)[1]
+    probe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        probe.settimeout(10)
+        probe.connect(path)
+    except OSError as exc:
+        raise docker.errors.DockerException(f"{path}: {exc.strerror or exc}") from None
+    finally:
+        probe.close()
 
 
 def _quote(value: str) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import hashlib
 import json
 import logging
@@ -113,6 +114,7 @@ class Environment:
         self._pending_trace: dict[str, tuple[TraceRecord, float]] = {}
         self._outcome: asyncio.Future[object] | None = None
         self._freeze_timer: TimerHandle | None = None
+        self._traces_settled: asyncio.Event | None = None
         self.stopped = False
 
     # -- identity ---------------------------------------------------------------------------------------
@@ -296,6 +298,8 @@ class Environment:
         pending = self._pending_trace.pop(request_id, None)
         if pending is None:
             return
+        if not self._pending_trace and self._traces_settled is not None:
+            self._traces_settled.set()
         trace, responded_at = pending
         if overhead_end is not None:
             overhead = Span(self._wall(responded_at), self._wall(overhead_end))
@@ -455,11 +459,23 @@ class Environment:
             await handle.kill()
         self.endpoint.abandon()
 
+    async def _settle_traces(self, limit_s: float = 1.0) -> None:
+        """A runtime that has responded but not yet asked for its next event is still in its invoke phase:
+        give it a moment to finish, so that the trace gets its Overhead even when the engine stops right
+        after the response (a CLI's last invocation)."""
+        handle = self.handle
+        if not self._pending_trace or handle is None or not handle.alive:
+            return
+        self._traces_settled = asyncio.Event()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._traces_settled.wait(), limit_s)
+
     async def stop(self, reason: str) -> None:
         if self.stopped:
             return
         self.stopped = True
         self._cancel_freeze()
+        await self._settle_traces()
         await self._kill_runtime()
         await self._services.backend.retire(self.id)
         await self._services.runtime_api.release(self.endpoint)

@@ -114,6 +114,34 @@ async def test_frozen_between_invocations_and_thawed_for_the_next(tmp_path: Path
     assert not second.cold_start and second.function_error is None
 
 
+async def test_without_cgroup_access_docker_pause_and_an_exec_kill_do_the_work(
+        tmp_path: Path, api: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What a user who is in the docker group but not root gets: the same behaviour, through the API."""
+    from workbench.backends.cgroups import ContainerCgroup
+
+    monkeypatch.setattr(ContainerCgroup, "can_freeze", property(lambda self: False))
+    monkeypatch.setattr(ContainerCgroup, "kill_all_but", lambda self, keep: False)
+    name = f"nocg-{uuid.uuid4().hex[:8]}"
+    frozen = asyncio.Event()
+    async with running(_probe_project(tmp_path, name, Timeout=1), "docker") as engine:
+        engine.subscribe(lambda event: frozen.set() if isinstance(event, EnvironmentFrozen) else None)
+        first = await engine.invoke(name, b"{}")
+        await asyncio.wait_for(frozen.wait(), 5)
+        (container,) = await _containers_of(api, name)
+        paused = False
+        for _ in range(100):  # the pause runs in the background
+            paused = (await api.inspect_container(container["Id"]))["State"]["Paused"]
+            if paused:
+                break
+            await asyncio.sleep(0.02)
+        timed_out = await engine.invoke(name, b'{"sleep": 10}')
+        recovered = await engine.invoke(name, b"{}")
+    assert first.function_error is None and paused
+    assert timed_out.json()["errorType"] == "Sandbox.Timedout"
+    assert recovered.function_error is None and not recovered.cold_start
+    assert await _containers_of(api, name) == []
+
+
 async def test_idle_environments_are_stopped_and_their_containers_removed(tmp_path: Path, api: Any) -> None:
     name = f"idle-{uuid.uuid4().hex[:8]}"
     async with running(_probe_project(tmp_path, name), "docker", idle_timeout_s=0.5) as engine:

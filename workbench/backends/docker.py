@@ -129,6 +129,8 @@ class DockerBackend(Backend):
         self._by_exec: dict[str, DockerHandle] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
         self._user = f"{os.getuid()}:{os.getgid()}"
+        self._freezer_writable = any(os.access(path, os.W_OK) for path in ("/sys/fs/cgroup/freezer",
+                                                                           "/sys/fs/cgroup/unified", "/sys/fs/cgroup"))
 
     @property
     def api(self) -> DockerApi:
@@ -162,8 +164,7 @@ class DockerBackend(Backend):
     @property
     def min_freeze_delay_s(self) -> float:
         # The cgroup freezer is instant; `docker pause` (our fallback without write access) is not.
-        writable = any(os.access(path, os.W_OK) for path in ("/sys/fs/cgroup/freezer", "/sys/fs/cgroup"))
-        return 0.0 if writable else 0.05
+        return 0.0 if self._freezer_writable else 0.05
 
     # -- events -----------------------------------------------------------------------------------------
     def _event_from_thread(self, action: str, attributes: Mapping[str, str]) -> None:

@@ -152,3 +152,11 @@ class ContainerCgroup:
             except PermissionError:
                 return False
         return True
+
+
+def thaw_container(pid: int) -> None:
+    """Thaw the container whose first process is ``pid``, if we can and it was frozen (a leftover)."""
+    cgroup = ContainerCgroup.of_process(pid)
+    if cgroup.can_freeze:
+        with contextlib.suppress(OSError):
+            cgroup.set_frozen(False)

@@ -21,7 +21,6 @@ import os
 import re
 import signal
 from collections.abc import Callable, Mapping
-from pathlib import Path
 
 from workbench.backends.base import (
     RUNTIMES_DIR,
@@ -33,7 +32,7 @@ from workbench.backends.base import (
     OutputSink,
     RuntimeHandle,
 )
-from workbench.backends.cgroups import ContainerCgroup
+from workbench.backends.cgroups import thaw_container
 from workbench.backends.docker_api import Bind, ContainerRequest, DockerApi
 from workbench.backends.images import RuntimeImages, kind_of
 from workbench.backends.output import LineReader
@@ -279,13 +278,17 @@ class DockerBackend(Backend):
         if not sandbox.running:
             await sandbox.start()
         exec_id = await self.api.create_exec(sandbox.container_id, [*_REDIRECT, *command], self._user, "/var/task")
-        handle = DockerHandle(sandbox, exec_id, on_output, on_exit)
+
+        def exited(info: ExitInfo) -> None:
+            self._by_exec.pop(exec_id, None)
+            on_exit(info)
+
+        handle = DockerHandle(sandbox, exec_id, on_output, exited)
         self._by_exec[exec_id] = handle
         sandbox.cgroup.reset_peak()
         try:
             await self.api.start_exec(exec_id)
         except BackendError:
-            self._by_exec.pop(exec_id, None)
             handle.finished(127)
             raise
         return handle
@@ -313,10 +316,7 @@ async def remove_leftovers(api: DockerApi) -> int:
             info = await api.inspect_container(container_id)
             pid = int(info["State"]["Pid"]) if info else 0
             if pid:  # it may have been left frozen, and a frozen process cannot be killed
-                leftover = Sandbox(api, "", container_id, str(container.get("Names", ["?"])[0]), Path("/"))
-                leftover.running, leftover.holder_pid, leftover.frozen = True, pid, True
-                leftover.cgroup = ContainerCgroup.of_process(pid)
-                await leftover.thaw()
+                thaw_container(pid)
         await api.remove_container(container_id)
         removed += 1
     if removed:

@@ -145,3 +145,31 @@ def test_images_cli_lists_current_images_and_builds_nothing_when_up_to_date() ->
     built = subprocess.run([sys.executable, "-m", "workbench", "images", "build", "--runtime", "python3.11",
                             "--runtime", "provided"], capture_output=True, text=True, env=env, timeout=60, check=True)
     assert built.stdout.count("is up to date") == 1, built.stdout
+
+
+async def test_a_cancelled_build_step_does_not_go_on_alone() -> None:
+    import asyncio
+
+    from workbench.backends import rootfs
+
+    pids: list[str] = []
+    step = asyncio.create_task(rootfs._run(["sh", "-c", "echo $$; exec sleep 30"], pids.append, "sleeping"))
+    while not pids:
+        await asyncio.sleep(0.01)
+    step.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await step
+    assert not Path(f"/proc/{pids[0]}").exists()
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="mounting needs root")
+def test_mounts_left_inside_a_build_folder_are_detached(tmp_path: Path) -> None:
+    from workbench.backends import rootfs
+
+    inner = tmp_path / "rootfs" / "proc"
+    inner.mkdir(parents=True)
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "leftover", str(inner)], check=True)
+    (inner / "file").write_text("inside the mount")
+    rootfs.unmount_below(tmp_path)
+    assert not (inner / "file").exists()
+    assert str(inner) not in Path("/proc/self/mounts").read_text()

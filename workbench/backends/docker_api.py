@@ -85,7 +85,7 @@ class DockerApi:
                                "--bridge=none --iptables=false` as root) or use --backend process") from None
 
     async def close(self) -> None:
-        self.stop_events()
+        await asyncio.to_thread(self.stop_events)
         await asyncio.to_thread(self._client.close)
 
     async def server_version(self) -> str:

@@ -221,6 +221,7 @@ class RuntimeImages:
             await self._api.import_rootfs(str(archive), repository, tag, {**labels, VERSION_LABEL: version})
             return version
         finally:
+            await asyncio.to_thread(rootfs.unmount_below, work)
             await asyncio.to_thread(remove_tree, work)
 
     # -- housekeeping -----------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+import subprocess
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -23,7 +24,6 @@ Progress = Callable[[str], None]
 _TRIMMED = ("usr/share/doc", "usr/share/man", "usr/share/info", "usr/share/locale", "var/cache/apt",
             "var/lib/apt/lists", "var/log")
 
-
 _IMAGE_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 
@@ -34,11 +34,18 @@ async def _run(command: Sequence[str], progress: Progress, what: str, env: dict[
                                                    stderr=asyncio.subprocess.STDOUT)
     assert process.stdout is not None
     lines: list[str] = []
-    async for raw in process.stdout:
-        line = raw.decode("utf-8", "replace").rstrip()
-        lines.append(line)
-        progress(line)
-    if await process.wait() != 0:
+    try:
+        async for raw in process.stdout:
+            line = raw.decode("utf-8", "replace").rstrip()
+            lines.append(line)
+            progress(line)
+        returncode = await process.wait()
+    except BaseException:  # Ctrl-C or a cancelled invoke: the step must not go on alone
+        if process.returncode is None:
+            process.kill()
+            await asyncio.shield(process.wait())
+        raise
+    if returncode != 0:
         tail = "\n".join(lines[-15:])
         raise BackendError(f"{what} failed (exit status {process.returncode}):\n{tail}")
     return "\n".join(lines)
@@ -92,3 +99,15 @@ async def pack(root: Path, archive: Path, progress: Progress) -> None:
     progress(f"packing {root.name} into an image archive")
     await _run(["tar", "--numeric-owner", "--xattrs", "-C", str(root), "-cf", str(archive), "."], progress,
                "packing the root filesystem")
+
+
+def unmount_below(root: Path, mounts_file: Path = Path("/proc/self/mounts")) -> None:
+    """Detach whatever an interrupted debootstrap left mounted inside ``root`` (/proc, /sys, ...), deepest
+    first, so that removing the build folder can never reach into a live filesystem."""
+    prefix = str(root.resolve()).rstrip("/") + "/"
+    try:
+        targets = [line.split()[1].replace("\\040", " ") for line in mounts_file.read_text().splitlines()]
+    except OSError:
+        return
+    for target in sorted((t for t in targets if t.startswith(prefix)), key=len, reverse=True):
+        subprocess.run(["umount", "--lazy", target], check=False, capture_output=True)

@@ -1,9 +1,9 @@
 """The one module that talks to the docker SDK. Everything else in the workbench goes through `DockerApi`.
 
 The SDK blocks (it is `requests` over a Unix socket), so every call runs in a worker thread through
-`asyncio.to_thread` and the event loop never waits on Docker. The one exception is the event stream,
-which blocks for as long as the backend lives: it gets a thread of its own rather than holding one of the
-few default-executor workers forever.
+`asyncio.to_thread` (at most two at a time) and the event loop never waits on Docker. The one exception is
+the event stream, which blocks for as long as the backend lives: it gets a thread of its own rather than
+holding one of the few default-executor workers forever.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import socket
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import docker
 import docker.errors
@@ -23,6 +23,7 @@ import docker.errors
 from workbench.backends.base import BackendError
 
 log = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 _DEFAULT_SOCKET = "unix:///var/run/docker.sock"
 #: Docker event handler: (action, attributes). Called in the event thread; hop to the loop yourself.
@@ -66,8 +67,16 @@ def _failure(what: str, exc: Exception) -> DockerApiError:
 class DockerApi:
     def __init__(self, client: docker.APIClient) -> None:
         self._client = client
+        # Each SDK call holds the GIL for its Python part (HTTP, JSON); with many such threads at once the
+        # event loop waits its turn for the GIL behind all of them. Two at a time keep it ticking (and two
+        # cores' worth of dockerd is busy enough).
+        self._slots = asyncio.Semaphore(2)
         self._events: Any = None
         self._event_thread: threading.Thread | None = None
+
+    async def _call(self, function: Callable[..., _T], /, *args: Any, **kwargs: Any) -> _T:
+        async with self._slots:
+            return await asyncio.to_thread(function, *args, **kwargs)
 
     @classmethod
     async def connect(cls) -> DockerApi:
@@ -135,7 +144,7 @@ class DockerApi:
             )
             return str(created["Id"])
         try:
-            return await asyncio.to_thread(create)
+            return await self._call(create)
         except docker.errors.DockerException as exc:
             raise _failure(f"creating container {request.name}", exc) from None
 
@@ -145,20 +154,20 @@ class DockerApi:
             self._client.start(container)
             return int(self._client.inspect_container(container)["State"]["Pid"])
         try:
-            return await asyncio.to_thread(start)
+            return await self._call(start)
         except docker.errors.DockerException as exc:
             raise _failure(f"starting container {container[:12]}", exc) from None
 
     async def inspect_container(self, container: str) -> dict[str, Any] | None:
         try:
-            info: dict[str, Any] = await asyncio.to_thread(self._client.inspect_container, container)
+            info: dict[str, Any] = await self._call(self._client.inspect_container, container)
         except docker.errors.NotFound:
             return None
         return info
 
     async def create_exec(self, container: str, command: Sequence[str], user: str, workdir: str) -> str:
         try:
-            created = await asyncio.to_thread(self._client.exec_create, container, list(command), stdout=False,
+            created = await self._call(self._client.exec_create, container, list(command), stdout=False,
                                               stderr=False, user=user, workdir=workdir)
         except docker.errors.DockerException as exc:
             raise _failure(f"running {command[0]} in container {container[:12]}", exc) from None
@@ -166,20 +175,20 @@ class DockerApi:
 
     async def start_exec(self, exec_id: str) -> None:
         try:
-            await asyncio.to_thread(self._client.exec_start, exec_id, detach=True)
+            await self._call(self._client.exec_start, exec_id, detach=True)
         except docker.errors.DockerException as exc:
             raise _failure("starting the runtime", exc) from None
 
     async def pause(self, container: str) -> None:
-        await asyncio.to_thread(self._client.pause, container)
+        await self._call(self._client.pause, container)
 
     async def unpause(self, container: str) -> None:
-        await asyncio.to_thread(self._client.unpause, container)
+        await self._call(self._client.unpause, container)
 
     async def remove_container(self, container: str) -> None:
         """Kill and remove; a container that is already gone is fine."""
         try:
-            await asyncio.to_thread(self._client.remove_container, container, force=True)
+            await self._call(self._client.remove_container, container, force=True)
         except docker.errors.NotFound:
             return
         except docker.errors.APIError as exc:
@@ -189,7 +198,7 @@ class DockerApi:
 
     async def list_containers(self, label: str) -> list[dict[str, Any]]:
         """Every container (running or not) that carries ``label`` (a key, or key=value)."""
-        found: list[dict[str, Any]] = await asyncio.to_thread(self._client.containers, all=True,
+        found: list[dict[str, Any]] = await self._call(self._client.containers, all=True,
                                                               filters={"label": label})
         return found
 
@@ -197,7 +206,7 @@ class DockerApi:
     async def image_labels(self, reference: str) -> dict[str, str] | None:
         """The image's labels, or None when there is no such image locally."""
         try:
-            info = await asyncio.to_thread(self._client.inspect_image, reference)
+            info = await self._call(self._client.inspect_image, reference)
         except docker.errors.ImageNotFound:
             return None
         except docker.errors.NotFound:
@@ -206,7 +215,7 @@ class DockerApi:
 
     async def image_id(self, reference: str) -> str | None:
         try:
-            info = await asyncio.to_thread(self._client.inspect_image, reference)
+            info = await self._call(self._client.inspect_image, reference)
         except docker.errors.NotFound:
             return None
         return str(info["Id"])

@@ -4,13 +4,15 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: run test lint check bench clean
+.PHONY: venv run test lint check bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet -e '.[dev,gui,docker]'
 	rm -f $(VENV)/.installed-*
 	touch $@
+
+venv: $(STAMP)
 
 run: $(STAMP)
 	$(BIN)/workbench invoke hello-python --sample --count 3 --event-json '{"name": "newcomer"}'

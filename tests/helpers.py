@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import importlib.metadata
 import os
+import shutil
+import sys
 import textwrap
 from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
@@ -27,6 +30,37 @@ def write_files(root: Path, files: Mapping[str, str | bytes]) -> None:
             path.write_text(textwrap.dedent(content))
         if relative.endswith("bootstrap"):
             os.chmod(path, 0o755)
+
+
+def vendor_distribution(name: str, target: Path, seen: set[str] | None = None) -> None:
+    """Copy an installed distribution and its dependencies into ``target``, as a Lambda package bundles its
+    libraries: the code then runs on any interpreter of the same version, in a container too."""
+    seen = set() if seen is None else seen
+    key = name.lower().replace("_", "-")
+    if key in seen:
+        return
+    seen.add(key)
+    distribution = importlib.metadata.distribution(name)
+    for file in distribution.files or ():
+        parts = file.parts
+        if parts[0].endswith((".dist-info", ".data")) or parts[0] in ("..", "bin", "__pycache__") \
+                or "__pycache__" in parts:
+            continue
+        source = Path(str(file.locate()))
+        if source.is_file():
+            destination = target / file
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, destination)
+    for requirement in distribution.requires or ():
+        if ";" in requirement:
+            continue  # extras and environment markers: not needed here
+        dependency = requirement.split()[0].split(">")[0].split("=")[0].split("<")[0].split("[")[0]
+        vendor_distribution(dependency, target, seen)
+
+
+def python_for(backend: str) -> str:
+    """The interpreter a custom runtime's bootstrap starts: this one on the host, the image's in a container."""
+    return sys.executable if backend == "process" else "python3"
 
 
 def make_project(root: Path, functions: Mapping[str, Mapping[str, Any]],

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import importlib.metadata
+import io
 import os
 import shutil
 import sys
 import textwrap
+import zipfile
 from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -98,3 +100,15 @@ class EventLog:
 
     def of(self, kind: type) -> list[Any]:
         return [event for event in self.events if isinstance(event, kind)]
+
+
+def zip_of(files: Mapping[str, str], modes: Mapping[str, int] | None = None) -> bytes:
+    """A ZIP holding ``files`` (name -> text), with Unix modes where given (e.g. 0o100755)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, text in files.items():
+            info = zipfile.ZipInfo(name)
+            info.create_system = 3
+            info.external_attr = ((modes or {}).get(name, 0o100644)) << 16
+            archive.writestr(info, text)
+    return buffer.getvalue()

@@ -101,7 +101,7 @@ async def test_frozen_between_invocations_and_thawed_for_the_next(tmp_path: Path
         engine.subscribe(lambda event: frozen.set() if isinstance(event, EnvironmentFrozen) else None)
         await engine.invoke(name, b"{}")
         await asyncio.wait_for(frozen.wait(), 5)
-        env = next(iter(engine._pools[name].environments.values()))
+        env = next(iter(engine.scheduler.pools[name].environments.values()))
         cgroup = env.handle.sandbox.cgroup  # type: ignore[union-attr]
         for _ in range(100):  # FREEZING until the kernel has stopped every task
             state_while_idle = (cgroup.freezer / "freezer.state").read_text().strip()

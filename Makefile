@@ -4,13 +4,15 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: run test lint check bench clean screenshot
+.PHONY: venv run test lint check bench clean screenshot
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet -e '.[dev,gui,docker]'
 	rm -f $(VENV)/.installed-*
 	touch $@
+
+venv: $(STAMP)
 
 run: $(STAMP)
 	$(BIN)/workbench gui --sample

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import importlib.metadata
+import io
 import os
+import shutil
+import sys
 import textwrap
+import zipfile
 from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -27,6 +32,37 @@ def write_files(root: Path, files: Mapping[str, str | bytes]) -> None:
             path.write_text(textwrap.dedent(content))
         if relative.endswith("bootstrap"):
             os.chmod(path, 0o755)
+
+
+def vendor_distribution(name: str, target: Path, seen: set[str] | None = None) -> None:
+    """Copy an installed distribution and its dependencies into ``target``, as a Lambda package bundles its
+    libraries: the code then runs on any interpreter of the same version, in a container too."""
+    seen = set() if seen is None else seen
+    key = name.lower().replace("_", "-")
+    if key in seen:
+        return
+    seen.add(key)
+    distribution = importlib.metadata.distribution(name)
+    for file in distribution.files or ():
+        parts = file.parts
+        if parts[0].endswith((".dist-info", ".data")) or parts[0] in ("..", "bin", "__pycache__") \
+                or "__pycache__" in parts:
+            continue
+        source = Path(str(file.locate()))
+        if source.is_file():
+            destination = target / file
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, destination)
+    for requirement in distribution.requires or ():
+        if ";" in requirement:
+            continue  # extras and environment markers: not needed here
+        dependency = requirement.split()[0].split(">")[0].split("=")[0].split("<")[0].split("[")[0]
+        vendor_distribution(dependency, target, seen)
+
+
+def python_for(backend: str) -> str:
+    """The interpreter a custom runtime's bootstrap starts: this one on the host, the image's in a container."""
+    return sys.executable if backend == "process" else "python3"
 
 
 def make_project(root: Path, functions: Mapping[str, Mapping[str, Any]],
@@ -64,3 +100,15 @@ class EventLog:
 
     def of(self, kind: type) -> list[Any]:
         return [event for event in self.events if isinstance(event, kind)]
+
+
+def zip_of(files: Mapping[str, str], modes: Mapping[str, int] | None = None) -> bytes:
+    """A ZIP holding ``files`` (name -> text), with Unix modes where given (e.g. 0o100755)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, text in files.items():
+            info = zipfile.ZipInfo(name)
+            info.create_system = 3
+            info.external_attr = ((modes or {}).get(name, 0o100644)) << 16
+            archive.writestr(info, text)
+    return buffer.getvalue()

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-BACKENDS = ["process"]
+from tests.docker_support import require_docker
+
+BACKENDS = ["process", "docker"]
 
 
 @pytest.fixture(params=BACKENDS)
 def backend(request: pytest.FixtureRequest) -> str:
     name: str = request.param
+    if name == "docker":
+        require_docker()
     return name

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
-from tests.helpers import EventLog, make_project, running
+from tests.helpers import EventLog, make_project, python_for, running, vendor_distribution
 from workbench.engine.events import LogLine
 
 SHELL_BOOTSTRAP = """\
@@ -51,7 +50,7 @@ RIC_APP = """
 async def test_shell_bootstrap_custom_runtime(tmp_path: Path, backend: str) -> None:
     project = make_project(tmp_path, {"Custom": {"CodeUri": "src", "Handler": "my.handler",
                                                  "Runtime": "provided.al2023"}},
-                           {"src/bootstrap": SHELL_BOOTSTRAP.format(python=sys.executable),
+                           {"src/bootstrap": SHELL_BOOTSTRAP.format(python=python_for(backend)),
                             "src/custom_loop.py": CUSTOM_LOOP})
     events = EventLog()
     async with running(project, backend) as engine:
@@ -71,7 +70,8 @@ async def test_shell_bootstrap_custom_runtime(tmp_path: Path, backend: str) -> N
 async def test_awslambdaric_runs_unmodified(tmp_path: Path, backend: str) -> None:
     project = make_project(tmp_path, {"Ric": {"CodeUri": "src", "Handler": "app.handler",
                                               "Runtime": "provided.al2"}},
-                           {"src/bootstrap": RIC_BOOTSTRAP.format(python=sys.executable), "src/app.py": RIC_APP})
+                           {"src/bootstrap": RIC_BOOTSTRAP.format(python=python_for(backend)), "src/app.py": RIC_APP})
+    vendor_distribution("awslambdaric", tmp_path / "src")
     events = EventLog()
     async with running(project, backend) as engine:
         engine.subscribe(events)

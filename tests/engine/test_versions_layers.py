@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import make_project
+from tests.helpers import zip_of as _zip
 from workbench.engine.engine import Engine
 from workbench.engine.errors import (
     InvalidParameterValueError,
@@ -30,17 +31,6 @@ APP = """
         return {"code": VERSION, "version": os.environ["AWS_LAMBDA_FUNCTION_VERSION"],
                 "arn": context.invoked_function_arn}
 """
-
-
-def _zip(files: dict[str, str], modes: dict[str, int] | None = None) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, text in files.items():
-            info = zipfile.ZipInfo(name)
-            info.create_system = 3
-            info.external_attr = ((modes or {}).get(name, 0o100644)) << 16
-            archive.writestr(info, text)
-    return buffer.getvalue()
 
 
 def _project(tmp_path: Path) -> object:
@@ -105,41 +95,6 @@ async def test_weighted_alias_routes_each_request(tmp_path: Path) -> None:
         assert {(await engine.invoke("Fn:canary")).executed_version for _ in range(5)} == {"2"}
     share = executed.count("2") / len(executed)
     assert set(executed) == {"1", "2"} and 0.2 < share < 0.4
-
-
-async def test_layers_are_extracted_to_opt_in_order(tmp_path: Path) -> None:
-    project = make_project(tmp_path, {
-        "Py": {"CodeUri": "py", "Handler": "app.handler", "Runtime": "python3.11"},
-        "Node": {"CodeUri": "node", "Handler": "index.handler", "Runtime": "nodejs20.x"},
-    }, {
-        "py/app.py": "import shared, os\ndef handler(e, c):\n    return [shared.WHO, "
-                     "open(os.path.join(os.environ['WORKBENCH_OPT_DIR'], 'data.txt')).read()]\n",
-        "node/index.js": "const helper = require('helper');\nexports.handler = async () => helper.who;\n",
-    })
-    async with Engine(project) as engine:  # type: ignore[arg-type]
-        base = await engine.publish_layer_version("shared", _zip({
-            "python/shared.py": "WHO = 'base'\n", "data.txt": "base", "nodejs/node_modules/helper/index.js":
-            "exports.who = 'node-base';\n"}), compatible_runtimes=("python3.11",))
-        override = await engine.publish_layer_version("override", _zip({"python/shared.py": "WHO = 'override'\n",
-                                                                        "data.txt": "override"}))
-        assert (base.version, override.version) == (1, 1)
-        assert base.arn == "arn:aws:lambda:us-east-1:123456789012:layer:shared:1"
-        await engine.update_function_configuration("Py", layers=[base.arn])
-        assert (await engine.invoke("Py")).json() == ["base", "base"]
-        await engine.update_function_configuration("Py", layers=[base.arn, override.arn])
-        assert (await engine.invoke("Py")).json() == ["override", "override"]
-        await engine.update_function_configuration("Node", layers=[base.arn])
-        assert (await engine.invoke("Node")).json() == "node-base"
-        await engine.delete_layer_version("shared", 1)
-        assert engine.list_layer_versions("shared") == []
-        assert (await engine.invoke("Node")).json() == "node-base"   # attached versions keep working
-        await engine.update_function_configuration("Py", layers=[override.arn])
-        with pytest.raises(InvalidParameterValueError, match="does not exist"):
-            await engine.update_function_configuration("Py", layers=[base.arn])
-        with pytest.raises(InvalidParameterValueError, match="more than 5"):
-            await engine.update_function_configuration("Py", layers=[override.arn] * 6)
-        assert [layer.name for layer in engine.list_layers("python3.11")] == []
-        assert [layer.name for layer in engine.list_layers()] == ["override"]
 
 
 async def test_deployment_packages_round_trip_with_aws_code_sha256(tmp_path: Path) -> None:

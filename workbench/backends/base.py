@@ -74,6 +74,10 @@ class LaunchError(Exception):
         self.message = message
 
 
+class BackendError(Exception):
+    """The backend itself is unusable (no Docker engine, no runtime image, ...): a message for the user."""
+
+
 class RuntimeHandle(ABC):
     """A running runtime process inside one execution environment."""
 
@@ -119,6 +123,17 @@ class Backend(ABC):
     def unsupported(self, runtime: RuntimeInfo) -> str | None:
         """Why this backend cannot run ``runtime``, or None when it can."""
         return None
+
+    @property
+    def min_freeze_delay_s(self) -> float:
+        """The shortest sensible delay before freezing an idle environment. 0 when freezing is instant
+        (SIGSTOP, the cgroup freezer); more when a pause costs real time (the Docker API), so that back-to-back
+        invocations do not pay a pause and an unpause each."""
+        return 0.0
+
+    async def retire(self, env_id: str) -> None:
+        """The environment ``env_id`` is gone for good (its runtime is already killed): release what it kept
+        across runtime restarts, such as its container. Runtime restarts after a reset reuse it until then."""
 
     @abstractmethod
     async def launch(self, spec: LaunchSpec, on_output: OutputSink,

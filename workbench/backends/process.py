@@ -30,12 +30,12 @@ from workbench.backends.base import (
     RuntimeHandle,
 )
 from workbench.backends.interpreters import InterpreterCache
+from workbench.backends.output import LineReader
 from workbench.fsutil import link_tree
 from workbench.model.runtimes import Family, RuntimeInfo
 
 log = logging.getLogger(__name__)
 _MIB = 1024 * 1024
-_READ_CHUNK = 65536
 
 
 class ProcessHandle(RuntimeHandle):
@@ -44,9 +44,7 @@ class ProcessHandle(RuntimeHandle):
         self._loop = asyncio.get_running_loop()
         self._popen = popen
         self.pid = popen.pid
-        self._output_fd: int | None = output_fd
-        self._partial = b""
-        self._on_output = on_output
+        self._output = LineReader(output_fd, on_output)
         self._on_exit = on_exit
         self._limit_bytes = memory_limit_mb * _MIB
         self._peak_bytes = 0
@@ -55,8 +53,6 @@ class ProcessHandle(RuntimeHandle):
         self._oom = False
         self.frozen = False
         self.exited: asyncio.Future[ExitInfo] = self._loop.create_future()
-        os.set_blocking(output_fd, False)
-        self._loop.add_reader(output_fd, self._read_output)
         self._pidfd: int | None = os.pidfd_open(self.pid)
         self._loop.add_reader(self._pidfd, self._reap)
 
@@ -65,44 +61,8 @@ class ProcessHandle(RuntimeHandle):
         return not self.exited.done()
 
     # -- output -----------------------------------------------------------------------------------------
-    def _read_output(self) -> None:
-        fd = self._output_fd
-        if fd is None:
-            return
-        while True:
-            try:
-                chunk = os.read(fd, _READ_CHUNK)
-            except BlockingIOError:
-                return
-            except OSError:
-                chunk = b""
-            if not chunk:
-                self._close_output()
-                return
-            self._emit(chunk)
-            if len(chunk) < _READ_CHUNK:
-                return
-
-    def _emit(self, chunk: bytes) -> None:
-        data = self._partial + chunk
-        *lines, self._partial = data.split(b"\n")
-        for line in lines:
-            self._on_output(line.decode("utf-8", "replace"))
-
     def flush_output(self) -> None:
-        self._read_output()
-        if self._partial:
-            partial, self._partial = self._partial, b""
-            self._on_output(partial.decode("utf-8", "replace"))
-
-    def _close_output(self) -> None:
-        fd, self._output_fd = self._output_fd, None
-        if fd is not None:
-            self._loop.remove_reader(fd)
-            os.close(fd)
-        if self._partial:
-            partial, self._partial = self._partial, b""
-            self._on_output(partial.decode("utf-8", "replace"))
+        self._output.flush()
 
     # -- lifecycle --------------------------------------------------------------------------------------
     def _signal_group(self, signum: int) -> None:
@@ -144,8 +104,8 @@ class ProcessHandle(RuntimeHandle):
         else:
             info = ExitInfo(code=os.WEXITSTATUS(status), oom=self._oom)
             self._popen.returncode = info.code
-        self._read_output()
-        self._close_output()
+        self._output.read_available()
+        self._output.close()
         self.frozen = False
         self.exited.set_result(info)
         self._on_exit(info)

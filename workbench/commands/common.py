@@ -5,11 +5,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
 from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any
 
+from workbench.backends.base import BackendError
 from workbench.engine.errors import LambdaError
 from workbench.model.project import Project, load_project
 from workbench.model.template import TemplateError
@@ -30,8 +32,10 @@ def add_project_options(parser: argparse.ArgumentParser) -> None:
 
 
 def add_backend_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--backend", default="process", choices=["process", "docker"],
-                        help="where execution environments run (default: process)")
+    default = os.environ.get("WORKBENCH_BACKEND", "process")
+    parser.add_argument("--backend", default=default, choices=["process", "docker"],
+                        help=f"where execution environments run (default: {default}; set WORKBENCH_BACKEND "
+                        "to change it)")
 
 
 def project_from(args: argparse.Namespace) -> Project:
@@ -57,7 +61,7 @@ def run_async(coroutine: Coroutine[Any, Any, int]) -> int:
         return asyncio.run(coroutine)
     except KeyboardInterrupt:
         return 130
-    except (CommandError, LambdaError) as exc:
+    except (CommandError, LambdaError, BackendError) as exc:
         code = f"{exc.code}: " if isinstance(exc, LambdaError) else ""
         print(f"workbench: error: {code}{exc}", file=sys.stderr)
         return 2

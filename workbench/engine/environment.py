@@ -113,8 +113,8 @@ class Environment:
         #: overhead span, and when the response came.
         self._pending_trace: dict[str, tuple[Callable[..., TraceRecord], float]] = {}
         self._outcome: asyncio.Future[object] | None = None
-        self._traces_done: asyncio.Event | None = None
         self._freeze_timer: TimerHandle | None = None
+        self._traces_settled: asyncio.Event | None = None
         self.stopped = False
 
     # -- identity ---------------------------------------------------------------------------------------
@@ -274,7 +274,7 @@ class Environment:
         """The runtime waits for its next event: nothing to do, so freeze it (as Lambda does)."""
         if not self._services.settings.freeze_idle or self.state is not EnvState.IDLE:
             return
-        delay = self._services.settings.freeze_delay_s
+        delay = max(self._services.settings.freeze_delay_s, self._services.backend.min_freeze_delay_s)
         if delay <= 0:
             self._freeze()
         elif self._freeze_timer is None:
@@ -303,8 +303,8 @@ class Environment:
         pending = self._pending_trace.pop(request_id, None)
         if pending is None:
             return
-        if not self._pending_trace and self._traces_done is not None:
-            self._traces_done.set()
+        if not self._pending_trace and self._traces_settled is not None:
+            self._traces_settled.set()
         make_trace, responded_at = pending
         overhead = Span(self._wall(responded_at), self._wall(overhead_end)) if overhead_end is not None else None
         self._bus.publish(TraceRecorded(self._clock.time(), make_trace(overhead=overhead)))
@@ -431,27 +431,31 @@ class Environment:
                             _clip_tail(tail, self._services.settings.log_tail_bytes), record)
 
     # -- teardown ---------------------------------------------------------------------------------------
-    async def _let_post_invoke_finish(self, grace_s: float = 0.25) -> None:
-        """A runtime that just answered gets a moment to ask for its next event, so the last trace of a
-        stopping environment still has its Overhead."""
-        if not self._pending_trace or self.handle is None or not self.handle.alive:
-            return
-        self._traces_done = asyncio.Event()
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._traces_done.wait(), grace_s)
     async def _kill_runtime(self) -> None:
         handle = self.handle
         if handle is not None and handle.alive:
             await handle.kill()
         self.endpoint.abandon()
 
+    async def _settle_traces(self, limit_s: float = 1.0) -> None:
+        """A runtime that has responded but not yet asked for its next event is still in its invoke phase:
+        give it a moment to finish, so that the trace gets its Overhead even when the engine stops right
+        after the response (a CLI's last invocation)."""
+        handle = self.handle
+        if not self._pending_trace or handle is None or not handle.alive:
+            return
+        self._traces_settled = asyncio.Event()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._traces_settled.wait(), limit_s)
+
     async def stop(self, reason: str) -> None:
         if self.stopped:
             return
         self.stopped = True
         self._cancel_freeze()
-        await self._let_post_invoke_finish()
+        await self._settle_traces()
         await self._kill_runtime()
+        await self._services.backend.retire(self.id)
         await self._services.runtime_api.release(self.endpoint)
         self.state = EnvState.STOPPED
         self._bus.publish(EnvironmentStopped(self._clock.time(), self.id, self.function, self.version.version,

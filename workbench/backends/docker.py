@@ -1,0 +1,324 @@
+"""The Docker backend: every execution environment is one container, created on a cold start and reused
+while warm.
+
+Inside the container, as on Lambda: the code read-only at /var/task, layers at /opt, our bootstraps at
+/var/runtime, a writable /tmp of EphemeralStorage megabytes, a read-only root, and MemorySize as the memory
+limit (the kernel's OOM kill is a Runtime.ExitError). The container shares the host's network, so the
+runtime reaches its Runtime API endpoint on 127.0.0.1 and nothing leaves loopback.
+
+Containers are labelled with function, version, environment and owner, and always removed: when their
+environment stops, when the backend closes (also on Ctrl-C, which unwinds through the engine's close), and
+at the next start for those a crashed workbench left behind. Every Docker call goes through `docker_api`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import math
+import os
+import re
+import signal
+from collections.abc import Callable, Mapping
+
+from workbench.backends.base import (
+    RUNTIMES_DIR,
+    Backend,
+    BackendError,
+    ExitInfo,
+    LaunchError,
+    LaunchSpec,
+    OutputSink,
+    RuntimeHandle,
+)
+from workbench.backends.cgroups import thaw_container
+from workbench.backends.docker_api import Bind, ContainerRequest, DockerApi
+from workbench.backends.images import RuntimeImages, kind_of
+from workbench.backends.output import LineReader
+from workbench.backends.ownership import OWNER_LABEL, owner_alive, owner_token
+from workbench.backends.sandbox import HOLDER_COMMAND, OUTPUT_PIPE, Sandbox
+from workbench.fsutil import link_tree
+from workbench.model.runtimes import Family, RuntimeInfo
+
+log = logging.getLogger(__name__)
+_MIB = 1024 * 1024
+_KILL_WAIT_S = 10.0
+#: Replaces itself with the runtime after pointing stdout and stderr at our pipe.
+_REDIRECT = ("/bin/sh", "-c", f'exec "$@" >{OUTPUT_PIPE} 2>&1', "runtime")
+
+
+def exit_info(code: int, oom: bool) -> ExitInfo:
+    """Docker reports a death by signal N as exit status 128+N."""
+    if code > 128 and (code - 128) in signal.valid_signals():
+        return ExitInfo(signal=code - 128, oom=oom)
+    return ExitInfo(code=code, oom=oom)
+
+
+class DockerHandle(RuntimeHandle):
+    """One runtime process, started with `docker exec` in its environment's container."""
+
+    def __init__(self, sandbox: Sandbox, exec_id: str, on_output: OutputSink,
+                 on_exit: Callable[[ExitInfo], None]) -> None:
+        self.sandbox = sandbox
+        self.exec_id = exec_id
+        self._on_exit = on_exit
+        reader_fd, self._keeper_fd = sandbox.open_output()
+        self._output = LineReader(reader_fd, on_output)
+        self._oom_baseline = sandbox.cgroup.oom_kills()
+        self._killing = False
+        self.exited: asyncio.Future[ExitInfo] = asyncio.get_running_loop().create_future()
+
+    @property
+    def alive(self) -> bool:
+        return not self.exited.done()
+
+    @property
+    def frozen(self) -> bool:
+        return self.sandbox.frozen
+
+    def freeze(self) -> None:
+        # Never after a kill: a process frozen before its SIGKILL lands does not die until thawed.
+        if self.alive and not self._killing:
+            self.sandbox.freeze()
+
+    async def thaw(self) -> None:
+        await self.sandbox.thaw()
+
+    async def kill(self) -> None:
+        if not self.alive:
+            return
+        self._killing = True
+        await self.sandbox.kill_runtime()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(asyncio.shield(self.exited), _KILL_WAIT_S)
+        if self.alive:  # Docker never told us: do not leave the engine waiting on it
+            log.warning("no exit event for the runtime of %s; treating it as killed", self.sandbox.name)
+            self.finished(128 + signal.SIGKILL)
+
+    def flush_output(self) -> None:
+        self._output.flush()
+
+    def max_memory_used_mb(self) -> int:
+        return max(1, math.ceil(self.sandbox.cgroup.peak_bytes() / _MIB))
+
+    def finished(self, code: int) -> None:
+        """The runtime process ended with exit status ``code`` (Docker's exec_die event)."""
+        if not self.alive:
+            return
+        oom = self.sandbox.cgroup.oom_kills() > self._oom_baseline
+        self._output.read_available()
+        self._output.close()
+        os.close(self._keeper_fd)
+        self.sandbox.kill_orphans()
+        info = exit_info(code, oom)
+        self.exited.set_result(info)
+        self._on_exit(info)
+
+
+class DockerBackend(Backend):
+    name = "docker"
+
+    def __init__(self) -> None:
+        self._api: DockerApi | None = None
+        self._images: RuntimeImages | None = None
+        self._owner = owner_token()
+        self._sandboxes: dict[str, Sandbox] = {}
+        self._by_container: dict[str, Sandbox] = {}
+        self._by_exec: dict[str, DockerHandle] = {}
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._user = f"{os.getuid()}:{os.getgid()}"
+        self._freezer_writable = any(os.access(path, os.W_OK) for path in ("/sys/fs/cgroup/freezer",
+                                                                           "/sys/fs/cgroup/unified", "/sys/fs/cgroup"))
+
+    @property
+    def api(self) -> DockerApi:
+        if self._api is None:
+            raise BackendError("the Docker backend is not open")
+        return self._api
+
+    @property
+    def images(self) -> RuntimeImages:
+        if self._images is None:
+            raise BackendError("the Docker backend is not open")
+        return self._images
+
+    # -- lifecycle --------------------------------------------------------------------------------------
+    async def open(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._api = await DockerApi.connect()
+        self._images = RuntimeImages(self._api)
+        await remove_leftovers(self._api)
+        await self._api.watch_events({OWNER_LABEL: self._owner}, self._event_from_thread)
+
+    async def close(self) -> None:
+        if self._api is None:
+            return
+        await asyncio.gather(*(self.retire(env_id) for env_id in list(self._sandboxes)))
+        for container in await self._api.list_containers(f"{OWNER_LABEL}={self._owner}"):
+            await self._api.remove_container(str(container["Id"]))
+        await self._api.close()
+        self._api = None
+
+    @property
+    def min_freeze_delay_s(self) -> float:
+        # The cgroup freezer is instant; `docker pause` (our fallback without write access) is not.
+        return 0.0 if self._freezer_writable else 0.05
+
+    # -- events -----------------------------------------------------------------------------------------
+    def _event_from_thread(self, action: str, attributes: Mapping[str, str]) -> None:
+        loop = self._loop
+        if loop is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(self._on_event, action, dict(attributes))
+
+    def _on_event(self, action: str, attributes: dict[str, str]) -> None:
+        if action == "exec_die":
+            handle = self._by_exec.pop(attributes.get("execID", ""), None)
+            if handle is not None:
+                handle.finished(int(attributes.get("exitCode", "-1")))
+        elif action == "die":
+            sandbox = self._by_container.get(attributes.get("id", ""))
+            if sandbox is None:
+                return
+            sandbox.running = False
+            for exec_id, handle in list(self._by_exec.items()):
+                if handle.sandbox is sandbox:  # the holder died (someone stopped it): so did the runtime
+                    del self._by_exec[exec_id]
+                    handle.finished(int(attributes.get("exitCode", "137")))
+
+    # -- runtimes ---------------------------------------------------------------------------------------
+    def unsupported(self, runtime: RuntimeInfo) -> str | None:
+        if kind_of(runtime) is not None:
+            return None
+        return (f"the {runtime.name} runtime is not available in the Docker backend yet; "
+                "use a provided.al2023 runtime with your own bootstrap")
+
+    async def runtime_version(self, runtime: RuntimeInfo) -> str:
+        kind = kind_of(runtime)
+        if kind is None or runtime.family is Family.PROVIDED:
+            return runtime.runtime_version_label
+        image = await self.images.ensure(kind)
+        return f"{runtime.family.value}:{image.language_version}"
+
+    def _command(self, spec: LaunchSpec) -> list[str]:
+        family = spec.runtime.family
+        if family is Family.PYTHON:
+            return ["python3", "/var/runtime/python/bootstrap.py"]
+        if family is Family.NODEJS:
+            return ["node", "/var/runtime/nodejs/bootstrap.mjs"]
+        # Custom runtime: look for the bootstrap on the host side, where a clear error is still possible.
+        opt = spec.scratch_dir / "opt"
+        for host_path, path in ((spec.code_dir / "bootstrap", "/var/task/bootstrap"),
+                                (opt / "bootstrap", "/opt/bootstrap")):
+            if host_path.is_file():
+                if not os.access(host_path, os.X_OK):
+                    raise LaunchError("Runtime.InvalidEntrypoint",
+                                      f"{path} is not executable (fork/exec {path}: permission denied)")
+                return [path]
+        raise LaunchError("Runtime.InvalidEntrypoint",
+                          "Couldn't find valid bootstrap(s): [/var/task/bootstrap /opt/bootstrap]")
+
+    def _environment(self, spec: LaunchSpec) -> dict[str, str]:
+        """Lambda's own values (spec §1.5), with the real paths: the container looks like Lambda's."""
+        node_major = spec.runtime.version if spec.runtime.family is Family.NODEJS else "20"
+        env = {
+            "PATH": "/var/lang/bin:/usr/local/bin:/usr/bin/:/bin:/opt/bin",
+            "LD_LIBRARY_PATH": "/var/lang/lib:/lib64:/usr/lib64:/var/runtime:/var/runtime/lib:/var/task:"
+                               "/var/task/lib:/opt/lib",
+            "PYTHONPATH": "/var/runtime/python",
+            "NODE_PATH": f"/opt/nodejs/node{node_major}/node_modules:/opt/nodejs/node_modules:"
+                         "/var/runtime/node_modules",
+        }
+        env.update(spec.variables)
+        env.update({"LAMBDA_TASK_ROOT": "/var/task", "LAMBDA_RUNTIME_DIR": "/var/runtime",
+                    "AWS_LAMBDA_RUNTIME_API": spec.runtime_api})
+        return env
+
+    async def _create_sandbox(self, spec: LaunchSpec, image: str) -> Sandbox:
+        Sandbox.make_output_pipe(spec.scratch_dir)
+        binds = [Bind(str(spec.code_dir), "/var/task"), Bind(str(RUNTIMES_DIR), "/var/runtime"),
+                 Bind(str(spec.scratch_dir / "output.pipe"), OUTPUT_PIPE, read_only=False)]
+        if spec.layer_dirs:
+            binds.append(Bind(str(spec.scratch_dir / "opt"), "/opt"))
+        name = f"workbench-{re.sub(r'[^a-zA-Z0-9_.-]', '-', spec.function)[:40]}-{spec.env_id[:12]}"
+        request = ContainerRequest(
+            image=image, command=HOLDER_COMMAND, name=name,
+            labels={**spec.labels, OWNER_LABEL: self._owner}, environment=self._environment(spec),
+            working_dir="/var/task", user=self._user, memory_bytes=spec.memory_mb * _MIB, binds=binds,
+            tmpfs={"/tmp": f"rw,exec,size={spec.ephemeral_storage_mb}m,mode=1777"}, pids_limit=1024,
+        )
+        container = await self.api.create_container(request)
+        sandbox = Sandbox(self.api, spec.env_id, container, name, spec.scratch_dir)
+        self._sandboxes[spec.env_id] = sandbox
+        self._by_container[container] = sandbox
+        return sandbox
+
+    async def launch(self, spec: LaunchSpec, on_output: OutputSink,
+                     on_exit: Callable[[ExitInfo], None]) -> RuntimeHandle:
+        try:
+            return await self._launch(spec, on_output, on_exit)
+        except BackendError as exc:  # Docker failed us: the sandbox could not be made (spec: Sandbox.Failure)
+            raise LaunchError("Sandbox.Failure", str(exc)) from None
+
+    async def _launch(self, spec: LaunchSpec, on_output: OutputSink,
+                      on_exit: Callable[[ExitInfo], None]) -> RuntimeHandle:
+        kind = kind_of(spec.runtime)
+        if kind is None:
+            raise LaunchError("Runtime.InvalidEntrypoint", self.unsupported(spec.runtime) or spec.runtime.name)
+        sandbox = self._sandboxes.get(spec.env_id)
+        if sandbox is None:
+            image = await self.images.ensure(kind)
+            if spec.layer_dirs:  # /opt must be in place before a custom runtime looks for /opt/bootstrap
+                for layer in spec.layer_dirs:
+                    await asyncio.to_thread(link_tree, layer, spec.scratch_dir / "opt")
+            command = self._command(spec)
+            sandbox = await self._create_sandbox(spec, image.reference)
+        else:
+            command = self._command(spec)
+        if not sandbox.running:
+            await sandbox.start()
+        exec_id = await self.api.create_exec(sandbox.container_id, [*_REDIRECT, *command], self._user, "/var/task")
+
+        def exited(info: ExitInfo) -> None:
+            self._by_exec.pop(exec_id, None)
+            on_exit(info)
+
+        handle = DockerHandle(sandbox, exec_id, on_output, exited)
+        self._by_exec[exec_id] = handle
+        sandbox.cgroup.reset_peak()
+        try:
+            await self.api.start_exec(exec_id)
+        except BackendError:
+            handle.finished(127)
+            raise
+        return handle
+
+    async def retire(self, env_id: str) -> None:
+        sandbox = self._sandboxes.pop(env_id, None)
+        if sandbox is None:
+            return
+        self._by_container.pop(sandbox.container_id, None)
+        try:
+            await sandbox.remove()
+        except BackendError as exc:
+            log.warning("could not remove container %s: %s", sandbox.name, exc)
+
+
+async def remove_leftovers(api: DockerApi) -> int:
+    """Remove the containers of workbenches that are gone (crashed, killed, or from before a reboot)."""
+    removed = 0
+    for container in await api.list_containers(OWNER_LABEL):
+        owner = (container.get("Labels") or {}).get(OWNER_LABEL, "")
+        if owner_alive(owner):
+            continue
+        container_id = str(container["Id"])
+        if container.get("State") == "running":
+            info = await api.inspect_container(container_id)
+            pid = int(info["State"]["Pid"]) if info else 0
+            if pid:  # it may have been left frozen, and a frozen process cannot be killed
+                thaw_container(pid)
+        await api.remove_container(container_id)
+        removed += 1
+    if removed:
+        log.info("removed %d container(s) left behind by a workbench that is gone", removed)
+    return removed

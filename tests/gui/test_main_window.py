@@ -4,8 +4,10 @@ import asyncio
 import os
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt, QTimer
 
+from tests.docker_support import require_docker
 from tests.gui.conftest import invoke_through_ui, running_window, wait_for
 from workbench.backends.procfs import descendants
 from workbench.gui.app import route_errors
@@ -29,21 +31,37 @@ async def test_layout_is_saved_and_restored(project: Project, tmp_path: Path) ->
         assert not window.docks["environments"].isHidden()
 
 
-async def test_unavailable_backend_is_reported_and_the_engine_keeps_running(project: Project, tmp_path: Path) -> None:
+async def test_an_unreachable_docker_is_reported_and_the_engine_keeps_running(
+        project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DOCKER_HOST", f"unix://{tmp_path / 'no-docker-here.sock'}")
     async with running_window(project, tmp_path, expect_errors=True) as window:
         before = window.session.engine
         window.backend_box.setCurrentText("docker")
         window.switch_backend("docker")
         await window.operations.wait_idle()
         error = window.message_bar.history[-1]
-        if window.session.backend == "docker":     # a machine with the Docker backend and a Docker engine
-            assert error.level is not Level.ERROR
-            return
-        assert error.level is Level.ERROR and "docker" in error.text.lower()
+        assert error.level is Level.ERROR and "Switch to the docker backend failed" in error.text
         assert window.session.engine is before and window.session.state is EngineState.RUNNING
         assert window.backend_box.currentText() == "process"
+        assert window.status.backend_label.text() == "Backend: process"
         await invoke_through_ui(window, "greeter", "{}")
         assert window.event_editor.result_view.result is not None
+
+
+@pytest.mark.docker
+async def test_switching_to_docker_runs_the_functions_in_containers(project: Project, tmp_path: Path) -> None:
+    require_docker()
+    async with running_window(project, tmp_path) as window:
+        await invoke_through_ui(window, "greeter", "{}")
+        window.backend_box.setCurrentText("docker")
+        window.switch_backend("docker")
+        await window.operations.wait_idle()
+        assert window.session.backend == "docker" and window.status.backend_label.text() == "Backend: docker"
+        assert window.environments.tiles.live_count() == 0, "the process backend's environments went with it"
+        await invoke_through_ui(window, "greeter", '{"name": "container"}')
+        result = window.event_editor.result_view.result
+        assert result is not None and result.cold_start and b'"container"' in result.payload
+        await wait_for(lambda: window.environments.tiles.live_count() == 1, message="a container environment")
 
 
 async def test_status_bar_counts(project: Project, tmp_path: Path) -> None:

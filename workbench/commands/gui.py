@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -27,6 +28,13 @@ def gui(args: argparse.Namespace) -> int:
     if args.screenshot is not None and not args.demo:
         print("workbench: error: --screenshot needs --demo", file=sys.stderr)
         return 2
+    if not _has_display():
+        if not args.demo:
+            print("workbench: error: no display to open the window on (DISPLAY and WAYLAND_DISPLAY are unset); "
+                  "run it in a desktop session, or use --demo --screenshot FILE, which works headless",
+                  file=sys.stderr)
+            return 2
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"   # the demo only needs pixels for its screenshot
     if args.template is None and args.project is None:
         args.sample = True   # no project named: the bundled sample project
     try:
@@ -41,3 +49,8 @@ def gui(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 2
     return run(project, backend=args.backend, demo=args.demo, screenshot=args.screenshot)
+
+
+def _has_display() -> bool:
+    """Whether Qt can open a window: a platform was chosen explicitly, or an X or Wayland display is set."""
+    return any(os.environ.get(name) for name in ("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY"))

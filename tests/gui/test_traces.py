@@ -34,3 +34,21 @@ async def test_recent_invocations_and_cold_against_warm(project: Project, tmp_pa
         assert init_orange > 50, "the initialization bar is painted"
         traces.view.doubleClicked.emit(model.index(row, 0))
         assert window.logs.request_field.text() == cold_request
+
+
+async def test_earlier_sessions_traces_and_their_stored_lines(project: Project, tmp_path: Path) -> None:
+    async with running_window(project, tmp_path) as window:
+        await invoke_through_ui(window, "greeter", '{"name": "yesterday"}')
+        earlier = window.event_editor.result_view.result.request_id  # type: ignore[union-attr]
+    async with running_window(project, tmp_path) as window:      # a new session on the same project
+        traces = window.traces
+        await wait_for(lambda: traces.model.row_of(earlier) >= 0, message="the stored trace")
+        assert traces.model.trace_at(traces.model.row_of(earlier)).cold_start
+        await invoke_through_ui(window, "greeter", "{}")
+        await wait_for(lambda: traces.model.rowCount() == 2, message="a live trace on top")
+        assert traces.model.trace_at(1).request_id == earlier
+        traces.view.doubleClicked.emit(traces.model.index(1, 0))    # its lines are not in the live tail
+        await window.operations.wait_idle()
+        detail = window.logs.detail.toPlainText()
+        assert detail.startswith("From the project's stored logs")
+        assert f"START RequestId: {earlier}" in detail and "handled yesterday" in detail

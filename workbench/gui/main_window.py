@@ -45,6 +45,8 @@ from workbench.resources import user_config_dir
 LAYOUT_VERSION = 1
 BACKENDS = ("process", "docker")
 DEFAULT_SIZE = (1680, 1050)
+#: Invocations of earlier sessions shown in the trace viewer at start (read from the project's store).
+HISTORY_TRACES = 100
 
 
 class MainWindow(QMainWindow):
@@ -195,6 +197,7 @@ class MainWindow(QMainWindow):
         self.functions.structure_changed.connect(self.event_editor.refresh_qualifiers)
         self.event_editor.show_logs_requested.connect(self.show_request_logs)
         self.traces.show_logs_requested.connect(self.show_request_logs)
+        self.logs.request_not_loaded.connect(self._load_stored_logs)
 
     # -- engine -> widgets ------------------------------------------------------------------------------
     def _on_events(self, batch: EventBatch) -> None:
@@ -222,6 +225,9 @@ class MainWindow(QMainWindow):
         if engine is not None:
             self.status.set_backend(engine.backend.name)
             self.backend_box.setCurrentText(self.session.backend)
+            if self.traces.model.rowCount() == 0:   # the project's earlier invocations, once per window
+                self.operations.run("Read the project's recent traces", lambda: engine.traces(limit=HISTORY_TRACES),
+                                    on_success=self.traces.add_history)
 
     # -- actions ----------------------------------------------------------------------------------------
     def start_engine(self) -> asyncio.Task[None | None]:
@@ -262,6 +268,10 @@ class MainWindow(QMainWindow):
     def _show_function_graph(self, name: str) -> None:
         self.concurrency.show_function(name)
         self.docks["concurrency"].raise_()
+
+    def _load_stored_logs(self, request_id: str) -> None:
+        self.operations.run("Read stored log lines", lambda: self.session.require().logs(request_id=request_id),
+                            on_success=lambda lines: self.logs.show_stored(request_id, lines))
 
     def show_request_logs(self, request_id: str) -> None:
         self.logs.show_request(request_id)

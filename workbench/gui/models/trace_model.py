@@ -41,6 +41,18 @@ class TraceModel(FlatTableModel):
             del self._traces[self.capacity:]
             self.endRemoveRows()
 
+    def add_older(self, traces: Sequence[TraceRecord]) -> None:
+        """Traces from before this session (the project's store), oldest first; they go below the live ones."""
+        known = {trace.request_id for trace in self._traces}
+        older = [trace for trace in reversed(traces) if trace.request_id not in known]
+        room = self.capacity - len(self._traces)
+        older = older[:max(0, room)]
+        if older:
+            start = len(self._traces)
+            self.beginInsertRows(QModelIndex(), start, start + len(older) - 1)
+            self._traces.extend(older)
+            self.endInsertRows()
+
     def clear(self) -> None:
         self.beginResetModel()
         self._traces.clear()

@@ -3,7 +3,7 @@ START / END / REPORT styled, and the full text of the selected line below."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelection, QModelIndex, Qt, QTimer
+from PySide6.QtCore import QItemSelection, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.engine.events import LogLine
+from workbench.engine.store import StoredLog
 from workbench.gui import theme
 from workbench.gui.bridge import EventBatch
 from workbench.gui.models.log_lines import Level, LogFilter, full_text
@@ -35,6 +36,9 @@ LOG_REFRESH_MS = 100
 
 
 class LogsPane(QWidget):
+    #: A jump to an invocation whose lines are not in the live list: the request id, to read from the store.
+    request_not_loaded = Signal(str)
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = LogModel()
@@ -157,6 +161,18 @@ class LogsPane(QWidget):
             index = self.model.index(row, 0)
             self.view.setCurrentIndex(index)
             self.view.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtTop)
+        else:   # an invocation from before this session (or past the capacity): its lines are in the store
+            self.detail.setPlainText(f"Looking for request {request_id} in the project's stored logs…")
+            self.request_not_loaded.emit(request_id)
+
+    def show_stored(self, request_id: str, lines: list[StoredLog]) -> None:
+        """Lines read back from the project's store, shown in the detail view (the list holds live lines)."""
+        if not lines:
+            self.detail.setPlainText(f"No log lines for request {request_id}, live or stored.")
+            return
+        first = lines[0]
+        self.detail.setPlainText(f"From the project's stored logs ({first.function}, {first.log_stream}):\n"
+                                 + "\n".join(full_text(line.message) for line in lines))
 
     def _update_count(self) -> None:
         shown, total = self.model.rowCount(), self.model.total

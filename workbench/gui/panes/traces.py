@@ -70,6 +70,11 @@ class TracesPane(QWidget):
         if self.selected is None:
             self._compare(None)
 
+    def add_history(self, traces: list[TraceRecord]) -> None:
+        self.model.add_older(traces)
+        if self.selected is None:
+            self._compare(None)
+
     def select_request(self, request_id: str) -> bool:
         self.flush()
         row = self.model.row_of(request_id)

@@ -217,6 +217,12 @@ class Engine(Catalogue, ConcurrencyControls):
         self._supervisor.spawn(self._run_event(target, request), f"event-{request.request_id}")
         return request.request_id
 
+    def invoke_dry_run(self, function: str, payload: bytes | str = b"", *, qualifier: str | None = None) -> str:
+        """DryRun: check a request as Invoke would (function, qualifier, payload) without running anything.
+        Returns the version that would run."""
+        target, _ = self._prepare(function, payload, qualifier, limits.SYNC_PAYLOAD_MAX, None, None)
+        return target.version.version
+
     async def _run_event(self, target: Target, request: InvokeRequest) -> None:
         delay = 1.0
         while True:

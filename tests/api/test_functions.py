@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.api.conftest import ECHO_ZIP, PYTHON_ECHO, ROLE, create_echo, invoke, make_zip
+from tests.api.conftest import ECHO_ZIP, PYTHON_ECHO, ROLE, ServerThread, create_echo, invoke, make_zip
 
 
 def _error(excinfo: pytest.ExceptionInfo[ClientError]) -> tuple[int, str, str]:
@@ -180,3 +180,13 @@ def test_not_a_zip_and_oversized_packages(client: Any) -> None:
                                Code={"ZipFile": bomb})
     assert _error(too_big)[:2] == (400, "InvalidParameterValueException")
     assert "Unzipped size must be smaller than 262144000 bytes" in _error(too_big)[2]
+
+
+def test_runtime_version_arn_is_the_one_init_start_reports(client: Any, server: ServerThread) -> None:
+    create_echo(client)
+    invoke(client, FunctionName="echo")
+    assert server.engine is not None
+    init_start = [line.message for line in server.call(server.engine.logs("echo"))
+                  if line.message.startswith("INIT_START")]
+    arn = client.get_function_configuration(FunctionName="echo")["RuntimeVersionConfig"]["RuntimeVersionArn"]
+    assert len(init_start) == 1 and init_start[0].endswith(f"Runtime Version ARN: {arn}")

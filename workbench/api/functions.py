@@ -32,8 +32,9 @@ def resolve_version(engine: Engine, name: str, qualifier: str | None) -> tuple[F
     return version, engine.registry.arn(version.name, wanted)
 
 
-def _render(engine: Engine, version: FunctionVersion, arn: str, phase: Phase) -> dict[str, object]:
-    return function_configuration(version, arn, engine.settings.region, phase)
+async def render(engine: Engine, version: FunctionVersion, arn: str, phase: Phase) -> dict[str, object]:
+    """FunctionConfiguration, with the runtime version ARN the function's environments report."""
+    return function_configuration(version, arn, phase, await engine.runtime_version_arn(version.config.runtime))
 
 
 async def create_function(request: web.Request) -> web.Response:
@@ -63,7 +64,7 @@ async def create_function(request: web.Request) -> web.Response:
     created = await engine.create_function(config, package, source="api")
     if publish:  # the answer shows the new version number, under the unqualified ARN (as AWS does)
         created = await engine.publish_version(config.name)
-    return json_response(_render(engine, created, engine.registry.arn(config.name), Phase.CREATED), status=201)
+    return json_response(await render(engine, created, engine.registry.arn(config.name), Phase.CREATED), status=201)
 
 
 async def get_function(request: web.Request) -> web.Response:
@@ -75,7 +76,7 @@ async def get_function(request: web.Request) -> web.Response:
     if version.version != LATEST:
         location += f"?Qualifier={quote(version.version)}"
     document: dict[str, object] = {
-        "Configuration": _render(engine, version, arn, Phase.CURRENT),
+        "Configuration": await render(engine, version, arn, Phase.CURRENT),
         "Code": {"RepositoryType": "S3", "Location": location},
     }
     reserved = engine.function_concurrency(version.name)
@@ -87,7 +88,7 @@ async def get_function(request: web.Request) -> web.Response:
 async def get_function_configuration(request: web.Request) -> web.Response:
     engine = engine_of(request)
     version, arn = resolve_version(engine, function_name(request), request.query.get("Qualifier"))
-    return json_response(_render(engine, version, arn, Phase.CURRENT))
+    return json_response(await render(engine, version, arn, Phase.CURRENT))
 
 
 async def list_functions(request: web.Request) -> web.Response:
@@ -104,8 +105,8 @@ async def list_functions(request: web.Request) -> web.Response:
 
     shown, next_marker = page(versions, sort_key, query)
     document: dict[str, object] = {"Functions": [
-        _render(engine, version, engine.registry.arn(version.name, version.version if every_version else None),
-                Phase.LISTED) for version in shown]}
+        function_configuration(version, engine.registry.arn(version.name, version.version if every_version else None),
+                               Phase.LISTED) for version in shown]}
     if next_marker:
         document["NextMarker"] = next_marker
     return json_response(document)
@@ -127,12 +128,12 @@ async def update_function_code(request: web.Request) -> web.Response:
         if revision_id is not None and revision_id != current.revision_id:
             raise PreconditionFailedError("The Revision Id provided does not match the latest Revision Id. Call the "
                                           "GetFunction/GetAlias API to retrieve the latest Revision Id")
-        return json_response(_render(engine, current, engine.registry.arn(name), Phase.CURRENT))
+        return json_response(await render(engine, current, engine.registry.arn(name), Phase.CURRENT))
     if architectures is not None and tuple(architectures) != engine.function(name).architectures:
         await engine.update_function_configuration(name, revision_id=revision_id, architectures=architectures)
         revision_id = None
     updated = await engine.update_function_code(name, package, publish=publish, revision_id=revision_id)
-    return json_response(_render(engine, updated, engine.registry.arn(name), Phase.UPDATED))
+    return json_response(await render(engine, updated, engine.registry.arn(name), Phase.UPDATED))
 
 
 async def update_function_configuration(request: web.Request) -> web.Response:
@@ -145,7 +146,7 @@ async def update_function_configuration(request: web.Request) -> web.Response:
     note_cloud_only("UpdateFunctionConfiguration", body)
     check_runtime(changes.get("runtime"))
     updated = await engine.update_function_configuration(name, revision_id=revision_id, **changes)
-    return json_response(_render(engine, updated, engine.registry.arn(name), Phase.UPDATED))
+    return json_response(await render(engine, updated, engine.registry.arn(name), Phase.UPDATED))
 
 
 async def delete_function(request: web.Request) -> web.Response:

@@ -23,7 +23,7 @@ def _encode(key: str) -> str:
 
 def _decode(marker: str) -> str:
     try:
-        return base64.urlsafe_b64decode(marker.encode()).decode()
+        return base64.b64decode(marker.encode(), altchars=b"-_", validate=True).decode()
     except (binascii.Error, UnicodeDecodeError, ValueError):
         raise InvalidParameterValueError(f"Invalid Marker: {marker}") from None
 

@@ -11,7 +11,6 @@ every later read reports the settled one (Active / Successful). SDK waiters (`fu
 
 from __future__ import annotations
 
-import hashlib
 import time
 from enum import Enum
 from typing import Any
@@ -38,15 +37,10 @@ def timestamp(epoch: float) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)) + f".{millis:03d}+0000"
 
 
-def runtime_version_arn(version: FunctionVersion, region: str) -> str:
-    label = version.runtime.runtime_version_label
-    return f"arn:aws:lambda:{region}::runtime:{hashlib.sha256(label.encode()).hexdigest()}"
-
-
-def function_configuration(version: FunctionVersion, arn: str, region: str, phase: Phase,
-                           reported_version: str | None = None) -> dict[str, Any]:
+def function_configuration(version: FunctionVersion, arn: str, phase: Phase,
+                           runtime_version_arn: str | None = None) -> dict[str, Any]:
     """FunctionConfiguration of ``version`` as seen through ``arn`` (unqualified, or qualified by the version or
-    alias the caller named)."""
+    alias the caller named). ``runtime_version_arn`` is needed for every phase but LISTED."""
     config = version.config
     document: dict[str, Any] = {
         "FunctionName": config.name,
@@ -60,7 +54,7 @@ def function_configuration(version: FunctionVersion, arn: str, region: str, phas
         "MemorySize": config.memory_size,
         "LastModified": timestamp(version.last_modified),
         "CodeSha256": version.code.code_sha256,
-        "Version": reported_version or version.version,
+        "Version": version.version,
         "TracingConfig": {"Mode": config.tracing_mode},
         "RevisionId": version.revision_id,
         "PackageType": "Zip",
@@ -75,7 +69,7 @@ def function_configuration(version: FunctionVersion, arn: str, region: str, phas
         document["Layers"] = [{"Arn": layer.arn, "CodeSize": layer.content.code_size} for layer in version.layers]
     if phase is Phase.LISTED:
         return document
-    document["RuntimeVersionConfig"] = {"RuntimeVersionArn": runtime_version_arn(version, region)}
+    document["RuntimeVersionConfig"] = {"RuntimeVersionArn": runtime_version_arn}
     if phase is Phase.CREATED:
         document.update(State="Pending", StateReason=_BEING_CREATED, StateReasonCode="Creating")
     elif phase is Phase.UPDATED:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from workbench.api.context import empty_response, engine_of, function_name, json_response
+from workbench.api.functions import render
 from workbench.api.paging import number_key, page
 from workbench.api.shapes import Phase, alias_configuration, function_configuration
 from workbench.api.validation import Members, json_body
@@ -33,7 +34,7 @@ async def publish_version(request: web.Request) -> web.Response:
     published = await engine.publish_version(function_name(request), description or "", code_sha256=code_sha256,
                                              revision_id=revision_id)
     arn = engine.registry.arn(published.name, published.version)
-    return json_response(function_configuration(published, arn, engine.settings.region, Phase.CURRENT), status=201)
+    return json_response(await render(engine, published, arn, Phase.CURRENT), status=201)
 
 
 async def list_versions(request: web.Request) -> web.Response:
@@ -45,8 +46,7 @@ async def list_versions(request: web.Request) -> web.Response:
 
     shown, next_marker = page(versions, sort_key, Members(request.query))
     document: dict[str, object] = {"Versions": [
-        function_configuration(v, engine.registry.arn(v.name, v.version), engine.settings.region, Phase.LISTED)
-        for v in shown]}
+        function_configuration(v, engine.registry.arn(v.name, v.version), Phase.LISTED) for v in shown]}
     if next_marker:
         document["NextMarker"] = next_marker
     return json_response(document)

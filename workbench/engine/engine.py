@@ -41,9 +41,10 @@ from workbench.engine.store import Store, StoredLog
 from workbench.engine.supervisor import Supervisor
 from workbench.fsutil import remove_tree
 from workbench.model import limits
+from workbench.model.arn import runtime_version_arn
 from workbench.model.function import FunctionConfig
 from workbench.model.project import STATE_DIR_NAME, Project
-from workbench.model.runtimes import Family
+from workbench.model.runtimes import Family, lookup_runtime
 from workbench.runtime_api.server import RuntimeApiServer
 
 log = logging.getLogger(__name__)
@@ -160,6 +161,11 @@ class Engine(Catalogue, ConcurrencyControls):
 
     def function(self, name: str) -> FunctionConfig:
         return self.registry.get(name).config
+
+    async def runtime_version_arn(self, runtime: str) -> str:
+        """The runtime version ARN environments of ``runtime`` report in INIT_START (RuntimeVersionConfig)."""
+        label = await self.backend.runtime_version(lookup_runtime(runtime))
+        return runtime_version_arn(label, self.settings.region)
 
     # -- invoke -----------------------------------------------------------------------------------------
     def _check_payload(self, payload: bytes, limit: int) -> None:

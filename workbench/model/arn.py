@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 
@@ -50,3 +51,9 @@ def layer_arn(name: str, version: int | None = None, *, region: str = DEFAULT_RE
               account: str = DEFAULT_ACCOUNT) -> str:
     base = f"arn:aws:lambda:{region}:{account}:layer:{name}"
     return f"{base}:{version}" if version is not None else base
+
+
+def runtime_version_arn(label: str, region: str = DEFAULT_REGION) -> str:
+    """The ARN of a runtime version (INIT_START's `Runtime Version ARN`, RuntimeVersionConfig), derived from the
+    version label the backend reports (e.g. ``python:3.12.1``)."""
+    return f"arn:aws:lambda:{region}::runtime:{hashlib.sha256(label.encode()).hexdigest()}"

@@ -78,6 +78,9 @@ def test_api_created_resources_survive_a_restart(project: Path, served: Serve) -
     client.create_alias(FunctionName="echo", Name="live", FunctionVersion="1")
     client.put_function_concurrency(FunctionName="echo", ReservedConcurrentExecutions=7)
     client.update_function_configuration(FunctionName="echo", Environment={"Variables": {"STAGE": "two"}})
+    client.publish_version(FunctionName="from-template")  # versions and aliases of a template function are kept,
+    client.create_alias(FunctionName="from-template", Name="stable", FunctionVersion="1")
+    client.update_function_configuration(FunctionName="from-template", Description="changed through the API")
     client.close()
     served.stop()
 
@@ -94,6 +97,9 @@ def test_api_created_resources_survive_a_restart(project: Path, served: Serve) -
         assert live["ExecutedVersion"] == "1" and json.loads(live["Payload"])["version"] == "1"
         assert client.publish_version(FunctionName="echo")["Version"] == "2"  # $LATEST changed before the restart
         assert client.list_layers()["Layers"][0]["LatestMatchingVersion"]["Version"] == 1
+        template_function = client.get_function_configuration(FunctionName="from-template")
+        assert template_function["Description"] == ""  # ... its configuration is the template's again
+        assert invoke(client, FunctionName="from-template:stable")["ExecutedVersion"] == "1"
         client.close()
     finally:
         again.stop()

@@ -71,6 +71,8 @@ def test_event_invocations_are_accepted_with_202_and_run(client: Any, server: Se
         assert time.monotonic() < deadline, "the event did not run"
         time.sleep(0.05)
     assert any('echo {"async": true}' in line.message for line in logs)
+    legacy = client.invoke_async(FunctionName="echo", InvokeArgs=b'{"legacy": true}')  # the deprecated InvokeAsync
+    assert legacy["Status"] == 202 and legacy["ResponseMetadata"]["HTTPStatusCode"] == 202
 
 
 def test_dry_run_checks_without_running(client: Any, server: ServerThread) -> None:

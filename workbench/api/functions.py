@@ -55,12 +55,12 @@ async def create_function(request: web.Request) -> web.Response:
     if "runtime" not in changes:
         raise InvalidParameterValueError("Runtime and Handler are mandatory parameters for functions created with "
                                          "deployment packages.")
-    package = await read_package(code)
     try:
         config = validate_function(name=parse_name(name).name, code_uri=None, require_code=False,
                                    handler=changes.pop("handler", None), **changes)
     except ConfigError as exc:
         raise InvalidParameterValueError(str(exc)) from None
+    package = await read_package(code)
     created = await engine.create_function(config, package, source="api")
     if publish:  # the answer shows the new version number, under the unqualified ARN (as AWS does)
         created = await engine.publish_version(config.name)

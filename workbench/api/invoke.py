@@ -68,4 +68,6 @@ async def invoke_async(request: web.Request) -> web.Response:
 
 def add_routes(router: web.UrlDispatcher) -> None:
     router.add_post("/2015-03-31/functions/{function}/invocations", invoke, name="Invoke")
-    router.add_post("/2014-11-13/functions/{function}/invoke-async/", invoke_async, name="InvokeAsync")
+    # the model's URI ends in "/"; botocore sends it without
+    router.add_post("/2014-11-13/functions/{function}/invoke-async", invoke_async, name="InvokeAsync")
+    router.add_post("/2014-11-13/functions/{function}/invoke-async/", invoke_async)

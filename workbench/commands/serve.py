@@ -17,12 +17,13 @@ from workbench.commands.common import CommandError, add_backend_option, add_proj
 from workbench.engine.engine import Engine
 
 RULE = """\
-Functions of the template are there from the start; functions, versions, aliases, layer versions and
-concurrency settings created through the API are kept in the project's .workbench/ and are there again at
-the next start. The template is the source of truth for what it declares: its functions' code and
-configuration, their reserved and provisioned concurrency, AutoPublishAlias and its layers are applied again
-at every start, and a function the template declares wins over an API-created function of the same name.
-Changes made through the API to a template's function last until the server stops."""
+Template and API: the functions of the template are there from the start. Functions, versions, aliases,
+layer versions and concurrency settings created through the API are kept in the project's .workbench/ and
+are there again at the next start. The template is the source of truth for what it declares: its functions'
+code and configuration, their reserved and provisioned concurrency, AutoPublishAlias and its layers are
+applied again at every start, and a function the template declares wins over an API-created function of the
+same name. So API changes to a template function's code and configuration last until the server stops,
+while versions published from it, its aliases and concurrency settings the template does not make are kept."""
 
 #: Written beside the project's state while a server owns it: {"pid": ..., "url": ...}.
 MARKER_NAME = "serve.json"
@@ -32,9 +33,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser = subparsers.add_parser(
         "serve", help="serve the Lambda API on 127.0.0.1 (for boto3, the AWS CLI, SDKs)",
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        description="Serve the Lambda REST API on 127.0.0.1 until interrupted. Point any Lambda client at it, e.g. "
-                    "boto3.client('lambda', endpoint_url='http://127.0.0.1:PORT', region_name='us-east-1') or "
-                    "`aws lambda --endpoint-url http://127.0.0.1:PORT ...`; any credentials are accepted.\n\n" + RULE)
+        description="Serve the Lambda REST API on 127.0.0.1 until interrupted (Ctrl+C). Point any Lambda client\n"
+                    "at it; any credentials are accepted:\n"
+                    "  boto3.client('lambda', endpoint_url='http://127.0.0.1:PORT', region_name='us-east-1')\n"
+                    "  aws lambda --endpoint-url http://127.0.0.1:PORT list-functions\n\n" + RULE)
     add_project_options(parser)
     parser.add_argument("--port", type=int, default=0, help="the port (default: a free one, printed at start)")
     add_backend_option(parser)

@@ -79,6 +79,8 @@ class Catalogue:
         if config.name in self.registry:
             raise ResourceConflictError(f"Function already exist: {config.name}")
         snapshot = code or (await self._package(package) if package is not None else await self._snapshot(config))
+        if config.name in self.registry:  # created by a concurrent request while the package was unpacked
+            raise ResourceConflictError(f"Function already exist: {config.name}")
         layers = self.layers.resolve(config.layers)
         self._check_total_size(snapshot, layers)
         latest = FunctionVersion(config, LATEST, snapshot, layers, 0, self.clock.time())
@@ -117,6 +119,8 @@ class Catalogue:
         entry = self.registry.get(name)
         self._check_revision(entry.latest, revision_id)
         code = await self._package(package) if package is not None else await self._snapshot(entry.config)
+        entry = self.registry.get(name)  # the package took a while: check again what concurrent requests changed
+        self._check_revision(entry.latest, revision_id)
         self._check_total_size(code, entry.latest.layers)
         latest = self._replace_latest(entry, entry.config, code, entry.latest.layers)
         await self.save_function_state(entry)

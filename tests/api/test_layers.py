@@ -123,3 +123,18 @@ def test_layer_limits_and_deleted_layers(client: Any) -> None:
     assert invoke(client, FunctionName="echo")["StatusCode"] == 200  # still usable by the function that has it
     with pytest.raises(ClientError):
         create_echo(client, "other", Layers=[arns[0]])
+
+
+def test_code_and_layers_together_stay_within_250_mb_unzipped(client: Any) -> None:
+    zeros = make_zip({"python/zeros.bin": b"\0" * (130 * 1024 * 1024)})
+    layer = client.publish_layer_version(LayerName="big", Content={"ZipFile": zeros})["LayerVersionArn"]
+    with pytest.raises(ClientError) as too_big:
+        client.create_function(FunctionName="big", Runtime="python3.11", Role=ROLE, Handler="app.handler",
+                               Code={"ZipFile": make_zip({"app.py": "", "zeros.bin": b"\1" * (130 * 1024 * 1024)})},
+                               Layers=[layer])
+    status, code, message = _error(too_big)
+    assert (status, code) == (400, "InvalidParameterValueException")
+    assert message.startswith("Function code combined with layers exceeds the maximum allowed size of 262144000 "
+                              "bytes. The actual size is")
+    with pytest.raises(ClientError):
+        client.get_function(FunctionName="big")

@@ -153,3 +153,13 @@ def test_unknown_function(client: Any) -> None:
         invoke(client, FunctionName="doesnotexist")
     assert missing.value.response["Error"]["Message"] == \
         "Function not found: arn:aws:lambda:us-east-1:123456789012:function:doesnotexist:$LATEST"
+
+
+def test_runtimes_the_backend_cannot_run_are_invalid_runtime(client: Any) -> None:
+    client.create_function(FunctionName="java", Runtime="java21", Role=ROLE, Handler="example.Handler::handle",
+                           Code={"ZipFile": make_zip({"example/Handler.class": b"\xca\xfe\xba\xbe"})})
+    with pytest.raises(client.exceptions.InvalidRuntimeException) as refused:
+        invoke(client, FunctionName="java")
+    error = _error(refused)
+    assert error["ResponseMetadata"]["HTTPStatusCode"] == 502
+    assert "java21 runtime is not available in the process backend" in error["Message"]

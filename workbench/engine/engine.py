@@ -23,6 +23,7 @@ from workbench.engine.environment import EnvironmentServices, decode_client_cont
 from workbench.engine.errors import (
     InvalidParameterValueError,
     InvalidRequestContentError,
+    InvalidRuntimeError,
     RequestTooLargeError,
     ServiceError,
     TooManyRequestsError,
@@ -205,7 +206,7 @@ class Engine(Catalogue, ConcurrencyControls):
         target = self.registry.resolve(function, qualifier)
         unsupported = self.backend.unsupported(target.version.runtime)
         if unsupported:
-            raise ServiceError(unsupported)
+            raise InvalidRuntimeError(unsupported)
         return target, self._request(target, data, client_context, tenant_id)
 
     async def invoke(self, function: str, payload: bytes | str = b"", *, qualifier: str | None = None,

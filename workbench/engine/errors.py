@@ -78,6 +78,14 @@ class InvalidZipFileError(LambdaError):
     error_kind = "User"
 
 
+class InvalidRuntimeError(LambdaError):
+    """The function's runtime cannot run here (e.g. Java in the process backend)."""
+
+    code = "InvalidRuntimeException"
+    status = 502
+    error_kind = "User"
+
+
 class TooManyRequestsError(LambdaError):
     code = "TooManyRequestsException"
     status = 429

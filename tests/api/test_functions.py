@@ -78,6 +78,8 @@ def test_list_functions_with_all_versions(client: Any) -> None:
 def test_update_code_and_configuration(client: Any) -> None:
     created = create_echo(client)
     new_zip = make_zip({"app.py": PYTHON_ECHO.replace('"echo"', '"echo v2"'), "extra.txt": "x"})
+    dry_run = client.update_function_code(FunctionName="echo", ZipFile=new_zip, DryRun=True)
+    assert (dry_run["CodeSha256"], dry_run["RevisionId"]) == (created["CodeSha256"], created["RevisionId"])
     updated = client.update_function_code(FunctionName="echo", ZipFile=new_zip)
     assert updated["LastUpdateStatus"] == "InProgress" and updated["State"] == "Active"
     assert updated["CodeSha256"] == base64.b64encode(hashlib.sha256(new_zip).digest()).decode()

@@ -13,6 +13,7 @@ from workbench.commands.common import (
     open_project,
     run_async,
 )
+from workbench.commands.serve import warn_if_served
 from workbench.engine.engine import Engine
 from workbench.engine.events import EngineEvent, LogLine
 
@@ -60,6 +61,7 @@ async def invoke(args: argparse.Namespace) -> int:
         raise CommandError("--count must be at least 1")
     payload = read_event(args)
     project, state_dir = open_project(args)
+    warn_if_served(state_dir)
     failed = False
     async with Engine(project, backend=args.backend, state_dir=state_dir) as engine:
         engine.subscribe(print_log_line)

@@ -59,6 +59,15 @@ def served_url(state_dir: Path) -> str | None:
     return url
 
 
+def warn_if_served(state_dir: Path) -> None:
+    """Commands that run their own engine say so when a server already owns the project: its warm
+    environments are not theirs, and both write the same state."""
+    url = served_url(state_dir)
+    if url is not None:
+        print(f"workbench: note: `workbench serve` is running on this project at {url}; this command runs its own "
+              "engine beside it (invoke through the API to use the server's environments)", file=sys.stderr)
+
+
 async def serve(args: argparse.Namespace) -> int:
     if not 0 <= args.port <= 65535:
         raise CommandError(f"--port must be between 0 and 65535 (got {args.port})")

@@ -231,13 +231,22 @@ class Engine(Catalogue, ConcurrencyControls):
         return target.version.version
 
     async def _run_event(self, target: Target, request: InvokeRequest) -> None:
+        """Throttled events wait and try again with backoff from 1 s to 5 min, until the maximum event age
+        (spec §4, §5); with reserved concurrency 0 they are discarded at once."""
+        queued = self.clock.monotonic()
         delay = 1.0
         while True:
             try:
                 await self.scheduler.execute(target, request)
                 return
-            except TooManyRequestsError:
-                await self.clock.sleep(delay)   # throttled events wait and try again (spec §4)
+            except TooManyRequestsError as throttle:
+                waited = self.clock.monotonic() - queued
+                if self.function_concurrency(target.version.name) == 0 or \
+                        waited + delay > self.settings.max_event_age_s:
+                    log.warning("event %s for %s discarded: %s after %.0f s", request.request_id,
+                                target.invoked_arn, throttle.reason, waited)
+                    return
+                await self.clock.sleep(delay)
                 delay = min(delay * 2, 300.0)
 
     async def stop_environments(self, function: str | None = None, reason: str = "manual") -> int:

@@ -66,7 +66,7 @@ def test_user_errors_are_one_line(tmp_path: Path) -> None:
     unknown = _workbench("invoke", "nope", cwd=tmp_path)
     assert unknown.returncode == 2
     assert unknown.stderr.strip() == ("workbench: error: ResourceNotFoundException: Function not found: "
-                                      "arn:aws:lambda:us-east-1:123456789012:function:nope")
+                                      "arn:aws:lambda:us-east-1:123456789012:function:nope:$LATEST")
     bad_json = _workbench("invoke", "my-fn", "--event-json", "{oops", cwd=tmp_path)
     assert bad_json.returncode == 2 and "InvalidRequestContentException" in bad_json.stderr
     no_template = _workbench("invoke", "my-fn", cwd=tmp_path / "src")

@@ -15,8 +15,8 @@ from tests.helpers import make_project
 from tests.helpers import zip_of as _zip
 from workbench.engine.engine import Engine
 from workbench.engine.errors import (
+    InvalidPackageError,
     InvalidParameterValueError,
-    InvalidZipFileError,
     PreconditionFailedError,
     ResourceConflictError,
     ResourceNotFoundError,
@@ -113,7 +113,7 @@ async def test_deployment_packages_round_trip_with_aws_code_sha256(tmp_path: Pat
         assert folder.code.code_sha256 == base64.b64encode(hashlib.sha256(exported).digest()).decode()
         with zipfile.ZipFile(io.BytesIO(exported)) as archive:
             assert 'VERSION = "one"' in archive.read("app.py").decode()
-        with pytest.raises(InvalidZipFileError):
+        with pytest.raises(InvalidPackageError):
             await engine.update_function_code("zipped", _zip({"../escape.py": "x"}))
         with pytest.raises(ResourceConflictError):
             await engine.create_function(config, package)

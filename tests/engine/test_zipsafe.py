@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from workbench.engine.errors import InvalidZipFileError, RequestTooLargeError
+from workbench.engine.errors import InvalidPackageError
 from workbench.engine.zipsafe import extract_zip
 
 
@@ -38,7 +38,7 @@ def test_extracts_files_and_keeps_executable_bits(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("name", ["../evil.py", "a/../../evil.py", "/etc/evil", "C:/evil"])
 def test_path_traversal_is_rejected(tmp_path: Path, name: str) -> None:
-    with pytest.raises(InvalidZipFileError, match="evil"):
+    with pytest.raises(InvalidPackageError, match="evil"):
         extract_zip(_zip([(name, b"x", None)]), tmp_path / "out")
     assert not (tmp_path / "evil.py").exists()
 
@@ -46,7 +46,7 @@ def test_path_traversal_is_rejected(tmp_path: Path, name: str) -> None:
 @pytest.mark.parametrize("target", ["../../outside", "/etc/passwd", "sub/../../x"])
 def test_links_escaping_the_package_are_rejected(tmp_path: Path, target: str) -> None:
     data = _zip([("link", target.encode(), stat.S_IFLNK | 0o777)])
-    with pytest.raises(InvalidZipFileError, match="points outside the package"):
+    with pytest.raises(InvalidPackageError, match="points outside the package"):
         extract_zip(data, tmp_path / "out")
 
 
@@ -58,10 +58,10 @@ def test_links_inside_the_package_are_kept(tmp_path: Path) -> None:
 
 def test_unzipped_size_limit(tmp_path: Path) -> None:
     data = _zip([("big.bin", b"\0" * 2048, None)])
-    with pytest.raises(RequestTooLargeError, match="Unzipped size must be smaller than 1024 bytes"):
+    with pytest.raises(InvalidPackageError, match="Unzipped size must be smaller than 1024 bytes"):
         extract_zip(data, tmp_path / "out", limit=1024)
 
 
 def test_not_a_zip(tmp_path: Path) -> None:
-    with pytest.raises(InvalidZipFileError, match="Could not unzip uploaded file"):
+    with pytest.raises(InvalidPackageError, match="Could not unzip uploaded file"):
         extract_zip(b"this is not a zip", tmp_path / "out")

@@ -13,7 +13,7 @@ from typing import Any
 
 from workbench.backends.base import BackendError
 from workbench.engine.errors import LambdaError
-from workbench.model.project import Project, load_project
+from workbench.model.project import STATE_DIR_NAME, TEMPLATE_NAMES, Project, load_project
 from workbench.model.template import TemplateError
 from workbench.resources import sample_project_dir
 
@@ -52,6 +52,23 @@ def project_from(args: argparse.Namespace) -> Project:
         return load_project(template, project_dir, overrides)
     except TemplateError as exc:
         raise CommandError(str(exc)) from None
+
+
+def open_project(args: argparse.Namespace, *, create: bool = False) -> tuple[Project | None, Path]:
+    """The project a command works on, and its state folder (`.workbench/`).
+
+    A folder with a template is loaded as `project_from` does. A folder without one is a project of functions
+    created through the API only: accepted when its `.workbench/` exists, or made when ``create`` (serve,
+    deploy); otherwise the missing template is the error.
+    """
+    if args.template is None and not getattr(args, "sample", False):
+        folder = (args.project or Path.cwd()).resolve()
+        state_dir = folder / STATE_DIR_NAME
+        has_template = any((folder / name).is_file() for name in TEMPLATE_NAMES)
+        if folder.is_dir() and not has_template and (create or (state_dir / "state.db").is_file()):
+            return None, state_dir
+    project = project_from(args)
+    return project, project.state_dir
 
 
 def run_async(coroutine: Coroutine[Any, Any, int]) -> int:

@@ -10,9 +10,10 @@ from workbench.commands.common import (
     CommandError,
     add_backend_option,
     add_project_options,
-    project_from,
+    open_project,
     run_async,
 )
+from workbench.commands.serve import warn_if_served
 from workbench.engine.engine import Engine
 from workbench.engine.events import EngineEvent, LogLine
 
@@ -59,9 +60,10 @@ async def invoke(args: argparse.Namespace) -> int:
     if args.count < 1:
         raise CommandError("--count must be at least 1")
     payload = read_event(args)
-    project = project_from(args)
+    project, state_dir = open_project(args)
+    warn_if_served(state_dir)
     failed = False
-    async with Engine(project, backend=args.backend) as engine:
+    async with Engine(project, backend=args.backend, state_dir=state_dir) as engine:
         engine.subscribe(print_log_line)
         for _ in range(args.count):
             result = await engine.invoke(args.function, payload, qualifier=args.qualifier,

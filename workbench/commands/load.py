@@ -14,6 +14,7 @@ from workbench.commands.common import (
     run_async,
 )
 from workbench.commands.invoke import read_event
+from workbench.commands.serve import warn_if_served
 from workbench.engine.engine import Engine
 from workbench.engine.load import LoadProgress, run_load
 from workbench.model.arn import parse_function_ref
@@ -58,6 +59,7 @@ async def load(args: argparse.Namespace) -> int:
         raise CommandError(str(exc)) from None
     payload = read_event(args)
     project = project_from(args)
+    warn_if_served(project.state_dir)
     async with Engine(project, backend=args.backend) as engine:
         try:
             report = await run_load(engine, ref.name, qualifier=ref.qualifier, payload=payload,

@@ -19,7 +19,7 @@ from workbench.engine.errors import (
     ResourceNotFoundError,
 )
 from workbench.engine.layers import LayerRegistry, LayerVersion
-from workbench.engine.registry import Alias, FunctionEntry, FunctionRegistry
+from workbench.engine.registry import Alias, FunctionEntry, FunctionRegistry, parse_name
 from workbench.engine.scheduler import Scheduler
 from workbench.engine.state import AliasRow, FunctionRow, LayerRow, ProjectState, VersionRow
 from workbench.engine.versions import FunctionVersion
@@ -79,6 +79,8 @@ class Catalogue:
         if config.name in self.registry:
             raise ResourceConflictError(f"Function already exist: {config.name}")
         snapshot = code or (await self._package(package) if package is not None else await self._snapshot(config))
+        if config.name in self.registry:  # created by a concurrent request while the package was unpacked
+            raise ResourceConflictError(f"Function already exist: {config.name}")
         layers = self.layers.resolve(config.layers)
         self._check_total_size(snapshot, layers)
         latest = FunctionVersion(config, LATEST, snapshot, layers, 0, self.clock.time())
@@ -117,6 +119,8 @@ class Catalogue:
         entry = self.registry.get(name)
         self._check_revision(entry.latest, revision_id)
         code = await self._package(package) if package is not None else await self._snapshot(entry.config)
+        entry = self.registry.get(name)  # the package took a while: check again what concurrent requests changed
+        self._check_revision(entry.latest, revision_id)
         self._check_total_size(code, entry.latest.layers)
         latest = self._replace_latest(entry, entry.config, code, entry.latest.layers)
         await self.save_function_state(entry)
@@ -206,6 +210,9 @@ class Catalogue:
 
     async def create_alias(self, function: str, name: str, function_version: str, description: str = "",
                            additional_weights: dict[str, float] | None = None) -> Alias:
+        if function not in self.registry:  # AWS names the version the alias was to point to
+            ref = parse_name(function)
+            raise ResourceNotFoundError(f"Function not found: {self.registry.arn(ref.name, function_version)}")
         entry = self.registry.get(function)
         alias = self.registry.create_alias(entry.name, name, function_version, description, additional_weights)
         await self._save_alias(entry.name, alias)
@@ -267,18 +274,21 @@ class Catalogue:
     def get_layer_version(self, name: str, version: int) -> LayerVersion:
         return self.layers.get(name, version)
 
-    def list_layers(self, runtime: str | None = None) -> list[LayerVersion]:
-        """The latest version of every layer (compatible with ``runtime`` when given)."""
+    def list_layers(self, runtime: str | None = None, architecture: str | None = None) -> list[LayerVersion]:
+        """The latest version of every layer (compatible with ``runtime`` and ``architecture`` when given)."""
         found = []
         for name in self.layers.names():
-            versions = [v for v in self.layers.versions(name)
-                        if runtime is None or runtime in v.compatible_runtimes]
+            versions = self.list_layer_versions(name, runtime, architecture)
             if versions:
                 found.append(versions[0])
         return found
 
-    def list_layer_versions(self, name: str, runtime: str | None = None) -> list[LayerVersion]:
-        return [v for v in self.layers.versions(name) if runtime is None or runtime in v.compatible_runtimes]
+    def list_layer_versions(self, name: str, runtime: str | None = None,
+                            architecture: str | None = None) -> list[LayerVersion]:
+        """A layer's versions, newest first (compatible with ``runtime`` and ``architecture`` when given)."""
+        return [v for v in self.layers.versions(name)
+                if (runtime is None or runtime in v.compatible_runtimes)
+                and (architecture is None or architecture in v.compatible_architectures)]
 
     async def delete_layer_version(self, name: str, version: int) -> None:
         try:

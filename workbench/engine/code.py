@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from workbench.engine.errors import InvalidZipFileError, RequestTooLargeError
+from workbench.engine.errors import InvalidPackageError, RequestTooLargeError
 from workbench.engine.zipsafe import extract_zip
 from workbench.fsutil import remove_tree, tree_size
 from workbench.model.limits import UNZIPPED_MAX, ZIP_UPLOAD_MAX
@@ -59,8 +59,8 @@ class CodeStore:
         files = _folder_files(folder)
         unzipped = sum(full.stat().st_size for _, full in files)
         if unzipped > UNZIPPED_MAX:
-            raise RequestTooLargeError(f"Unzipped size must be smaller than {UNZIPPED_MAX} bytes ({folder} holds "
-                                       f"{unzipped} bytes)")
+            raise InvalidPackageError(f"Unzipped size must be smaller than {UNZIPPED_MAX} bytes ({folder} holds "
+                                      f"{unzipped} bytes)")
         digest = hashlib.sha256()
         for relative, full in files:
             digest.update(relative.encode() + b"\0" + (b"x" if os.access(full, os.X_OK) else b"-"))
@@ -154,7 +154,7 @@ def _write_atomically(path: Path, data: bytes) -> None:
 
 def _folder_files(folder: Path) -> list[tuple[str, Path]]:
     if not folder.is_dir():
-        raise InvalidZipFileError(f"code folder {folder} does not exist")
+        raise InvalidPackageError(f"code folder {folder} does not exist")
     found: list[tuple[str, Path]] = []
     for root, dirs, files in os.walk(folder, followlinks=True):
         dirs[:] = sorted(d for d in dirs if d not in _SKIPPED)

@@ -73,11 +73,12 @@ class ConcurrencyGovernor:
         if self.account_limit - others - value < self._settings.unreserved_min:
             raise InvalidParameterValueError(
                 "Specified ReservedConcurrentExecutions for function decreases account's "
-                f"UnreservedConcurrentExecution below its minimum value of [{self._settings.unreserved_min}].")
-        if value < provisioned_total:
+                f"UnreservedConcurrentExecution below its minimum value of [{self._settings.unreserved_min}].",
+                untyped=True)
+        if value < provisioned_total:  # AWS's text, odd spacing included
             raise InvalidParameterValueError(
-                f"Specified ReservedConcurrentExecutions ({value}) is less than the function's provisioned "
-                f"concurrency ({provisioned_total}).")
+                f" ReservedConcurrentExecutions  {value} should not be lower than function's total provisioned "
+                f"concurrency [{provisioned_total}].", untyped=True)
 
     def set_reserved(self, function: str, value: int | None) -> None:
         usage = self.in_use.get(function, 0)

@@ -10,13 +10,22 @@ import asyncio
 from workbench.engine.autoscaling import AutoscalingPolicy, ProvisionedAutoscaler
 from workbench.engine.clock import Clock
 from workbench.engine.concurrency import AccountConcurrency
-from workbench.engine.errors import InvalidParameterValueError, ResourceConflictError, ResourceNotFoundError
-from workbench.engine.registry import FunctionEntry, FunctionRegistry
+from workbench.engine.errors import (
+    InvalidParameterValueError,
+    ProvisionedConcurrencyConfigNotFoundError,
+    ResourceConflictError,
+    ResourceNotFoundError,
+    ValidationError,
+)
+from workbench.engine.registry import FunctionEntry, FunctionRegistry, parse_name
 from workbench.engine.scheduler import ProvisionedConfig, Scheduler
 from workbench.engine.state import ProjectState
 from workbench.engine.supervisor import Supervisor
 from workbench.engine.versions import FunctionVersion
 from workbench.model.arn import LATEST
+
+_UNPUBLISHED = "Provisioned Concurrency Configs cannot be applied to unpublished function versions."
+_NOT_ALIAS_OR_VERSION = "The function resource provided must be an alias or a published version."
 
 
 class ConcurrencyControls:
@@ -32,9 +41,20 @@ class ConcurrencyControls:
     def _provisioned_total(self, function: str) -> int:
         return sum(c.requested for k, c in self.scheduler.provisioned.items() if k[0] == function)
 
+    def _unqualified(self, function: str) -> FunctionEntry:
+        """Reserved concurrency belongs to the function, never to one of its versions or aliases."""
+        ref = parse_name(function)
+        if ref.qualifier is not None:
+            raise InvalidParameterValueError(
+                "This operation is permitted on Lambda functions only. Aliases and versions do not support this "
+                "operation. Please specify either a function name or an unqualified function ARN.")
+        if ref.name not in self.registry:
+            raise ResourceNotFoundError(f"Function not found: {self.registry.arn(ref.name, LATEST)}")
+        return self.registry.get(ref.name)
+
     async def put_function_concurrency(self, function: str, reserved: int, *, persist: bool = True) -> int:
         """Reserve concurrency for ``function`` (0 throttles every request). Raises InvalidParameterValueError."""
-        name = self.registry.get(function).name
+        name = self._unqualified(function).name
         if reserved < 0:
             raise InvalidParameterValueError("ReservedConcurrentExecutions must be at least 0")
         self.scheduler.governor.check_reservation(name, reserved, self._provisioned_total(name))
@@ -44,40 +64,50 @@ class ConcurrencyControls:
         return reserved
 
     async def delete_function_concurrency(self, function: str) -> None:
-        name = self.registry.get(function).name
+        name = self._unqualified(function).name
         self.scheduler.governor.set_reserved(name, None)
         await self.state.save_reserved(name, None)
 
     def function_concurrency(self, function: str) -> int | None:
-        return self.scheduler.governor.reserved.get(self.registry.get(function).name)
+        return self.scheduler.governor.reserved.get(self._unqualified(function).name)
 
     def account_concurrency(self) -> AccountConcurrency:
         return self.scheduler.governor.account()
 
-    def _provisioned_target(self, function: str, qualifier: str) -> tuple[FunctionEntry, FunctionVersion]:
-        entry = self.registry.get(function)
+    def _provisioned_target(self, function: str, qualifier: str, *, putting: bool = True) -> tuple[
+            FunctionEntry, FunctionVersion]:
+        """The alias or published version a provisioned configuration applies to, with AWS's errors: a qualifier
+        of digits names a version ("Function not found"), anything else an alias ("Cannot find alias arn")."""
+        name = parse_name(function).name
         if qualifier == LATEST:
-            raise InvalidParameterValueError("Provisioned Concurrency Configs cannot be applied to unpublished "
-                                             "function versions.")
-        if qualifier in entry.versions:
+            raise InvalidParameterValueError(_UNPUBLISHED if putting else _NOT_ALIAS_OR_VERSION)
+        is_version = qualifier.isdigit()
+        missing = f"Function not found: {self.registry.arn(name, qualifier)}" if is_version else \
+            f"Cannot find alias arn: {self.registry.arn(name, qualifier)}"
+        if name not in self.registry:
+            raise ResourceNotFoundError(missing)
+        entry = self.registry.get(name)
+        if is_version:
+            if qualifier not in entry.versions:
+                raise ResourceNotFoundError(missing)
             return entry, entry.versions[qualifier]
         alias = self.registry.get_alias(entry.name, qualifier)
-        target = entry.latest if alias.function_version == LATEST else entry.versions[alias.function_version]
-        if target.version == LATEST:
-            raise InvalidParameterValueError("Provisioned Concurrency Configs cannot be applied to unpublished "
-                                             "function versions.")
-        return entry, target
+        if alias.function_version == LATEST:
+            raise InvalidParameterValueError(_UNPUBLISHED if putting else _NOT_ALIAS_OR_VERSION)
+        return entry, entry.versions[alias.function_version]
 
     async def put_provisioned_concurrency(self, function: str, qualifier: str, count: int, *,
                                           persist: bool = True) -> ProvisionedConfig:
         """Keep ``count`` environments of an alias or version initialised (status IN_PROGRESS -> READY)."""
         if count < 1:
-            raise InvalidParameterValueError("ProvisionedConcurrentExecutions must be at least 1")
+            raise ValidationError(f"1 validation error detected: Value '{count}' at 'provisionedConcurrentExecutions' "
+                                  "failed to satisfy constraint: Member must have value greater than or equal to 1")
         entry, version = self._provisioned_target(function, qualifier)
         for key, other in self.scheduler.provisioned.items():
             if key[0] == entry.name and key[1] != qualifier and other.version.version == version.version:
-                raise ResourceConflictError(f"Alias with weights can not be used with Provisioned Concurrency; version "
-                                            f"{version.version} already has provisioned concurrency through {key[1]}")
+                raise ResourceConflictError(
+                    "Alias can't be used for Provisioned Concurrency configuration on an already Provisioned version"
+                    if key[1].isdigit() else "Version is pointed by a Provisioned Concurrency alias")
         config = self.scheduler.set_provisioned(entry.name, qualifier, version, count)
         if persist:
             await self.state.save_provisioned(entry.name, qualifier, count)
@@ -88,14 +118,22 @@ class ConcurrencyControls:
         return [c for k, c in self.scheduler.provisioned.items()
                 if k[0] == name and (qualifier is None or k[1] == qualifier)]
 
+    def get_provisioned_concurrency(self, function: str, qualifier: str) -> ProvisionedConfig:
+        """GetProvisionedConcurrencyConfig: the configuration of one alias or version, or a not-found error."""
+        entry, _ = self._provisioned_target(function, qualifier, putting=False)
+        config = self.scheduler.provisioned.get((entry.name, qualifier))
+        if config is None:
+            raise ProvisionedConcurrencyConfigNotFoundError("No Provisioned Concurrency Config found for this function")
+        return config
+
     async def delete_provisioned_concurrency(self, function: str, qualifier: str) -> None:
-        name = self.registry.get(function).name
-        if (name, qualifier) not in self.scheduler.provisioned:
-            raise ResourceNotFoundError(f"No Provisioned Concurrency Config found for this function: "
-                                        f"{self.registry.arn(name, qualifier)}")
-        self._stop_autoscaler((name, qualifier))
-        self.scheduler.delete_provisioned(name, qualifier)
-        await self.state.save_provisioned(name, qualifier, None)
+        """Remove a configuration; removing one that does not exist succeeds, as on AWS."""
+        entry, _ = self._provisioned_target(function, qualifier, putting=False)
+        key = (entry.name, qualifier)
+        self._stop_autoscaler(key)
+        if key in self.scheduler.provisioned:
+            self.scheduler.delete_provisioned(entry.name, qualifier)
+            await self.state.save_provisioned(entry.name, qualifier, None)
 
     async def wait_provisioned_ready(self, function: str | None = None) -> None:
         """Wait until provisioned configurations (of ``function``) are READY or FAILED."""

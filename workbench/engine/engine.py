@@ -23,6 +23,7 @@ from workbench.engine.environment import EnvironmentServices, decode_client_cont
 from workbench.engine.errors import (
     InvalidParameterValueError,
     InvalidRequestContentError,
+    InvalidRuntimeError,
     RequestTooLargeError,
     ServiceError,
     TooManyRequestsError,
@@ -41,9 +42,10 @@ from workbench.engine.store import Store, StoredLog
 from workbench.engine.supervisor import Supervisor
 from workbench.fsutil import remove_tree
 from workbench.model import limits
+from workbench.model.arn import runtime_version_arn
 from workbench.model.function import FunctionConfig
 from workbench.model.project import STATE_DIR_NAME, Project
-from workbench.model.runtimes import Family
+from workbench.model.runtimes import Family, lookup_runtime
 from workbench.runtime_api.server import RuntimeApiServer
 
 log = logging.getLogger(__name__)
@@ -161,6 +163,11 @@ class Engine(Catalogue, ConcurrencyControls):
     def function(self, name: str) -> FunctionConfig:
         return self.registry.get(name).config
 
+    async def runtime_version_arn(self, runtime: str) -> str:
+        """The runtime version ARN environments of ``runtime`` report in INIT_START (RuntimeVersionConfig)."""
+        label = await self.backend.runtime_version(lookup_runtime(runtime))
+        return runtime_version_arn(label, self.settings.region)
+
     # -- invoke -----------------------------------------------------------------------------------------
     def _check_payload(self, payload: bytes, limit: int) -> None:
         if len(payload) > limit:
@@ -199,7 +206,7 @@ class Engine(Catalogue, ConcurrencyControls):
         target = self.registry.resolve(function, qualifier)
         unsupported = self.backend.unsupported(target.version.runtime)
         if unsupported:
-            raise ServiceError(unsupported)
+            raise InvalidRuntimeError(unsupported)
         return target, self._request(target, data, client_context, tenant_id)
 
     async def invoke(self, function: str, payload: bytes | str = b"", *, qualifier: str | None = None,
@@ -217,14 +224,29 @@ class Engine(Catalogue, ConcurrencyControls):
         self._supervisor.spawn(self._run_event(target, request), f"event-{request.request_id}")
         return request.request_id
 
+    def invoke_dry_run(self, function: str, payload: bytes | str = b"", *, qualifier: str | None = None) -> str:
+        """DryRun: check a request as Invoke would (function, qualifier, payload) without running anything.
+        Returns the version that would run."""
+        target, _ = self._prepare(function, payload, qualifier, limits.SYNC_PAYLOAD_MAX, None, None)
+        return target.version.version
+
     async def _run_event(self, target: Target, request: InvokeRequest) -> None:
+        """Throttled events wait and try again with backoff from 1 s to 5 min, until the maximum event age
+        (spec §4, §5); with reserved concurrency 0 they are discarded at once."""
+        queued = self.clock.monotonic()
         delay = 1.0
         while True:
             try:
                 await self.scheduler.execute(target, request)
                 return
-            except TooManyRequestsError:
-                await self.clock.sleep(delay)   # throttled events wait and try again (spec §4)
+            except TooManyRequestsError as throttle:
+                waited = self.clock.monotonic() - queued
+                if self.function_concurrency(target.version.name) == 0 or \
+                        waited + delay > self.settings.max_event_age_s:
+                    log.warning("event %s for %s discarded: %s after %.0f s", request.request_id,
+                                target.invoked_arn, throttle.reason, waited)
+                    return
+                await self.clock.sleep(delay)
                 delay = min(delay * 2, 300.0)
 
     async def stop_environments(self, function: str | None = None, reason: str = "manual") -> int:

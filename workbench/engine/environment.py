@@ -11,7 +11,6 @@ import asyncio
 import base64
 import contextlib
 import functools
-import hashlib
 import json
 import logging
 import uuid
@@ -47,6 +46,7 @@ from workbench.engine.outcomes import OUTCOME_TYPES, Outcome, RuntimeExited, Tim
 from workbench.engine.settings import EngineSettings
 from workbench.engine.versions import FunctionVersion
 from workbench.fsutil import remove_tree
+from workbench.model.arn import runtime_version_arn
 from workbench.runtime_api.endpoint import (
     EndpointState,
     Errored,
@@ -202,7 +202,7 @@ class Environment:
         self.endpoint.restart()
         label = await self._services.backend.runtime_version(self.version.runtime)
         started = self._clock.monotonic()
-        self._platform(logformat.init_start_line(label, self._runtime_version_arn(label)))
+        self._platform(logformat.init_start_line(label, runtime_version_arn(label, self._services.settings.region)))
         loop = asyncio.get_running_loop()
         waiter: asyncio.Future[object] = loop.create_future()
         self._outcome = waiter
@@ -256,10 +256,6 @@ class Environment:
         self.state = EnvState.IDLE
         return InitOutcome(False, duration, Span(self._wall(started), self._wall(ended)), error_type, body,
                            timed_out)
-
-    def _runtime_version_arn(self, label: str) -> str:
-        digest = hashlib.sha256(label.encode()).hexdigest()
-        return f"arn:aws:lambda:{self._services.settings.region}::runtime:{digest}"
 
     # -- process events ---------------------------------------------------------------------------------
     def _on_exit(self, info: ExitInfo) -> None:

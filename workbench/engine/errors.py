@@ -7,11 +7,14 @@ from __future__ import annotations
 class LambdaError(Exception):
     code = "ServiceException"
     status = 500
-    error_kind = "Service"  # AWS's "Type": "User" or "Service"
+    #: AWS's "Type": "User" or "Service"; None for the few errors AWS sends without one.
+    error_kind: str | None = "Service"
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, *, untyped: bool = False) -> None:
         super().__init__(message)
         self.message = message
+        if untyped:
+            self.error_kind = None
 
 
 class ResourceNotFoundError(LambdaError):
@@ -38,6 +41,19 @@ class InvalidParameterValueError(LambdaError):
     error_kind = "User"
 
 
+class InvalidPackageError(InvalidParameterValueError):
+    """A deployment package (or layer archive) that cannot be unzipped safely or is too big unzipped: at upload
+    Lambda reports these as InvalidParameterValueException (InvalidZipFileException is for invoke time)."""
+
+
+class ValidationError(LambdaError):
+    """A request member breaks a constraint of the API model (length, range, pattern, enum)."""
+
+    code = "ValidationException"
+    status = 400
+    error_kind = None
+
+
 class InvalidRequestContentError(LambdaError):
     code = "InvalidRequestContentException"
     status = 400
@@ -50,8 +66,22 @@ class RequestTooLargeError(LambdaError):
     error_kind = "User"
 
 
+class ProvisionedConcurrencyConfigNotFoundError(LambdaError):
+    code = "ProvisionedConcurrencyConfigNotFoundException"
+    status = 404
+    error_kind = "User"
+
+
 class InvalidZipFileError(LambdaError):
     code = "InvalidZipFileException"
+    status = 502
+    error_kind = "User"
+
+
+class InvalidRuntimeError(LambdaError):
+    """The function's runtime cannot run here (e.g. Java in the process backend)."""
+
+    code = "InvalidRuntimeException"
     status = 502
     error_kind = "User"
 

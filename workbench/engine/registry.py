@@ -12,9 +12,17 @@ from workbench.engine.errors import (
     PreconditionFailedError,
     ResourceConflictError,
     ResourceNotFoundError,
+    ValidationError,
 )
 from workbench.engine.versions import FunctionVersion
-from workbench.model.arn import ALIAS_NAME, LATEST, function_arn, parse_function_ref
+from workbench.model.arn import (
+    ALIAS_NAME,
+    FUNCTION_NAME_PATTERN,
+    LATEST,
+    FunctionRef,
+    function_arn,
+    parse_function_ref,
+)
 from workbench.model.function import FunctionConfig
 
 
@@ -55,6 +63,16 @@ class Target:
     qualifier: str   # "$LATEST", "3" or an alias name: what limits and provisioned concurrency key on
 
 
+def parse_name(name: str) -> FunctionRef:
+    """A FunctionName member as the API model constrains it; ValidationError when it is none of its forms."""
+    try:
+        return parse_function_ref(name)
+    except ValueError:
+        raise ValidationError(f"1 validation error detected: Value '{name}' at 'functionName' failed to satisfy "
+                              f"constraint: Member must satisfy regular expression pattern: {FUNCTION_NAME_PATTERN}"
+                              ) from None
+
+
 class FunctionRegistry:
     def __init__(self, region: str, account: str, rng: random.Random | None = None) -> None:
         self._region = region
@@ -64,7 +82,13 @@ class FunctionRegistry:
         self._rng = rng or random.Random()
 
     def __contains__(self, name: str) -> bool:
-        return name in self._entries or name in self._logical_ids
+        """Whether ``name`` (a FunctionName, logical id, `name:qualifier` or ARN) names a known function."""
+        if name in self._entries or name in self._logical_ids:
+            return True
+        try:
+            return self._lookup(parse_function_ref(name).name) is not None
+        except ValueError:
+            return False
 
     def __iter__(self):  # type: ignore[no-untyped-def]
         return iter(list(self._entries.values()))
@@ -87,18 +111,16 @@ class FunctionRegistry:
     def get(self, name: str) -> FunctionEntry:
         """By FunctionName, logical id, or any form `parse_function_ref` accepts (the qualifier is ignored)."""
         entry = self._entries.get(name)
+        if entry is not None:
+            return entry
+        ref = parse_name(name)
+        entry = self._lookup(ref.name)
         if entry is None:
-            try:
-                ref = parse_function_ref(name)
-            except ValueError:
-                raise InvalidParameterValueError(f"1 validation error detected: Value '{name}' at 'functionName' "
-                                                 "failed to satisfy constraint") from None
-            entry = self._entries.get(ref.name) or self._entries.get(self._logical_ids.get(ref.name, ""))
-        if entry is None:
-            entry = self._entries.get(self._logical_ids.get(name, ""))
-        if entry is None:
-            raise ResourceNotFoundError(f"Function not found: {self.arn(name)}")
+            raise ResourceNotFoundError(f"Function not found: {self.arn(ref.name, ref.qualifier)}")
         return entry
+
+    def _lookup(self, name: str) -> FunctionEntry | None:
+        return self._entries.get(name) or self._entries.get(self._logical_ids.get(name, ""))
 
     # -- versions and aliases ---------------------------------------------------------------------------
     def publish(self, name: str, now: float, description: str = "", code_sha256: str | None = None,
@@ -134,11 +156,13 @@ class FunctionRegistry:
             raise InvalidParameterValueError("Number of items in AdditionalVersionWeights cannot be greater than 1")
         (extra, weight), = weights.items()
         if version == LATEST or extra == LATEST:
-            raise InvalidParameterValueError("$LATEST is not supported for an alias pointing to more than 1 version")
-        if extra not in entry.versions:
-            raise InvalidParameterValueError(f"Version {extra} in AdditionalVersionWeights does not exist")
+            raise InvalidParameterValueError("$LATEST is not supported for an alias pointing to more than 1 version",
+                                             untyped=True)
         if extra == version:
-            raise InvalidParameterValueError("Alias cannot point to the same version twice")
+            raise InvalidParameterValueError(f"Invalid function version {extra}. Function version {extra} is already "
+                                             "included in routing configuration.")
+        if extra not in entry.versions:
+            raise ResourceNotFoundError(f"Function not found: {self.arn(entry.name, extra)}")
         if not 0.0 <= float(weight) <= 1.0:
             raise InvalidParameterValueError("Weights in AdditionalVersionWeights must be between 0.0 and 1.0")
         return ((extra, float(weight)),)
@@ -147,9 +171,9 @@ class FunctionRegistry:
                      weights: dict[str, float] | None = None) -> Alias:
         entry = self.get(name)
         if not ALIAS_NAME.match(alias):
-            raise InvalidParameterValueError(f"1 validation error detected: Value '{alias}' at 'name' failed to "
-                                             "satisfy constraint: Member must satisfy regular expression pattern: "
-                                             "(?!^[0-9]+$)([a-zA-Z0-9-_]+)")
+            raise ValidationError(f"1 validation error detected: Value '{alias}' at 'name' failed to satisfy "
+                                  "constraint: Member must satisfy regular expression pattern: "
+                                  "(?!^[0-9]+$)([a-zA-Z0-9-_]+)")
         if alias in entry.aliases:
             raise ResourceConflictError(f"Alias already exists: {self.arn(entry.name, alias)}")
         created = Alias(alias, version, description, self._check_alias_target(entry, version, weights),
@@ -177,23 +201,21 @@ class FunctionRegistry:
         try:
             return entry.aliases[alias]
         except KeyError:
-            raise ResourceNotFoundError(f"Alias not found: {self.arn(entry.name, alias)}") from None
+            raise ResourceNotFoundError(f"Cannot find alias arn: {self.arn(entry.name, alias)}") from None
 
     def delete_alias(self, name: str, alias: str) -> None:
         entry = self.get(name)
         entry.aliases.pop(alias, None)
 
     def resolve(self, name: str, qualifier: str | None = None) -> Target:
-        try:
-            ref = parse_function_ref(name)
-        except ValueError:
-            raise InvalidParameterValueError(f"1 validation error detected: Value '{name}' at 'functionName' "
-                                             "failed to satisfy constraint") from None
+        ref = parse_name(name)
         if ref.qualifier and qualifier and ref.qualifier != qualifier:
             raise InvalidParameterValueError("The derived qualifier from the function name does not match the "
                                              "specified qualifier.")
-        entry = self.get(name)
         wanted = ref.qualifier or qualifier
+        entry = self._lookup(ref.name)
+        if entry is None:  # Invoke names the version it looked for, $LATEST by default
+            raise ResourceNotFoundError(f"Function not found: {self.arn(ref.name, wanted or LATEST)}")
         if wanted is None:
             return Target(entry.latest, self.arn(entry.name), LATEST)
         if wanted == LATEST:

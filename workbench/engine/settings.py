@@ -32,5 +32,7 @@ class EngineSettings:
     #: How many environments may initialise at once (0: no bound, as on Lambda). See `initgate.py`.
     max_parallel_inits: int = field(default_factory=lambda: max(4, 4 * (os.cpu_count() or 1)))
     async_payload_max: int = limits.ASYNC_PAYLOAD_MAX
+    #: How long an asynchronous event may wait (throttled) before it is discarded (AWS default: 6 h).
+    max_event_age_s: float = 21_600.0
     subsegment_names: SubsegmentNames = field(default_factory=SubsegmentNames)
     log_tail_bytes: int = limits.LOG_TAIL_BYTES

@@ -1,7 +1,8 @@
 """Extract deployment packages without letting them escape their folder (spec §8, §11).
 
-Rejected, with a message that names the entry: absolute paths, `..` components, links pointing outside
-the package, and archives whose unzipped size exceeds Lambda's 250 MB.
+Rejected with a message that names the entry: absolute paths, `..` components, links pointing outside the
+package, and archives whose unzipped size exceeds Lambda's 250 MB. Lambda reports these at upload as
+InvalidParameterValueException (`InvalidPackageError`).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import stat
 import zipfile
 from pathlib import Path
 
-from workbench.engine.errors import InvalidZipFileError, RequestTooLargeError
+from workbench.engine.errors import InvalidPackageError
 from workbench.model.limits import UNZIPPED_MAX
 
 _CHUNK = 1024 * 1024
@@ -22,10 +23,10 @@ _CHUNK = 1024 * 1024
 def _safe_member_path(name: str) -> str:
     normalised = name.replace("\\", "/")
     if normalised.startswith("/") or (len(normalised) > 1 and normalised[1] == ":"):
-        raise InvalidZipFileError(f"Could not unzip uploaded file: entry {name!r} has an absolute path")
+        raise InvalidPackageError(f"Could not unzip uploaded file: entry {name!r} has an absolute path")
     parts = [part for part in normalised.split("/") if part not in ("", ".")]
     if ".." in parts:
-        raise InvalidZipFileError(f"Could not unzip uploaded file: entry {name!r} escapes the package (..)")
+        raise InvalidPackageError(f"Could not unzip uploaded file: entry {name!r} escapes the package (..)")
     return "/".join(parts)
 
 
@@ -39,14 +40,14 @@ def extract_zip(source: Path | bytes, destination: Path, limit: int = UNZIPPED_M
     try:
         archive = zipfile.ZipFile(stream)
     except (zipfile.BadZipFile, OSError) as exc:
-        raise InvalidZipFileError(f"Could not unzip uploaded file. Please check your file, then try to upload "
+        raise InvalidPackageError(f"Could not unzip uploaded file. Please check your file, then try to upload "
                                   f"again. ({exc})") from None
     with archive:
         members = archive.infolist()
         declared = sum(info.file_size for info in members)
         if declared > limit:
-            raise RequestTooLargeError(f"Unzipped size must be smaller than {limit} bytes (package unzips to "
-                                       f"{declared} bytes)")
+            raise InvalidPackageError(f"Unzipped size must be smaller than {limit} bytes (package unzips to "
+                                      f"{declared} bytes)")
         destination.mkdir(parents=True)
         written = 0
         for info in members:
@@ -62,7 +63,7 @@ def extract_zip(source: Path | bytes, destination: Path, limit: int = UNZIPPED_M
                 link = archive.read(info).decode("utf-8", "replace")
                 resolved = posixpath.normpath(posixpath.join(posixpath.dirname(relative), link))
                 if link.startswith("/") or resolved == ".." or resolved.startswith("../"):
-                    raise InvalidZipFileError(f"Could not unzip uploaded file: link {info.filename!r} -> {link!r} "
+                    raise InvalidPackageError(f"Could not unzip uploaded file: link {info.filename!r} -> {link!r} "
                                               "points outside the package")
                 os.symlink(link, target)
                 continue
@@ -70,7 +71,7 @@ def extract_zip(source: Path | bytes, destination: Path, limit: int = UNZIPPED_M
                 while chunk := reader.read(_CHUNK):
                     written += len(chunk)
                     if written > limit:
-                        raise RequestTooLargeError(f"Unzipped size must be smaller than {limit} bytes")
+                        raise InvalidPackageError(f"Unzipped size must be smaller than {limit} bytes")
                     writer.write(chunk)
             mode = (info.external_attr >> 16) & 0o777 if info.create_system == 3 else 0
             os.chmod(target, (mode | 0o444) if mode else 0o644)

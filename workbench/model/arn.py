@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 
@@ -17,6 +18,9 @@ _PARTIAL_ARN = re.compile(
     r"^(?P<account>\d{12}):function:(?P<name>[a-zA-Z0-9-_.]+)(?::(?P<qualifier>\$LATEST|[a-zA-Z0-9-_]+))?$"
 )
 _NAME = re.compile(r"^(?P<name>[a-zA-Z0-9-_.]+)(?::(?P<qualifier>\$LATEST|[a-zA-Z0-9-_]+))?$")
+#: The FunctionName pattern of the API model, quoted in validation errors.
+FUNCTION_NAME_PATTERN = (r"(arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}(-gov)?-[a-z]+-\d{1}:)?(\d{12}:)?(function:)?"
+                         r"([a-zA-Z0-9-_\.]+)(:(\$LATEST|[a-zA-Z0-9-_]+))?")
 ALIAS_NAME = re.compile(r"^(?!^[0-9]+$)[a-zA-Z0-9-_]{1,128}$")
 
 
@@ -47,3 +51,9 @@ def layer_arn(name: str, version: int | None = None, *, region: str = DEFAULT_RE
               account: str = DEFAULT_ACCOUNT) -> str:
     base = f"arn:aws:lambda:{region}:{account}:layer:{name}"
     return f"{base}:{version}" if version is not None else base
+
+
+def runtime_version_arn(label: str, region: str = DEFAULT_REGION) -> str:
+    """The ARN of a runtime version (INIT_START's `Runtime Version ARN`, RuntimeVersionConfig), derived from the
+    version label the backend reports (e.g. ``python:3.12.1``)."""
+    return f"arn:aws:lambda:{region}::runtime:{hashlib.sha256(label.encode()).hexdigest()}"

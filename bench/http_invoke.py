@@ -1,0 +1,101 @@
+"""Warm invoke latency through the Lambda HTTP API: `workbench serve` in its own process, a no-op Python function,
+and two clients on this machine — boto3 (as SAM and SDK users call it) and a plain HTTP/1.1 keep-alive
+connection (what the server and engine cost without the SDK).
+
+    python bench/http_invoke.py [--quick] [--runtime python3.11|nodejs20.x]
+
+Prints one JSON object per client: {"name", "unit", "p50", "p99", "n", "client"}.
+For comparison, `sam local start-lambda` with warm containers: 26 ms p50 with boto3 on the same machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import boto3
+from botocore.config import Config
+
+from bench._common import emit, log
+from bench.invoke import write_project
+
+PATH = "/2015-03-31/functions/Noop/invocations"
+
+
+def start_server(project: Path) -> tuple[subprocess.Popen[str], str]:
+    process = subprocess.Popen([sys.executable, "-m", "workbench", "serve", "--project", str(project)],
+                               stdout=subprocess.PIPE, text=True)
+    assert process.stdout is not None
+    line = process.stdout.readline()
+    match = re.search(r"(http://127\.0\.0\.1:\d+)", line)
+    if match is None:
+        process.kill()
+        raise SystemExit(f"workbench serve did not start: {line!r}")
+    return process, match[1]
+
+
+def measure_boto3(url: str, warmup: int, count: int) -> list[float]:
+    client = boto3.client("lambda", endpoint_url=url, region_name="us-east-1", aws_access_key_id="x",
+                          aws_secret_access_key="x", config=Config(retries={"total_max_attempts": 1}))
+    samples: list[float] = []
+    for index in range(warmup + count):
+        started = time.perf_counter()
+        response = client.invoke(FunctionName="Noop", Payload=b"{}")
+        response["Payload"].read()
+        elapsed = (time.perf_counter() - started) * 1000
+        assert response["StatusCode"] == 200 and "FunctionError" not in response
+        if index >= warmup:
+            samples.append(elapsed)
+    client.close()
+    return samples
+
+
+def measure_plain(url: str, warmup: int, count: int) -> list[float]:
+    address = urlsplit(url)
+    connection = http.client.HTTPConnection(address.hostname or "", address.port)
+    headers = {"Content-Type": "application/json"}
+    samples: list[float] = []
+    for index in range(warmup + count):
+        started = time.perf_counter()
+        connection.request("POST", PATH, body=b"{}", headers=headers)
+        response = connection.getresponse()
+        response.read()
+        elapsed = (time.perf_counter() - started) * 1000
+        assert response.status == 200 and response.getheader("X-Amz-Function-Error") is None
+        if index >= warmup:
+            samples.append(elapsed)
+    connection.close()
+    return samples
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="fewer samples; finishes in a few seconds")
+    parser.add_argument("--runtime", default="python3.11")
+    args = parser.parse_args()
+    warmup, count = (50, 500) if args.quick else (200, 3000)
+    with tempfile.TemporaryDirectory(prefix="bench-http-") as folder:
+        write_project(Path(folder), args.runtime)
+        process, url = start_server(Path(folder))
+        try:
+            log(f"workbench serve at {url}; {warmup} warm-up and {count} measured invocations per client")
+            emit("http_warm_invoke", measure_boto3(url, warmup, count), client="boto3", runtime=args.runtime)
+            emit("http_warm_invoke", measure_plain(url, warmup, count), client="http.client keep-alive",
+                 runtime=args.runtime)
+        finally:
+            process.send_signal(signal.SIGINT)
+            process.wait(30)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,37 @@
+"""What every handler needs from its request: the engine, the caller's view of names, and JSON responses."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aiohttp import web
+
+from workbench.engine.engine import Engine
+from workbench.engine.registry import parse_name
+
+ENGINE = web.AppKey("engine", Engine)
+
+
+def engine_of(request: web.Request) -> Engine:
+    return request.app[ENGINE]
+
+
+def function_name(request: web.Request) -> str:
+    """The FunctionName path member, checked against the model's pattern (ValidationException)."""
+    name = request.match_info["function"]
+    parse_name(name)
+    return name
+
+
+def base_url(request: web.Request) -> str:
+    """This server as the caller reached it, for download locations (Code.Location, Content.Location)."""
+    return f"{request.scheme}://{request.host}"
+
+
+def json_response(document: Any, status: int = 200) -> web.Response:
+    return web.Response(status=status, body=json.dumps(document).encode(), content_type="application/json")
+
+
+def empty_response(status: int = 204) -> web.Response:
+    return web.Response(status=status)

@@ -1,0 +1,73 @@
+"""Invoke (spec §10.1): RequestResponse, Event and DryRun, plus the deprecated InvokeAsync.
+
+This is the hot path of the API: the handler does what Lambda does with a request (route it, check the
+invocation type, hand it to the engine, copy the result into headers) and nothing more. The payload is
+checked once, by the engine (size limits, JSON).
+"""
+
+from __future__ import annotations
+
+import base64
+
+from aiohttp import web
+
+from workbench.api.context import ENGINE, json_response
+from workbench.engine.errors import ValidationError
+
+_INVOCATION_TYPES = ("Event", "RequestResponse", "DryRun")
+_LOG_TYPES = ("None", "Tail")
+
+
+def _enum_error(member: str, value: str, allowed: tuple[str, ...]) -> ValidationError:
+    return ValidationError(f"1 validation error detected: Value '{value}' at '{member}' failed to satisfy "
+                           f"constraint: Member must satisfy enum value set: [{', '.join(allowed)}]")
+
+
+def log_result(log_tail: str, limit: int) -> str:
+    """X-Amz-Log-Result: the last ``limit`` bytes (4 KB) of the invocation's log, base64."""
+    return base64.b64encode(log_tail.encode()[-limit:]).decode()
+
+
+async def invoke(request: web.Request) -> web.Response:
+    engine = request.app[ENGINE]
+    name = request.match_info["function"]
+    headers = request.headers
+    qualifier = request.query.get("Qualifier") if request.query_string else None
+    kind = headers.get("X-Amz-Invocation-Type", "RequestResponse")
+    log_type = headers.get("X-Amz-Log-Type", "None")
+    if log_type not in _LOG_TYPES:
+        raise _enum_error("logType", log_type, _LOG_TYPES)
+    payload = await request.read()
+    if kind == "RequestResponse":
+        result = await engine.invoke(name, payload, qualifier=qualifier,
+                                     client_context=headers.get("X-Amz-Client-Context"),
+                                     tenant_id=headers.get("X-Amz-Tenant-Id"))
+        response_headers = {"X-Amz-Executed-Version": result.executed_version, "x-amzn-RequestId": result.request_id}
+        if result.function_error:
+            response_headers["X-Amz-Function-Error"] = result.function_error
+        if log_type == "Tail":
+            response_headers["X-Amz-Log-Result"] = log_result(result.log_tail, engine.settings.log_tail_bytes)
+        return web.Response(body=result.payload, headers=response_headers, content_type="application/json")
+    if kind == "Event":
+        request_id = await engine.invoke_async(name, payload, qualifier=qualifier)
+        return web.Response(status=202, headers={"x-amzn-RequestId": request_id})
+    if kind == "DryRun":
+        engine.invoke_dry_run(name, payload, qualifier=qualifier)
+        return web.Response(status=204)
+    raise _enum_error("invocationType", kind, _INVOCATION_TYPES)
+
+
+async def invoke_async(request: web.Request) -> web.Response:
+    """InvokeAsync (deprecated, still used by old SDKs): an Event invocation answering {"Status": 202}."""
+    engine = request.app[ENGINE]
+    request_id = await engine.invoke_async(request.match_info["function"], await request.read())
+    response = json_response({"Status": 202}, status=202)
+    response.headers["x-amzn-RequestId"] = request_id
+    return response
+
+
+def add_routes(router: web.UrlDispatcher) -> None:
+    router.add_post("/2015-03-31/functions/{function}/invocations", invoke, name="Invoke")
+    # the model's URI ends in "/"; botocore sends it without
+    router.add_post("/2014-11-13/functions/{function}/invoke-async", invoke_async, name="InvokeAsync")
+    router.add_post("/2014-11-13/functions/{function}/invoke-async/", invoke_async)

@@ -1,0 +1,111 @@
+"""`workbench serve`: the Lambda API for boto3, the AWS CLI and SDKs, on 127.0.0.1."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import errno
+import json
+import os
+import signal
+import sys
+from pathlib import Path
+
+from workbench.api.app import ApiServer
+from workbench.commands.common import CommandError, add_backend_option, add_project_options, open_project, run_async
+from workbench.engine.engine import Engine
+
+RULE = """\
+Template and API: the functions of the template are there from the start. Functions, versions, aliases,
+layer versions and concurrency settings created through the API are kept in the project's .workbench/ and
+are there again at the next start. The template is the source of truth for what it declares: its functions'
+code and configuration, their reserved and provisioned concurrency, AutoPublishAlias and its layers are
+applied again at every start, and a function the template declares wins over an API-created function of the
+same name. So API changes to a template function's code and configuration last until the server stops,
+while versions published from it, its aliases and concurrency settings the template does not make are kept."""
+
+#: Written beside the project's state while a server owns it: {"pid": ..., "url": ...}.
+MARKER_NAME = "serve.json"
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "serve", help="serve the Lambda API on 127.0.0.1 (for boto3, the AWS CLI, SDKs)",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Serve the Lambda REST API on 127.0.0.1 until interrupted (Ctrl+C). Point any Lambda client\n"
+                    "at it; any credentials are accepted:\n"
+                    "  boto3.client('lambda', endpoint_url='http://127.0.0.1:PORT', region_name='us-east-1')\n"
+                    "  aws lambda --endpoint-url http://127.0.0.1:PORT list-functions\n\n" + RULE)
+    add_project_options(parser)
+    parser.add_argument("--port", type=int, default=0, help="the port (default: a free one, printed at start)")
+    add_backend_option(parser)
+    parser.set_defaults(handler=lambda args: run_async(serve(args)))
+
+
+def served_url(state_dir: Path) -> str | None:
+    """The URL of the `workbench serve` that owns this state, if one is running."""
+    try:
+        marker = json.loads((state_dir / MARKER_NAME).read_text())
+        pid, url = int(marker["pid"]), str(marker["url"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return None
+    except PermissionError:
+        pass
+    return url
+
+
+def warn_if_served(state_dir: Path) -> None:
+    """Commands that run their own engine say so when a server already owns the project: its warm
+    environments are not theirs, and both write the same state."""
+    url = served_url(state_dir)
+    if url is not None:
+        print(f"workbench: note: `workbench serve` is running on this project at {url}; this command runs its own "
+              "engine beside it (invoke through the API to use the server's environments)", file=sys.stderr)
+
+
+async def serve(args: argparse.Namespace) -> int:
+    if not 0 <= args.port <= 65535:
+        raise CommandError(f"--port must be between 0 and 65535 (got {args.port})")
+    project, state_dir = open_project(args, create=True)
+    other = served_url(state_dir)
+    if other is not None:
+        raise CommandError(f"this project is already served at {other}")
+    if project is None:
+        print(f"workbench: no template in {state_dir.parent}: serving the functions created through the API "
+              f"(kept in {state_dir})", file=sys.stderr)
+    async with Engine(project, backend=args.backend, state_dir=state_dir) as engine:
+        server = ApiServer(engine, args.port)
+        try:
+            await server.start()
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise CommandError(f"port {args.port} is in use") from None
+            raise
+        marker = state_dir / MARKER_NAME
+        marker.write_text(json.dumps({"pid": os.getpid(), "url": server.url}))
+        try:
+            names = ", ".join(config.name for config in engine.functions()) or "none yet"
+            print(f"workbench: Lambda API at {server.url} (functions: {names}); Ctrl+C stops it", flush=True)
+            await _until_stopped()
+        finally:
+            with contextlib.suppress(OSError):
+                marker.unlink()
+            await server.close()
+    return 0
+
+
+async def _until_stopped() -> None:
+    stopped = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stopped.set)
+    try:
+        await stopped.wait()
+    finally:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(signum)

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: venv run test lint check bench clean
+.PHONY: venv run test lint check bench clean screenshot
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 venv: $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/workbench invoke hello-python --sample --count 3 --event-json '{"name": "newcomer"}'
+	$(BIN)/workbench gui --sample
 
 lint: $(STAMP)
 	$(BIN)/ruff check workbench tests bench
@@ -27,6 +27,11 @@ test: lint
 
 bench: $(STAMP)
 	$(BIN)/python bench/invoke.py --quick
+	$(BIN)/python bench/gui_lag.py --quick
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
+
+# The README's screenshot: the scripted demo, played offscreen, saved as a PNG of the whole window.
+screenshot: $(STAMP)
+	$(BIN)/workbench gui --sample --demo --screenshot docs/screenshot.png

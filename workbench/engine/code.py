@@ -16,6 +16,7 @@ import os
 import shutil
 import stat
 import tempfile
+import threading
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -144,7 +145,9 @@ def deterministic_zip(folder: Path) -> bytes:
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    # Unique per thread too: two snapshots of one folder (functions sharing a CodeUri, reloaded together)
+    # run in two worker threads of the same process.
+    temporary = path.with_name(f".{path.name}.{os.getpid()}-{threading.get_ident()}.tmp")
     temporary.write_bytes(data)
     temporary.replace(path)
 

@@ -1,0 +1,101 @@
+"""Drives the real workbench window on an X display (run by test_gui_xvfb.py under Xvfb).
+
+It builds the window as `workbench gui` does, waits until X has mapped and exposed it, clicks Invoke with
+a mouse event, waits for the panes to update, writes what it saw as JSON and grabs the X screen.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+
+from workbench.gui.app import application, route_errors, wait_until_running
+from workbench.gui.loop import WorkbenchEventLoop
+from workbench.gui.main_window import MainWindow
+from workbench.gui.models.function_tree import BADGES_ROLE
+from workbench.gui.models.graph_history import MarkerKind
+from workbench.model.project import load_project
+
+
+async def until(condition, timeout: float = 20.0) -> bool:  # type: ignore[no-untyped-def]
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not condition():
+        if asyncio.get_running_loop().time() > deadline:
+            return False
+        await asyncio.sleep(0.05)
+    return True
+
+
+async def drive(window: MainWindow, function: str, screenshot: Path) -> dict[str, object]:
+    window.show()
+    exposed = await until(lambda: window.windowHandle() is not None and window.windowHandle().isExposed())
+    window.start_engine()
+    await wait_until_running(window)
+    window.event_editor.select_function(function)
+    window.event_editor.editor.setPlainText('{"name": "xvfb"}')
+    button = window.event_editor.invoke_button
+    QTest.mouseClick(button, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, button.rect().center())
+    await window.operations.wait_idle()
+    result = window.event_editor.result_view.result
+    request_id = result.request_id if result else ""
+    tree = window.functions.model
+    logs = window.logs.model
+    history = window.concurrency.history
+    report = {
+        "platform": application().platformName(),
+        "exposed": exposed,
+        "invoked": result is not None and result.function_error is None,
+        "cold_start": bool(result and result.cold_start),
+        "tree_badge": await until(lambda: any(
+            "warm" in text for text, _ in tree.index_of_function(function).data(BADGES_ROLE) or [])),
+        "logs": await until(lambda: any(logs.line_at(r).message.startswith(f"REPORT RequestId: {request_id}")
+                                        for r in range(logs.rowCount()))),
+        "traces": await until(lambda: window.traces.model.row_of(request_id) >= 0),
+        "graph": await until(lambda: history.count(MarkerKind.COLD_START, function) == 1 and any(
+            counts.environments for _, counts in history.series(function, 0))),
+        "errors": [m.text for m in window.message_bar.history if m.level.value == "error"],
+    }
+    await asyncio.sleep(0.3)
+    screen = window.screen()
+    image = screen.grabWindow(0)          # the whole X screen, as the display server has it
+    report["screen"] = [image.width(), image.height()]
+    report["saved"] = image.save(str(screenshot), "PNG")
+    return report
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--project", type=Path, required=True)
+    parser.add_argument("--function", required=True)
+    parser.add_argument("--report", type=Path, required=True)
+    parser.add_argument("--screenshot", type=Path, required=True)
+    args = parser.parse_args()
+    app = application()
+    loop = WorkbenchEventLoop(app)
+    asyncio.set_event_loop(loop)
+    window = MainWindow(load_project(args.project / "template.yaml"), remember_layout=False)
+    route_errors(window, loop)
+
+    async def run() -> dict[str, object]:
+        try:
+            return await drive(window, args.function, args.screenshot)
+        finally:
+            await window.shutdown()
+            window.close()
+
+    with loop:
+        report = loop.run_until_complete(run())
+    args.report.write_text(json.dumps(report))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+
+from tests.helpers import running
+from workbench.engine.events import InvocationFinished, LogLine, TraceRecorded
+from workbench.engine.statistics import EngineStatistics
+from workbench.gui.bridge import BATCH_INTERVAL_MS, EngineBridge, EventBatch
+from workbench.model.project import Project
+
+
+async def test_batches_are_coalesced_and_complete(project: Project, tmp_path: Path) -> None:
+    del tmp_path
+    bridge = EngineBridge()
+    batches: list[EventBatch] = []
+    snapshots: list[EngineStatistics] = []
+    bridge.events.connect(batches.append)
+    bridge.statistics.connect(snapshots.append)
+    async with running(project) as engine:
+        direct: list[object] = []
+        engine.subscribe(direct.append)
+        bridge.attach(engine)
+        started = time.monotonic()
+        for _ in range(3):
+            await asyncio.gather(*(engine.invoke("greeter", b'{"name": "x"}') for _ in range(4)))
+        await asyncio.sleep(0.3)        # the store flushes traces on the loop; the bridge's last batch goes out
+        elapsed = time.monotonic() - started
+        expected = list(direct)
+        bridge.detach()
+    delivered = [event for batch in batches for event in batch.events]
+    assert delivered == expected, "every event, in order, exactly once"
+    # coalesced: never more than one batch per interval (+1 for the flush on detach)
+    assert len(batches) <= elapsed * 1000 / BATCH_INTERVAL_MS + 2
+    assert len(batches) < len(delivered) / 3
+    kinds = EventBatch()
+    for event in delivered:
+        kinds.add(event)   # type: ignore[arg-type]
+    assert len(kinds.finished) == 12 and all(isinstance(e, InvocationFinished) for e in kinds.finished)
+    assert len(kinds.traces) == 12 and all(isinstance(e, TraceRecorded) for e in kinds.traces)
+    assert all(isinstance(e, LogLine) for e in kinds.logs) and len(kinds.logs) >= 12 * 3
+    assert snapshots and snapshots[-1].invocations == 12
+
+
+async def test_detached_bridge_hears_nothing(project: Project) -> None:
+    bridge = EngineBridge()
+    batches: list[EventBatch] = []
+    bridge.events.connect(batches.append)
+    changes: list[object] = []
+    bridge.engine_changed.connect(changes.append)
+    async with running(project) as engine:
+        bridge.attach(engine)
+        bridge.detach()
+        await engine.invoke("greeter", b"{}")
+        await asyncio.sleep(0.1)
+    assert batches == []
+    assert changes == [engine, None]

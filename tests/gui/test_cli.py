@@ -1,0 +1,44 @@
+"""`workbench gui --demo --screenshot FILE`, as a user (and the README) runs it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PySide6.QtGui import QImage
+
+from workbench.resources import SAMPLE_PROJECT
+
+
+@pytest.mark.slow
+def test_demo_plays_and_saves_a_screenshot(tmp_path: Path) -> None:
+    shutil.copytree(SAMPLE_PROJECT, tmp_path / "sample", ignore=shutil.ignore_patterns(".workbench", "__pycache__"))
+    shot = tmp_path / "shot.png"
+    # No display at all: the demo chooses the offscreen platform itself (CI, or refreshing the README).
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    env["XDG_CONFIG_HOME"] = str(tmp_path / "config")
+    result = subprocess.run([sys.executable, "-m", "workbench", "gui", "--project", str(tmp_path / "sample"),
+                             "--demo", "--screenshot", str(shot)], capture_output=True, text=True, timeout=100,
+                            env=env)
+    assert result.returncode == 0, result.stderr[-3000:]
+    image = QImage(str(shot))
+    assert image.width() >= 1280 and image.height() >= 800
+    assert not (tmp_path / "config" / "lambda-workbench" / "gui.ini").exists(), "the demo leaves the layout alone"
+
+
+def test_screenshot_needs_demo(tmp_path: Path) -> None:
+    result = subprocess.run([sys.executable, "-m", "workbench", "gui", "--screenshot", str(tmp_path / "x.png")],
+                            capture_output=True, text=True, timeout=30)
+    assert result.returncode == 2 and "--screenshot needs --demo" in result.stderr
+
+
+def test_without_a_display_the_window_explains(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    env["XDG_DATA_HOME"] = str(tmp_path / "data")
+    result = subprocess.run([sys.executable, "-m", "workbench", "gui"], capture_output=True, text=True,
+                            timeout=30, env=env)
+    assert result.returncode == 2 and "no display" in result.stderr

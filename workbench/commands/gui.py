@@ -1,0 +1,56 @@
+"""`workbench gui`: the desktop workbench on a project (the bundled sample project when none is given)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from workbench.commands.common import CommandError, add_backend_option, add_project_options, project_from
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser("gui", help="open the desktop workbench",
+                                   description="Open the workbench window on a project: function tree, code and "
+                                   "event editors, concurrency graph, environment map, logs and traces.")
+    add_project_options(parser)
+    add_backend_option(parser)
+    parser.add_argument("--demo", action="store_true",
+                        help="play a short scripted scenario (a cold and a warm invocation, a burst that scales "
+                        "out and is throttled at a reserved limit) and exit")
+    parser.add_argument("--screenshot", type=Path, metavar="FILE",
+                        help="with --demo: save a PNG of the whole window at the end")
+    parser.set_defaults(handler=gui)
+
+
+def gui(args: argparse.Namespace) -> int:
+    if args.screenshot is not None and not args.demo:
+        print("workbench: error: --screenshot needs --demo", file=sys.stderr)
+        return 2
+    if not _has_display():
+        if not args.demo:
+            print("workbench: error: no display to open the window on (DISPLAY and WAYLAND_DISPLAY are unset); "
+                  "run it in a desktop session, or use --demo --screenshot FILE, which works headless",
+                  file=sys.stderr)
+            return 2
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"   # the demo only needs pixels for its screenshot
+    if args.template is None and args.project is None:
+        args.sample = True   # no project named: the bundled sample project
+    try:
+        project = project_from(args)
+    except CommandError as exc:
+        print(f"workbench: error: {exc}", file=sys.stderr)
+        return 2
+    try:
+        from workbench.gui.app import run
+    except ImportError as exc:
+        print(f"workbench: error: the GUI needs PySide6 and qasync (pip install 'workbench[gui]'): {exc}",
+              file=sys.stderr)
+        return 2
+    return run(project, backend=args.backend, demo=args.demo, screenshot=args.screenshot)
+
+
+def _has_display() -> bool:
+    """Whether Qt can open a window: a platform was chosen explicitly, or an X or Wayland display is set."""
+    return any(os.environ.get(name) for name in ("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY"))

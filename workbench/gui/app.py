@@ -1,0 +1,109 @@
+"""Starting the GUI: the QApplication, the shared Qt/asyncio event loop, the window, and where errors go.
+
+Every exception that would otherwise only reach a terminal (a slot that raised, a task nobody awaited)
+is routed to the window's message bar.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+import traceback
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from PySide6.QtWidgets import QApplication
+
+from workbench.engine.settings import EngineSettings
+from workbench.gui import theme
+from workbench.gui.loop import WorkbenchEventLoop
+from workbench.gui.main_window import MainWindow
+from workbench.gui.session import EngineState
+from workbench.model.project import Project
+
+log = logging.getLogger(__name__)
+
+
+def application() -> QApplication:
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(sys.argv[:1])
+        app.setApplicationName("Lambda Workbench")
+        app.setOrganizationName("lambda-workbench")
+    assert isinstance(app, QApplication)
+    # The window's close is awaited (the engine shuts down first); the loop ends when `_main` returns, never
+    # because Qt saw the last window close.
+    app.setQuitOnLastWindowClosed(False)
+    theme.apply(app)
+    return app
+
+
+def route_errors(window: MainWindow, loop: asyncio.AbstractEventLoop) -> None:
+    """Uncaught exceptions in slots (sys.excepthook) and in tasks (the loop's handler) go to the message bar."""
+
+    def excepthook(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+        details = "".join(traceback.format_exception(kind, exc, tb))
+        window.message_bar.error(f"Unexpected error — {kind.__name__}: {exc}", details)
+
+    def loop_handler(_loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+        exc = context.get("exception")
+        message = str(context.get("message", "error in the event loop"))
+        details = "".join(traceback.format_exception(exc)) if isinstance(exc, BaseException) else repr(context)
+        window.message_bar.error(f"Unexpected error — {message}" + (f": {exc}" if exc else ""), details)
+
+    sys.excepthook = excepthook
+    loop.set_exception_handler(loop_handler)
+
+
+async def wait_until_running(window: MainWindow, timeout_s: float = 60.0) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout_s
+    while window.session.state is not EngineState.RUNNING:
+        if window.operations.running == 0 and window.session.engine is None:
+            raise RuntimeError("the engine did not start: " + (window.message_bar.history[-1].text
+                                                                if window.message_bar.history else "unknown error"))
+        if asyncio.get_running_loop().time() > deadline:
+            raise TimeoutError("the engine did not start in time")
+        await asyncio.sleep(0.05)
+
+
+async def _main(window: MainWindow, demo: bool, screenshot: Path | None) -> int:
+    window.show()
+    window.start_engine()
+    await asyncio.sleep(0)
+    if demo:
+        from workbench.gui.demo import play_demo
+
+        try:
+            await wait_until_running(window)
+            await play_demo(window, screenshot)
+        finally:
+            await window.shutdown()
+            window.close()
+        return 0
+    closed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+    def finished() -> None:
+        if not closed.done():
+            closed.set_result(None)
+
+    window.closed.connect(finished)
+    await closed
+    return 0
+
+
+def run(project: Project, *, backend: str = "process", demo: bool = False, screenshot: Path | None = None,
+        engine_settings: EngineSettings | None = None) -> int:
+    app = application()
+    loop = WorkbenchEventLoop(app)
+    asyncio.set_event_loop(loop)
+    window = MainWindow(project, backend=backend, engine_settings=engine_settings, remember_layout=not demo)
+    route_errors(window, loop)
+    try:
+        with loop:
+            status: int = loop.run_until_complete(_main(window, demo, screenshot))
+            return status
+    finally:
+        sys.excepthook = sys.__excepthook__
+        asyncio.set_event_loop(None)

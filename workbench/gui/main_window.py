@@ -1,0 +1,324 @@
+"""The main window: dockable panes around the code editor, a toolbar, a message bar and a status bar.
+
+Wiring: engine events and statistics come in only through the bridge; actions go out only through
+`Operations`. The dock layout is saved on close and restored on the next start.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDockWidget,
+    QFrame,
+    QLabel,
+    QMainWindow,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from workbench.engine.engine import Engine
+from workbench.engine.settings import EngineSettings
+from workbench.engine.statistics import EngineStatistics
+from workbench.gui.bridge import EngineBridge, EventBatch
+from workbench.gui.operations import Operations
+from workbench.gui.panes.code_editor import CodeEditorPane
+from workbench.gui.panes.concurrency import ConcurrencyPane
+from workbench.gui.panes.environments import EnvironmentsPane
+from workbench.gui.panes.event_editor import EventEditorPane
+from workbench.gui.panes.functions import FunctionsPane
+from workbench.gui.panes.load_toolbar import LoadToolbar
+from workbench.gui.panes.logs import LogsPane
+from workbench.gui.panes.traces import TracesPane
+from workbench.gui.session import EngineSession
+from workbench.gui.widgets.message_bar import MessageBar
+from workbench.gui.widgets.status_bar import WorkbenchStatusBar
+from workbench.model.project import Project
+from workbench.resources import user_config_dir
+
+#: Bump when the docks change, so an old saved layout is not applied to a different set of panes.
+LAYOUT_VERSION = 1
+BACKENDS = ("process", "docker")
+DEFAULT_SIZE = (1680, 1050)
+#: Invocations of earlier sessions shown in the trace viewer at start (read from the project's store).
+HISTORY_TRACES = 100
+
+
+class MainWindow(QMainWindow):
+    closed = Signal()
+
+    def __init__(self, project: Project, *, backend: str = "process", engine_settings: EngineSettings | None = None,
+                 settings_path: Path | None = None, remember_layout: bool = True) -> None:
+        super().__init__()
+        self.setWindowTitle(f"Lambda Workbench — {project.root.name}")
+        self.resize(*DEFAULT_SIZE)
+        self.setDockOptions(QMainWindow.DockOption.AnimatedDocks | QMainWindow.DockOption.AllowNestedDocks
+                            | QMainWindow.DockOption.AllowTabbedDocks)
+        self._settings = QSettings(str(settings_path or user_config_dir() / "gui.ini"), QSettings.Format.IniFormat)
+        self.bridge = EngineBridge(self)
+        self.session = EngineSession(project, self.bridge, backend=backend, settings=engine_settings, parent=self)
+        self.message_bar = MessageBar()
+        self.operations = Operations(self.message_bar, self)
+        self.code_editor = CodeEditorPane(self.session, self.operations, self.message_bar)
+        self.functions = FunctionsPane(self.session, self.operations, self.message_bar)
+        self.event_editor = EventEditorPane(self.session, self.operations, self.message_bar)
+        self.concurrency = ConcurrencyPane()
+        self.environments = EnvironmentsPane()
+        self.logs = LogsPane()
+        self.traces = TracesPane()
+        self.status = WorkbenchStatusBar()
+        self.setStatusBar(self.status)
+        self._build_central()
+        self.docks = self._build_docks()
+        self._build_toolbar()
+        self._build_menus()
+        self._connect()
+        self._default_state = self.saveState(LAYOUT_VERSION)
+        self._remember_layout = remember_layout   # the demo neither applies nor overwrites a user's layout
+        self._sized = False
+        self._layout_restored = remember_layout and self.restore_layout()
+        self._shutdown_done = False
+        self._shutdown_task: asyncio.Task[None] | None = None
+
+    # -- construction -----------------------------------------------------------------------------------
+    def _build_central(self) -> None:
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.message_bar)
+        layout.addWidget(self.code_editor, 1)
+        self.setCentralWidget(central)
+
+    def _dock(self, title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea,
+              scrollable: bool = False) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)   # saveState/restoreState identify docks by object name
+        if scrollable:   # a tall pane scrolls rather than forcing the window past a 1280x800 projector
+            scroll = QScrollArea()
+            scroll.setWidgetResizable(True)
+            scroll.setFrameShape(QFrame.Shape.NoFrame)
+            scroll.setWidget(widget)
+            widget = scroll
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _build_docks(self) -> dict[str, QDockWidget]:
+        left, right, bottom = (Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea,
+                               Qt.DockWidgetArea.BottomDockWidgetArea)
+        docks = {
+            "functions": self._dock("Functions", "functions", self.functions, left),
+            "events": self._dock("Event and invoke", "events", self.event_editor, right, scrollable=True),
+            "concurrency": self._dock("Concurrency", "concurrency", self.concurrency, bottom),
+            "environments": self._dock("Execution environments", "environments", self.environments, bottom),
+            "logs": self._dock("Logs", "logs", self.logs, bottom),
+            "traces": self._dock("Traces", "traces", self.traces, bottom),
+        }
+        # Bottom: [concurrency | environments | traces] above logs, which get the full width.
+        self.splitDockWidget(docks["concurrency"], docks["logs"], Qt.Orientation.Vertical)
+        self.splitDockWidget(docks["concurrency"], docks["environments"], Qt.Orientation.Horizontal)
+        self.splitDockWidget(docks["environments"], docks["traces"], Qt.Orientation.Horizontal)
+        return docks
+
+    def size_docks(self) -> None:
+        """The default proportions; applied once the window has its real size (before that Qt ignores them)."""
+        docks, width, height = self.docks, self.width(), self.height()
+        # Fractions of the window, so a 1280x800 projector and a 1920x1080 screen get the same picture.
+        self.resizeDocks([docks["functions"], docks["events"]], [int(width * 0.21), int(width * 0.27)],
+                         Qt.Orientation.Horizontal)
+        self.resizeDocks([docks["concurrency"], docks["environments"], docks["traces"]],
+                         [int(width * 0.38), int(width * 0.25), int(width * 0.37)], Qt.Orientation.Horizontal)
+        self.resizeDocks([docks["concurrency"], docks["logs"]], [int(height * 0.30), int(height * 0.22)],
+                         Qt.Orientation.Vertical)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        if not self._sized:
+            self._sized = True
+            if not self._layout_restored:
+                QTimer.singleShot(0, self.size_docks)
+
+    def _build_toolbar(self) -> None:
+        toolbar = self.addToolBar("Main")
+        toolbar.setObjectName("main-toolbar")
+        self.invoke_action = QAction("▶ Invoke", self)
+        self.invoke_action.setShortcut(QKeySequence("Ctrl+Return"))
+        self.invoke_action.setToolTip("Invoke the event editor's function with its event (Ctrl+Enter)")
+        self.invoke_action.triggered.connect(self.event_editor.invoke)
+        toolbar.addAction(self.invoke_action)
+        self.stop_all_action = QAction("■ Stop idle environments", self)
+        self.stop_all_action.triggered.connect(self.stop_all_environments)
+        toolbar.addAction(self.stop_all_action)
+        toolbar.addSeparator()
+        toolbar.addWidget(QLabel("Backend:"))
+        self.backend_box = QComboBox()
+        self.backend_box.addItems(BACKENDS)
+        self.backend_box.setCurrentText(self.session.backend)
+        self.backend_box.activated.connect(lambda _i: self.switch_backend(self.backend_box.currentText()))
+        toolbar.addWidget(self.backend_box)
+        self.toolbar = toolbar
+        self.addToolBarBreak()
+        self.load_toolbar = LoadToolbar(self.session, self.operations, self.message_bar, self.event_editor.payload_for)
+        self.addToolBar(self.load_toolbar)
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        file_menu.addAction("Open the template", self.open_template)
+        file_menu.addAction(self.code_editor.save_action)
+        file_menu.addAction(self.code_editor.find_action)
+        file_menu.addSeparator()
+        file_menu.addAction("Quit", QKeySequence.StandardKey.Quit, self.close)
+        engine_menu = self.menuBar().addMenu("&Engine")
+        engine_menu.addAction(self.invoke_action)
+        engine_menu.addAction(self.stop_all_action)
+        engine_menu.addAction("Reload the project", lambda: self.operations.run("Reload the project",
+                                                                                self.session.reload_project))
+        view_menu = self.menuBar().addMenu("&View")
+        for dock in self.docks.values():
+            view_menu.addAction(dock.toggleViewAction())
+        view_menu.addSeparator()
+        view_menu.addAction("Reset the layout", self.reset_layout)
+
+    def _connect(self) -> None:
+        self.bridge.events.connect(self._on_events)
+        self.bridge.statistics.connect(self._on_statistics)
+        self.bridge.engine_changed.connect(self._on_engine_changed)
+        self.session.state_changed.connect(self.status.set_state)
+        self.functions.invoke_requested.connect(self._invoke_from_tree)
+        self.functions.open_code_requested.connect(self.open_function_code)
+        self.functions.show_logs_requested.connect(self._show_function_logs)
+        self.functions.show_graph_requested.connect(self._show_function_graph)
+        self.functions.structure_changed.connect(self.event_editor.refresh_qualifiers)
+        self.event_editor.show_logs_requested.connect(self.show_request_logs)
+        self.traces.show_logs_requested.connect(self.show_request_logs)
+        self.logs.request_not_loaded.connect(self._load_stored_logs)
+
+    # -- engine -> widgets ------------------------------------------------------------------------------
+    def _on_events(self, batch: EventBatch) -> None:
+        self.logs.add_events(batch)
+        self.traces.add_events(batch)
+        self.environments.add_events(batch)
+        self.concurrency.add_events(batch)
+
+    def _on_statistics(self, statistics: EngineStatistics) -> None:
+        self.concurrency.add_statistics(statistics)
+        self.environments.add_statistics(statistics)
+        self.functions.update_statistics(statistics)
+        self.status.update_statistics(statistics)
+
+    def _on_engine_changed(self, engine: Engine | None) -> None:
+        if engine is not None and not self.code_editor.tabs and engine.functions():
+            self.open_function_code(engine.functions()[0].name)   # something to look at from the start
+        self.functions.refresh(engine)
+        self.event_editor.refresh_functions(engine)
+        self.load_toolbar.set_functions(engine)
+        names = [config.name for config in engine.functions()] if engine is not None else []
+        self.logs.set_functions(names)
+        self.environments.reset()
+        self.status.rate.reset()
+        if engine is not None:
+            self.status.set_backend(engine.backend.name)
+            self.backend_box.setCurrentText(self.session.backend)
+            if self.traces.model.rowCount() == 0:   # the project's earlier invocations, once per window
+                self.operations.run("Read the project's recent traces", lambda: engine.traces(limit=HISTORY_TRACES),
+                                    on_success=self.traces.add_history)
+
+    # -- actions ----------------------------------------------------------------------------------------
+    def start_engine(self) -> asyncio.Task[None | None]:
+        return self.operations.run("Start the engine", self.session.start)
+
+    def switch_backend(self, backend: str) -> None:
+        def revert() -> None:
+            self.backend_box.setCurrentText(self.session.backend)
+
+        task = self.operations.run(f"Switch to the {backend} backend", lambda: self.session.switch_backend(backend),
+                                   trigger=self.backend_box)
+        task.add_done_callback(lambda _t: revert())
+
+    def stop_all_environments(self) -> None:
+        self.operations.run("Stop idle environments", lambda: self.session.require().stop_environments(),
+                            trigger=self.stop_all_action)
+
+    def open_function_code(self, name: str) -> None:
+        engine = self.session.engine
+        if engine is None:
+            return
+        self.code_editor.open_function(engine.function(name))
+
+    def open_template(self) -> None:
+        self.code_editor.open_file(self.session.project.template_path)
+
+    def _invoke_from_tree(self, name: str, qualifier: str | None) -> None:
+        self.event_editor.select_function(name, qualifier)
+        self.docks["events"].raise_()
+        self.event_editor.invoke()
+
+    def _show_function_logs(self, name: str) -> None:
+        self.logs.request_field.clear()
+        self.logs.function_box.setCurrentText(name)
+        self.logs.apply_filter()
+        self.docks["logs"].raise_()
+
+    def _show_function_graph(self, name: str) -> None:
+        self.concurrency.show_function(name)
+        self.docks["concurrency"].raise_()
+
+    def _load_stored_logs(self, request_id: str) -> None:
+        self.operations.run("Read stored log lines", lambda: self.session.require().logs(request_id=request_id),
+                            on_success=lambda lines: self.logs.show_stored(request_id, lines))
+
+    def show_request_logs(self, request_id: str) -> None:
+        self.logs.show_request(request_id)
+        self.docks["logs"].show()
+        self.docks["logs"].raise_()
+
+    # -- layout -----------------------------------------------------------------------------------------
+    def restore_layout(self) -> bool:
+        geometry = self._settings.value("geometry")
+        state = self._settings.value("state")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        return isinstance(state, QByteArray) and self.restoreState(state, LAYOUT_VERSION)
+
+    def save_layout(self) -> None:
+        self._settings.setValue("geometry", self.saveGeometry())
+        self._settings.setValue("state", self.saveState(LAYOUT_VERSION))
+        self._settings.sync()
+
+    def reset_layout(self) -> None:
+        self.restoreState(self._default_state, LAYOUT_VERSION)
+        for dock in self.docks.values():
+            dock.show()
+        self.size_docks()
+
+    # -- shutdown ---------------------------------------------------------------------------------------
+    async def shutdown(self) -> None:
+        """Stop what is running: operations first (they use the engine), then the engine."""
+        await self.operations.cancel_all()
+        await self.session.close()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+        if self._shutdown_done:
+            event.accept()
+            return
+        # The engine must be closed (awaited) before the window goes: ignore this close, shut down in a
+        # task, and close again when that is done.
+        event.ignore()
+        if self._remember_layout:
+            self.save_layout()
+        if self._shutdown_task is None:
+            self._shutdown_task = asyncio.ensure_future(self._shutdown_then_close())
+
+    async def _shutdown_then_close(self) -> None:
+        try:
+            await self.shutdown()
+        finally:
+            self._shutdown_done = True
+            self.close()
+            self.closed.emit()

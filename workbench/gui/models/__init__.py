@@ -1,0 +1,1 @@
+"""Qt item models (QAbstractItemModel adapters) over engine data, and the plain data they show."""

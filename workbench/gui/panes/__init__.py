@@ -1,0 +1,1 @@
+"""The dockable panes of the main window, one module each."""

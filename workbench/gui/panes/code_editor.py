@@ -1,0 +1,173 @@
+"""The code editor: one tab per file, Pygments highlighting, line numbers, find (Ctrl+F), and Ctrl+S, which
+saves and hot-reloads every function whose code folder holds the file (the template: the whole project)."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMessageBox, QTabWidget, QVBoxLayout, QWidget
+
+from workbench.engine.events import EnvState
+from workbench.gui.code_files import functions_owning, handler_file
+from workbench.gui.operations import Operations
+from workbench.gui.session import EngineSession
+from workbench.gui.widgets.code_view import CodeView, FindBar
+from workbench.gui.widgets.highlighter import PygmentsHighlighter, lexer_for
+from workbench.gui.widgets.message_bar import MessageBar
+from workbench.model.function import FunctionConfig
+
+
+@dataclass(eq=False)
+class EditorTab:
+    path: Path
+    view: CodeView
+    highlighter: PygmentsHighlighter
+
+    @property
+    def modified(self) -> bool:
+        return self.view.document().isModified()
+
+
+class CodeEditorPane(QWidget):
+    #: A file was written and its reload (if any) started: the path.
+    saved = Signal(object)
+
+    def __init__(self, session: EngineSession, operations: Operations, message_bar: MessageBar,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._session = session
+        self._operations = operations
+        self._message_bar = message_bar
+        self.tabs_widget = QTabWidget()
+        self.tabs_widget.setTabsClosable(True)
+        self.tabs_widget.setDocumentMode(True)
+        self.tabs_widget.tabCloseRequested.connect(self.request_close)
+        self.tabs_widget.currentChanged.connect(self._current_changed)
+        self.find_bar = FindBar()
+        self.find_bar.hide()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.tabs_widget, 1)
+        layout.addWidget(self.find_bar)
+        self.tabs: list[EditorTab] = []
+        self.save_action = QAction("Save and reload", self)
+        self.save_action.setShortcut(QKeySequence.StandardKey.Save)
+        self.save_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.save_action.triggered.connect(self.save_current)
+        self.find_action = QAction("Find", self)
+        self.find_action.setShortcut(QKeySequence.StandardKey.Find)
+        self.find_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.find_action.triggered.connect(self.find_bar.open_bar)
+        self.addAction(self.save_action)
+        self.addAction(self.find_action)
+
+    # -- opening ----------------------------------------------------------------------------------------
+    def current(self) -> EditorTab | None:
+        index = self.tabs_widget.currentIndex()
+        return self.tabs[index] if 0 <= index < len(self.tabs) else None
+
+    def open_file(self, path: Path, runtime: str | None = None) -> EditorTab:
+        path = path.resolve()
+        for index, tab in enumerate(self.tabs):
+            if tab.path == path:
+                self.tabs_widget.setCurrentIndex(index)
+                return tab
+        text = path.read_text(encoding="utf-8", errors="replace")
+        view = CodeView()
+        view.setPlainText(text)
+        view.document().setModified(False)
+        highlighter = PygmentsHighlighter(view.document(), lexer_for(path, text, runtime))
+        tab = EditorTab(path, view, highlighter)
+        view.document().modificationChanged.connect(lambda _changed, t=tab: self._update_title(t))
+        self.tabs.append(tab)
+        self.tabs_widget.addTab(view, path.name)
+        self.tabs_widget.setTabToolTip(len(self.tabs) - 1, str(path))
+        self.tabs_widget.setCurrentIndex(len(self.tabs) - 1)
+        return tab
+
+    def open_function(self, config: FunctionConfig) -> EditorTab | None:
+        path = handler_file(config)
+        if path is None:
+            self._message_bar.warning(f"{config.name}: its code is not a folder of files (a ZIP or inline code "
+                                      "in the template); open the template to edit it")
+            return None
+        return self.open_file(path, config.runtime)
+
+    def _update_title(self, tab: EditorTab) -> None:
+        index = self.tabs.index(tab)
+        self.tabs_widget.setTabText(index, ("● " if tab.modified else "") + tab.path.name)
+
+    def _current_changed(self, _index: int) -> None:
+        tab = self.current()
+        self.find_bar.set_editor(tab.view if tab else None)
+
+    # -- closing ----------------------------------------------------------------------------------------
+    def request_close(self, index: int) -> None:
+        tab = self.tabs[index]
+        if not tab.modified:
+            self._close(tab)
+            return
+        box = QMessageBox(QMessageBox.Icon.Question, "Unsaved changes", f"Save the changes to {tab.path.name}?",
+                          QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
+                          | QMessageBox.StandardButton.Cancel, self)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+        def answered(button: int) -> None:
+            if button == QMessageBox.StandardButton.Save:
+                if self.save(tab):
+                    self._close(tab)
+            elif button == QMessageBox.StandardButton.Discard:
+                self._close(tab)
+
+        box.finished.connect(answered)
+        box.open()   # never exec(): the engine keeps running while the question is open
+
+    def _close(self, tab: EditorTab) -> None:
+        index = self.tabs.index(tab)
+        self.tabs.pop(index)
+        self.tabs_widget.removeTab(index)
+        tab.view.deleteLater()
+
+    # -- saving -----------------------------------------------------------------------------------------
+    def save_current(self) -> None:
+        tab = self.current()
+        if tab is not None:
+            self.save(tab)
+
+    def save(self, tab: EditorTab) -> bool:
+        try:
+            tab.path.write_text(tab.view.toPlainText(), encoding="utf-8")
+        except OSError as exc:
+            self._message_bar.error(f"Could not save {tab.path}: {exc.strerror}")
+            return False
+        tab.view.document().setModified(False)
+        self._reload_after_save(tab.path)
+        self.saved.emit(tab.path)
+        return True
+
+    def _reload_after_save(self, path: Path) -> None:
+        session = self._session
+        if path == session.project.template_path.resolve():
+            self._operations.run("Reload the project", session.reload_project,
+                                 on_success=lambda _: self._message_bar.info(
+                                     "Template saved: the project was reloaded and the engine restarted"))
+            return
+        engine = session.engine
+        if engine is None:
+            return
+        for name in functions_owning(path, engine.functions()):
+            self._operations.run(f"Reload {name}", functools.partial(self._reload, name))
+
+    async def _reload(self, name: str) -> None:
+        engine = self._session.require()
+        stats = next((f for f in engine.statistics().functions if f.name == name), None)
+        warm = sum(1 for env in stats.environments if env.state in (EnvState.IDLE, EnvState.FROZEN)) if stats else 0
+        version = await engine.reload_code(name)
+        recycled = f"{warm} warm environment{'s' if warm != 1 else ''} recycled" if warm else "no warm environment"
+        self._message_bar.info(f"Saved and reloaded {name} (revision {version.revision}): {recycled}; the next "
+                               "invocation cold-starts on the new code")

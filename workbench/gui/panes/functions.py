@@ -1,0 +1,161 @@
+"""The function tree pane: functions with their versions and aliases, live badges (busy, warm, reserved,
+provisioned), and the context actions a function offers."""
+
+from __future__ import annotations
+
+import functools
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, QRect, QSize, Qt, Signal
+from PySide6.QtGui import QAction, QColor, QPainter
+from PySide6.QtWidgets import (
+    QMenu,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from workbench.engine.engine import Engine
+from workbench.engine.statistics import EngineStatistics
+from workbench.gui.models.function_tree import BADGES_ROLE, NODE_ROLE, FunctionTreeModel, NodeKind, TreeNode
+from workbench.gui.operations import Operations
+from workbench.gui.panes.function_actions import FunctionActions
+from workbench.gui.session import EngineSession
+from workbench.gui.widgets.message_bar import MessageBar
+from workbench.model.arn import LATEST
+
+
+class BadgeDelegate(QStyledItemDelegate):
+    """Paints the item's text, then its badges as coloured pills."""
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem,
+              index: QModelIndex | QPersistentModelIndex) -> None:
+        super().paint(painter, option, index)
+        badges = index.data(BADGES_ROLE) or []
+        if not badges:
+            return
+        painter.save()
+        font = option.font
+        font.setPointSize(max(8, font.pointSize() - 2))
+        font.setBold(True)
+        painter.setFont(font)
+        metrics = painter.fontMetrics()
+        rect: QRect = option.rect
+        text_width = option.fontMetrics.horizontalAdvance(str(index.data()))
+        x = rect.left() + text_width + 30
+        for text, colour in badges:
+            width = metrics.horizontalAdvance(text) + 12
+            pill = QRect(x, rect.top() + 3, width, rect.height() - 6)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(QColor(colour))
+            painter.drawRoundedRect(pill, 7, 7)
+            painter.setPen(QColor("#ffffff"))
+            painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, text)
+            x += width + 5
+        painter.restore()
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:  # noqa: N802
+        size = super().sizeHint(option, index)
+        return QSize(size.width(), max(size.height(), 26))
+
+
+class FunctionsPane(QWidget):
+    invoke_requested = Signal(str, object)      # function, qualifier (None for $LATEST)
+    open_code_requested = Signal(str)           # function
+    show_logs_requested = Signal(str)           # function
+    show_graph_requested = Signal(str)          # function
+    #: Versions or aliases were added from here; other panes listing qualifiers refresh.
+    structure_changed = Signal()
+
+    def __init__(self, session: EngineSession, operations: Operations, message_bar: MessageBar,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._session = session
+        self._operations = operations
+        self.function_actions = FunctionActions(session, operations, message_bar, self, self._structure_changed)
+        self.model = FunctionTreeModel()
+        self.view = QTreeView()
+        self.view.setModel(self.model)
+        self.view.setHeaderHidden(True)
+        self.view.setItemDelegate(BadgeDelegate(self.view))
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.view.customContextMenuRequested.connect(self._context_menu)
+        self.view.doubleClicked.connect(self._double_clicked)
+        self.view.setExpandsOnDoubleClick(False)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.view)
+        self.menu: QMenu | None = None
+
+    def refresh(self, engine: Engine | None) -> None:
+        if engine is None:
+            self.model.clear()
+            return
+        before = self.model.rowCount()
+        self.model.set_entries(list(engine.registry))
+        if self.model.rowCount() != before:
+            self.view.expandAll()
+
+    def _structure_changed(self) -> None:
+        self.refresh(self._session.engine)
+        self.structure_changed.emit()
+
+    def update_statistics(self, statistics: EngineStatistics) -> None:
+        engine = self._session.engine
+        if engine is None:
+            return
+        self.model.set_entries(list(engine.registry))
+        self.model.update_statistics(statistics)
+        self.view.viewport().update()
+
+    def _double_clicked(self, index: QModelIndex) -> None:
+        node: TreeNode | None = index.data(NODE_ROLE)
+        if node is not None:
+            self.open_code_requested.emit(node.function)
+
+    def menu_for(self, node: TreeNode) -> QMenu:
+        menu = QMenu(self)
+        name, qualifier = node.function, node.qualifier
+        target = name if qualifier is None else f"{name}:{qualifier}"
+        menu.addAction(f"Invoke {target}", lambda: self.invoke_requested.emit(name, qualifier))
+        menu.addAction("Open code", lambda: self.open_code_requested.emit(name))
+        menu.addAction("Show logs", lambda: self.show_logs_requested.emit(name))
+        menu.addAction("Show in the concurrency graph", lambda: self.show_graph_requested.emit(name))
+        menu.addSeparator()
+        actions = self.function_actions
+        if node.kind is NodeKind.FUNCTION:
+            menu.addAction("Publish a version…", lambda: actions.publish_version(name))
+            menu.addAction("Create an alias…", lambda: actions.create_alias(name))
+            menu.addSeparator()
+            menu.addAction("Set reserved concurrency…", lambda: actions.set_reserved(name))
+            if actions.has_reserved(name):
+                menu.addAction("Remove reserved concurrency", lambda: actions.clear_reserved(name))
+            menu.addAction("Set provisioned concurrency…", lambda: actions.set_provisioned(name))
+        elif node.kind is NodeKind.VERSION:
+            menu.addAction(f"Create an alias of {qualifier}…", lambda: actions.create_alias(name, qualifier))
+            if qualifier != LATEST:
+                menu.addAction("Set provisioned concurrency…", lambda: actions.set_provisioned(name, qualifier))
+        else:
+            menu.addAction("Set provisioned concurrency…", lambda: actions.set_provisioned(name, qualifier))
+        for provisioned in actions.provisioned_qualifiers(name):
+            if qualifier in (None, provisioned):
+                menu.addAction(f"Remove provisioned concurrency of {provisioned}",
+                               functools.partial(actions.clear_provisioned, name, provisioned))
+        menu.addAction("Export as ZIP…", lambda: actions.export_zip(name, qualifier))
+        menu.addSeparator()
+        stop = QAction("Stop warm environments", menu)
+        stop.triggered.connect(lambda: self.stop_environments(name, stop))
+        menu.addAction(stop)
+        return menu
+
+    def stop_environments(self, name: str, trigger: QAction | None = None) -> None:
+        self._operations.run(f"Stop the environments of {name}",
+                             lambda: self._session.require().stop_environments(name), trigger=trigger)
+
+    def _context_menu(self, position: QPoint) -> None:
+        node: TreeNode | None = self.view.indexAt(position).data(NODE_ROLE)
+        if node is None:
+            return
+        self.menu = self.menu_for(node)
+        self.menu.popup(self.view.viewport().mapToGlobal(position))   # popup, not exec: never blocks the loop

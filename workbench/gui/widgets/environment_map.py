@@ -1,0 +1,131 @@
+"""The environment map: one tile per execution environment, coloured by state, grouped by function.
+Tiles appear on a cold start, change colour as the environment works, freezes and thaws, and fade out
+(grey, with the reason) when it stops."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPaintEvent, QPen
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+from workbench.engine.events import EnvState, InitType
+from workbench.gui import theme
+from workbench.gui.models.environment_tiles import EnvironmentTiles, Tile
+
+TILE_W, TILE_H, GAP = 74, 44, 6
+HEADER_H, LEGEND_H, PAD = 22, 26, 8
+LEGEND = (
+    (EnvState.INITIALISING, "initialising"), (EnvState.BUSY, "busy"), (EnvState.IDLE, "idle"),
+    (EnvState.FROZEN, "frozen"), (EnvState.STOPPED, "stopped"),
+)
+
+
+class EnvironmentMap(QWidget):
+    def __init__(self, tiles: EnvironmentTiles, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.tiles = tiles
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self._small = QFont(self.font())
+        self._small.setPointSize(max(8, self.font().pointSize() - 2))
+        self._bold = QFont(self.font())
+        self._bold.setBold(True)
+        self._shape: tuple[tuple[str, int], ...] = ()
+
+    def _columns(self) -> int:
+        return max(1, (self.width() - 2 * PAD + GAP) // (TILE_W + GAP))
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802 - Qt's name
+        columns = max(1, (width - 2 * PAD + GAP) // (TILE_W + GAP))
+        height = self._legend_height() + PAD
+        for group in self.tiles.by_function().values():
+            rows = -(-len(group) // columns)
+            height += HEADER_H + rows * (TILE_H + GAP) + PAD
+        return height
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802 - Qt's name
+        return True
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        return QSize(400, max(160, self.heightForWidth(400)))
+
+    def refresh(self) -> None:
+        shape = tuple((function, len(group)) for function, group in self.tiles.by_function().items())
+        if shape != self._shape:   # a new row of tiles: the scroll area needs the new height
+            self._shape = shape
+            self.updateGeometry()
+        self.update()
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt's name
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.fillRect(self.rect(), QColor(theme.GRAPH_BACKGROUND))
+        self._paint_legend(painter)
+        y = self._legend_height() + PAD
+        columns = self._columns()
+        groups = self.tiles.by_function()
+        if not groups:
+            painter.setPen(QColor(theme.MUTED_COLOUR))
+            painter.drawText(QRectF(0, y, self.width(), 60), Qt.AlignmentFlag.AlignCenter,
+                             "No execution environments yet: invoke a function")
+        for function, group in groups.items():
+            live = sum(1 for t in group if t.state is not EnvState.STOPPED)
+            painter.setFont(self._bold)
+            painter.setPen(QColor("#212529"))
+            painter.drawText(QRectF(PAD, y, self.width() - 2 * PAD, HEADER_H), Qt.AlignmentFlag.AlignVCenter,
+                             f"{function}  ·  {live} environment{'s' if live != 1 else ''}")
+            y += HEADER_H
+            for index, tile in enumerate(group):
+                row, column = divmod(index, columns)
+                rect = QRectF(PAD + column * (TILE_W + GAP), y + row * (TILE_H + GAP), TILE_W, TILE_H)
+                self._paint_tile(painter, rect, tile)
+            y += -(-len(group) // columns) * (TILE_H + GAP) + PAD
+        painter.end()
+
+    def _paint_tile(self, painter: QPainter, rect: QRectF, tile: Tile) -> None:
+        fill = theme.state_colour(tile.state.value)
+        if tile.state is EnvState.STOPPED:
+            fill.setAlpha(110)
+        painter.setBrush(fill)
+        provisioned = tile.init_type is InitType.PROVISIONED
+        border = QColor(theme.PROVISIONED_COLOUR if provisioned else theme.ERROR_COLOUR if tile.failed else "#343a40")
+        painter.setPen(QPen(border, 3 if provisioned or tile.failed else 1))
+        painter.drawRoundedRect(rect, 6, 6)
+        dark_text = tile.state in (EnvState.IDLE, EnvState.INITIALISING, EnvState.STARTING, EnvState.STOPPED)
+        painter.setPen(QColor("#212529" if dark_text else "#ffffff"))
+        painter.setFont(self._small)
+        top = rect.adjusted(4, 2, -4, -rect.height() / 2)
+        bottom = rect.adjusted(4, rect.height() / 2 - 2, -4, -2)
+        painter.drawText(top, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                         f"{tile.short_id}{' PC' if provisioned else ''}")
+        detail = tile.reason if tile.state is EnvState.STOPPED else f"{tile.invocations} inv"
+        painter.drawText(bottom, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, detail)
+
+    def _legend_items(self) -> list[tuple[str, float, float]]:
+        """(label, x, y) of each legend entry, wrapped to the widget's width."""
+        metrics = QFontMetrics(self._small)
+        items, x, y = [], float(PAD), 4.0
+        for label in [label for _, label in LEGEND] + ["provisioned"]:
+            width = 20 + metrics.horizontalAdvance(label) + 12
+            if x + width > self.width() - PAD and x > PAD:
+                x, y = float(PAD), y + 20
+            items.append((label, x, y))
+            x += width
+        return items
+
+    def _legend_height(self) -> int:
+        return int(max(y for _, _, y in self._legend_items())) + LEGEND_H
+
+    def _paint_legend(self, painter: QPainter) -> None:
+        painter.setFont(self._small)
+        states = dict((label, state) for state, label in LEGEND)
+        for label, x, y in self._legend_items():
+            state = states.get(label)
+            if state is None:   # provisioned: an outline, as on the tiles
+                painter.setPen(QPen(QColor(theme.PROVISIONED_COLOUR), 3))
+                painter.setBrush(Qt.BrushStyle.NoBrush)
+            else:
+                painter.setPen(QPen(QColor("#343a40"), 1))
+                painter.setBrush(theme.state_colour(state.value))
+            painter.drawRoundedRect(QRectF(x, y + 2, 16, 14), 3, 3)
+            painter.setPen(QColor(theme.AXIS_TEXT_COLOUR))
+            painter.drawText(QRectF(x + 20, y, 140, 18), Qt.AlignmentFlag.AlignVCenter, label)

@@ -1,0 +1,111 @@
+"""The message bar: where the result of every failed (or noteworthy) action lands.
+
+Errors stay until dismissed and keep their traceback behind a Details button, so nothing that went wrong
+in a slot or a coroutine is lost in a terminal nobody looks at. Every message is also kept in `history`.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from enum import StrEnum
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
+
+from workbench.gui import theme
+
+log = logging.getLogger(__name__)
+
+#: Informational messages hide themselves after this long; errors and warnings wait for the user.
+INFO_TIMEOUT_MS = 8000
+HISTORY_LIMIT = 200
+
+
+class Level(StrEnum):
+    INFO = "info"
+    WARNING = "warning"
+    ERROR = "error"
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    level: Level
+    text: str
+    details: str = ""
+
+
+class MessageBar(QFrame):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("messageBar")
+        self.history: list[Message] = []
+        self._icon = QLabel()
+        self._text = QLabel()
+        self._text.setWordWrap(True)
+        self._text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self._details_button = QPushButton("Details")
+        self._details_button.setCheckable(True)
+        self._details_button.toggled.connect(self._toggle_details)
+        self._close_button = QPushButton("Dismiss")
+        self._close_button.clicked.connect(self.dismiss)
+        self._details = QPlainTextEdit()
+        self._details.setReadOnly(True)
+        self._details.setFont(theme.monospace_font())
+        self._details.setMaximumHeight(180)
+        self._details.hide()
+        row = QHBoxLayout()
+        row.setContentsMargins(10, 6, 10, 6)
+        row.addWidget(self._icon)
+        row.addWidget(self._text, 1)
+        row.addWidget(self._details_button)
+        row.addWidget(self._close_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addLayout(row)
+        layout.addWidget(self._details)
+        self._hide_timer = QTimer(self)
+        self._hide_timer.setSingleShot(True)
+        self._hide_timer.timeout.connect(self.dismiss)
+        self.hide()
+
+    @property
+    def current(self) -> Message | None:
+        return self.history[-1] if self.history and not self.isHidden() else None
+
+    def show_message(self, level: Level, text: str, details: str = "") -> None:
+        message = Message(level, text, details)
+        self.history.append(message)
+        del self.history[:-HISTORY_LIMIT]
+        if level is Level.ERROR:
+            log.warning("%s%s", text, f"\n{details}" if details else "")
+        background, foreground, symbol = theme.MESSAGE_STYLES[level.value]
+        self.setStyleSheet(f"#messageBar {{ background: {background}; border-bottom: 2px solid {foreground}; }}"
+                           f"#messageBar QLabel {{ color: {foreground}; }}")
+        self._icon.setText(symbol)
+        self._text.setText(text)
+        self._details.setPlainText(details)
+        self._details_button.setVisible(bool(details))
+        self._details_button.setChecked(False)
+        self.show()
+        if level is Level.INFO:
+            self._hide_timer.start(INFO_TIMEOUT_MS)
+        else:
+            self._hide_timer.stop()
+
+    def info(self, text: str, details: str = "") -> None:
+        self.show_message(Level.INFO, text, details)
+
+    def warning(self, text: str, details: str = "") -> None:
+        self.show_message(Level.WARNING, text, details)
+
+    def error(self, text: str, details: str = "") -> None:
+        self.show_message(Level.ERROR, text, details)
+
+    def dismiss(self) -> None:
+        self._hide_timer.stop()
+        self.hide()
+
+    def _toggle_details(self, shown: bool) -> None:
+        self._details.setVisible(shown)

@@ -28,6 +28,7 @@ def test_demo_plays_and_saves_a_screenshot(tmp_path: Path) -> None:
     image = QImage(str(shot))
     assert image.width() >= 1280 and image.height() >= 800
     assert not (tmp_path / "config" / "lambda-workbench" / "gui.ini").exists(), "the demo leaves the layout alone"
+    assert not (tmp_path / "sample" / ".workbench").exists(), "the demo plays on a copy of the project"
 
 
 def test_screenshot_needs_demo(tmp_path: Path) -> None:

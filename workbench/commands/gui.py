@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 from workbench.commands.common import CommandError, add_backend_option, add_project_options, project_from
+from workbench.model.project import STATE_DIR_NAME, load_project
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -18,7 +21,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     add_backend_option(parser)
     parser.add_argument("--demo", action="store_true",
                         help="play a short scripted scenario (a cold and a warm invocation, a burst that scales "
-                        "out and is throttled at a reserved limit) and exit")
+                        "out and is throttled at a reserved limit) on a copy of the project, and exit")
     parser.add_argument("--screenshot", type=Path, metavar="FILE",
                         help="with --demo: save a PNG of the whole window at the end")
     parser.set_defaults(handler=gui)
@@ -48,7 +51,15 @@ def gui(args: argparse.Namespace) -> int:
         print(f"workbench: error: the GUI needs PySide6 and qasync (pip install 'workbench[gui]'): {exc}",
               file=sys.stderr)
         return 2
-    return run(project, backend=args.backend, demo=args.demo, screenshot=args.screenshot)
+    if not args.demo:
+        return run(project, backend=args.backend, demo=False, screenshot=None)
+    # The demo changes what it plays on (reserved concurrency, logs, traces): it plays on a copy, so the
+    # project (and the sample project the next `make run` opens) stays as it was.
+    with tempfile.TemporaryDirectory(prefix="workbench-demo-") as folder:
+        copy = Path(folder) / project.root.name
+        shutil.copytree(project.root, copy, ignore=shutil.ignore_patterns(STATE_DIR_NAME, "__pycache__"))
+        demo_project = load_project(copy / project.template_path.name)
+        return run(demo_project, backend=args.backend, demo=True, screenshot=args.screenshot)
 
 
 def _has_display() -> bool:

@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from tests.helpers import make_project
+from tests.helpers import make_project, zip_of
 
 APP = """
     calls = 0
@@ -116,3 +116,16 @@ def test_logs_follow_prints_new_lines_as_they_arrive(tmp_path: Path) -> None:
             assert "START RequestId" in seen and "log line 1" in seen and "REPORT RequestId" in seen
         finally:
             follower.terminate()
+
+
+def test_logs_and_traces_of_a_function_created_through_the_api(tmp_path: Path) -> None:
+    _project(tmp_path)
+    (tmp_path / "fn.zip").write_bytes(zip_of({"app.py": "def handler(e, c):\n    print('api says hi')\n"}))
+    deployed = _workbench("deploy", "fn.zip", "--name", "api-fn", "--runtime", "python3.11", "--handler",
+                          "app.handler", cwd=tmp_path)
+    assert deployed.returncode == 0, deployed.stderr
+    assert _workbench("invoke", "api-fn", "--count", "2", cwd=tmp_path).returncode == 0
+    tail = _workbench("logs", "api-fn", "--tail", "2", cwd=tmp_path).stdout.splitlines()
+    assert len(tail) == 2 and "END RequestId" in tail[0] and "REPORT RequestId" in tail[1]
+    assert "api says hi" in _workbench("logs", "api-fn", cwd=tmp_path).stdout
+    assert len(_workbench("traces", "api-fn", cwd=tmp_path).stdout.splitlines()) == 2

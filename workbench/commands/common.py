@@ -71,6 +71,17 @@ def open_project(args: argparse.Namespace, *, create: bool = False) -> tuple[Pro
     return project, project.state_dir
 
 
+def stored_function_name(project: Project | None, name: str) -> str:
+    """A function's name as logs and traces are stored under: the FunctionName of a function the template
+    declares (by name or logical id), else the name as given (a function created through the API)."""
+    if project is not None:
+        try:
+            return project.find_function(name).name
+        except KeyError:
+            pass
+    return name
+
+
 def run_async(coroutine: Coroutine[Any, Any, int]) -> int:
     """Run a command's coroutine; user errors become one line on stderr instead of a traceback."""
     logging.basicConfig(level=logging.WARNING, format="workbench: %(levelname)s: %(message)s")

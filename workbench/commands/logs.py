@@ -6,7 +6,7 @@ import argparse
 import asyncio
 import sys
 
-from workbench.commands.common import CommandError, add_project_options, project_from, run_async
+from workbench.commands.common import add_project_options, open_project, run_async, stored_function_name
 from workbench.engine.logformat import iso_timestamp
 from workbench.engine.store import StoredLog, open_readonly, query_logs
 
@@ -31,30 +31,19 @@ def format_event(event: StoredLog, with_function: bool) -> str:
 
 
 async def logs(args: argparse.Namespace) -> int:
-    project = project_from(args)
-    name = None
-    if args.function:
-        try:
-            name = project.find_function(args.function).name
-        except KeyError:
-            raise CommandError(f"no function {args.function!r} in {project.template_path}") from None
-    database = project.state_dir / "state.db"
+    project, state_dir = open_project(args)
+    name = stored_function_name(project, args.function) if args.function else None
+    database = state_dir / "state.db"
     if not database.exists():
         if not args.follow:
-            print(f"no logs yet: {project.template_path.parent} has not run anything", file=sys.stderr)
+            print(f"no logs yet: {state_dir.parent} has not run anything", file=sys.stderr)
             return 0
         while not database.exists():  # noqa: ASYNC110 - another process creates it; nothing to wait on here
             await asyncio.sleep(0.5)
     with open_readonly(database) as connection:
         last = 0
-        if args.tail:
-            row = connection.execute("SELECT COALESCE(MAX(id), 0) FROM log_events").fetchone()
-            last = max(0, int(row[0]) - args.tail * 50)
-            events = query_logs(connection, function=name, request_id=args.request_id, text=args.text,
-                                after_id=last, limit=1_000_000)[-args.tail:]
-        else:
-            events = query_logs(connection, function=name, request_id=args.request_id, text=args.text,
-                                after_id=last, limit=1_000_000)
+        events = query_logs(connection, function=name, request_id=args.request_id, text=args.text,
+                            limit=args.tail or 1_000_000, newest=bool(args.tail))
         while True:
             for event in events:
                 print(format_event(event, name is None), flush=False)

@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from workbench.commands.common import CommandError, add_project_options, project_from, run_async
+from workbench.commands.common import add_project_options, open_project, run_async, stored_function_name
 from workbench.engine.logformat import iso_timestamp
 from workbench.engine.store import open_readonly, query_traces
 from workbench.engine.tracing import to_xray_documents
@@ -22,12 +22,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 async def traces(args: argparse.Namespace) -> int:
-    project = project_from(args)
-    try:
-        name = project.find_function(args.function).name
-    except KeyError:
-        raise CommandError(f"no function {args.function!r} in {project.template_path}") from None
-    database = project.state_dir / "state.db"
+    project, state_dir = open_project(args)
+    name = stored_function_name(project, args.function)
+    database = state_dir / "state.db"
     if not database.exists():
         print("no traces yet", file=sys.stderr)
         return 0

@@ -77,7 +77,8 @@ def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
 
 
 def query_logs(connection: sqlite3.Connection, *, function: str | None = None, request_id: str | None = None,
-               text: str | None = None, after_id: int = 0, limit: int = 1000) -> list[StoredLog]:
+               text: str | None = None, after_id: int = 0, limit: int = 1000, newest: bool = False) -> list[StoredLog]:
+    """Matching events in order; with ``newest``, the last ``limit`` of them (still in order)."""
     clauses: list[str] = ["id > ?"]
     params: list[object] = [after_id]
     for column, value in (("function", function), ("request_id", request_id)):
@@ -89,7 +90,9 @@ def query_logs(connection: sqlite3.Connection, *, function: str | None = None, r
         params.append(text)
     rows = connection.execute(
         f"SELECT id, ts, log_group, log_stream, function, request_id, platform, message FROM log_events "
-        f"WHERE {' AND '.join(clauses)} ORDER BY id LIMIT ?", (*params, limit)).fetchall()
+        f"WHERE {' AND '.join(clauses)} ORDER BY id {'DESC' if newest else ''} LIMIT ?", (*params, limit)).fetchall()
+    if newest:
+        rows.reverse()
     return [StoredLog(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6]), r[7]) for r in rows]
 
 

@@ -99,8 +99,9 @@ class RuntimeHandle(ABC):
         """Deliver, now, every line the runtime has already written (so that it lands before END)."""
 
     @abstractmethod
-    def max_memory_used_mb(self) -> int:
-        """Peak memory of the environment so far, in MB (the REPORT's Max Memory Used)."""
+    def max_memory_used_mb(self, busy_s: float | None = None) -> int:
+        """Peak memory of the environment so far, in MB (the REPORT's Max Memory Used). ``busy_s``, how long
+        the runtime just ran, lets a backend skip a costly measurement after a very short invocation."""
 
     @property
     @abstractmethod

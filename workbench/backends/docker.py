@@ -99,7 +99,7 @@ class DockerHandle(RuntimeHandle):
     def flush_output(self) -> None:
         self._output.flush()
 
-    def max_memory_used_mb(self) -> int:
+    def max_memory_used_mb(self, busy_s: float | None = None) -> int:
         return max(1, math.ceil(self.sandbox.cgroup.peak_bytes() / _MIB))
 
     def finished(self, code: int) -> None:

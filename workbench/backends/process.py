@@ -49,7 +49,6 @@ class ProcessHandle(RuntimeHandle):
         self._limit_bytes = memory_limit_mb * _MIB
         self._peak_bytes = 0
         self._hwm_read_at = 0.0
-        self._last_report = 0.0
         self._oom = False
         self.frozen = False
         self.exited: asyncio.Future[ExitInfo] = self._loop.create_future()
@@ -122,16 +121,14 @@ class ProcessHandle(RuntimeHandle):
             self._oom = True
             self._signal_group(signal.SIGKILL)
 
-    def max_memory_used_mb(self) -> int:
+    def max_memory_used_mb(self, busy_s: float | None = None) -> int:
         """The larger of the sampled peak and the kernel's high-water mark. Reading the mark costs a /proc
-        read, so when reports come less than a millisecond apart (back-to-back sub-millisecond invocations)
-        it is re-read at most every 100 ms: in so little time a process cannot allocate enough to matter,
-        and the sampler keeps watching."""
+        read, so after an invocation shorter than a millisecond it is re-read at most every 100 ms: in so
+        little time a process cannot allocate enough to matter, and the sampler keeps watching."""
         now = time.monotonic()
-        if self.alive and (now - self._hwm_read_at > 0.1 or now - self._last_report > 0.001):
+        if self.alive and (busy_s is None or busy_s > 0.001 or now - self._hwm_read_at > 0.1):
             self._peak_bytes = max(self._peak_bytes, procfs.peak_rss_bytes(self.pid))
             self._hwm_read_at = now
-        self._last_report = now
         return max(1, math.ceil(self._peak_bytes / _MIB))
 
 

@@ -141,8 +141,8 @@ class Engine(Catalogue, ConcurrencyControls):
 
     def _persist(self, event: EngineEvent) -> None:
         if isinstance(event, LogLine):
-            self.store.add_log(event.timestamp, f"/aws/lambda/{event.function}", event.log_stream, event.function,
-                               event.request_id, event.platform, event.message)
+            self.store.add_log(event.timestamp, event.log_stream, event.function, event.request_id, event.platform,
+                               event.message)
         elif isinstance(event, TraceRecorded):
             self.store.add_trace(event.trace)
 

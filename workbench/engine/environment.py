@@ -377,7 +377,7 @@ class Environment:
         request_id = request.request_id
         ended = self._clock.monotonic()
         handle = self.handle
-        memory_used = handle.max_memory_used_mb() if handle is not None else 0
+        memory_used = handle.max_memory_used_mb(ended - delivered) if handle is not None else 0
         if isinstance(outcome, Responded | Errored) and memory_used > config.memory_size:
             # The peak passed MemorySize between two samples: Lambda would have killed it mid-flight.
             outcome = RuntimeExited(ExitInfo(signal=9, oom=True))

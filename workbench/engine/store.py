@@ -24,7 +24,6 @@ SCHEMA = """
 CREATE TABLE IF NOT EXISTS log_events (
     id INTEGER PRIMARY KEY,
     ts REAL NOT NULL,
-    log_group TEXT NOT NULL,
     log_stream TEXT NOT NULL,
     function TEXT NOT NULL,
     request_id TEXT,
@@ -55,12 +54,16 @@ CREATE INDEX IF NOT EXISTS traces_function ON traces (function, invoke_start);
 class StoredLog:
     id: int
     timestamp: float
-    log_group: str
     log_stream: str
     function: str
     request_id: str | None
     platform: bool
     message: str
+
+    @property
+    def log_group(self) -> str:
+        """Every function logs to `/aws/lambda/<name>` (kept out of each row: it is the same for all)."""
+        return f"/aws/lambda/{self.function}"
 
 
 def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
@@ -89,11 +92,11 @@ def query_logs(connection: sqlite3.Connection, *, function: str | None = None, r
         clauses.append("instr(message, ?) > 0")
         params.append(text)
     rows = connection.execute(
-        f"SELECT id, ts, log_group, log_stream, function, request_id, platform, message FROM log_events "
+        f"SELECT id, ts, log_stream, function, request_id, platform, message FROM log_events "
         f"WHERE {' AND '.join(clauses)} ORDER BY id {'DESC' if newest else ''} LIMIT ?", (*params, limit)).fetchall()
     if newest:
         rows.reverse()
-    return [StoredLog(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6]), r[7]) for r in rows]
+    return [StoredLog(r[0], r[1], r[2], r[3], r[4], bool(r[5]), r[6]) for r in rows]
 
 
 def _span(start: float | None, end: float | None) -> Span | None:
@@ -153,9 +156,9 @@ class Store:
             self._connection = None
         self._executor.shutdown(wait=True)
 
-    def add_log(self, ts: float, log_group: str, log_stream: str, function: str, request_id: str | None,
+    def add_log(self, ts: float, log_stream: str, function: str, request_id: str | None,
                 platform: bool, message: str) -> None:
-        self._logs.append((ts, log_group, log_stream, function, request_id, int(platform), message))
+        self._logs.append((ts, log_stream, function, request_id, int(platform), message))
 
     def add_trace(self, trace: TraceRecord) -> None:
         self._traces.append(_trace_row(trace))
@@ -178,8 +181,8 @@ class Store:
         assert self._connection is not None
         with self._connection:
             self._connection.executemany(
-                "INSERT INTO log_events (ts, log_group, log_stream, function, request_id, platform, message) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)", logs)
+                "INSERT INTO log_events (ts, log_stream, function, request_id, platform, message) "
+                "VALUES (?, ?, ?, ?, ?, ?)", logs)
             self._connection.executemany(
                 "INSERT OR REPLACE INTO traces VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", traces)
 

@@ -13,6 +13,7 @@ import asyncio
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from http import HTTPStatus
+from typing import cast
 
 _HEADER_END = b"\r\n\r\n"
 _MAX_HEAD = 64 * 1024
@@ -70,8 +71,7 @@ class RuntimeHttpProtocol(asyncio.Protocol):
 
     # -- asyncio.Protocol -------------------------------------------------------------------------------
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self._transport = transport
+        self._transport = cast(asyncio.Transport, transport)   # a stream transport (any event loop's)
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._transport = None

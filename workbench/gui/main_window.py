@@ -10,7 +10,7 @@ import asyncio
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDockWidget,
@@ -45,8 +45,20 @@ from workbench.resources import user_config_dir
 LAYOUT_VERSION = 1
 BACKENDS = ("process", "docker")
 DEFAULT_SIZE = (1680, 1050)
+MIN_SIZE = (1280, 800)
 #: Invocations of earlier sessions shown in the trace viewer at start (read from the project's store).
 HISTORY_TRACES = 100
+
+
+def initial_size() -> tuple[int, int]:
+    """The default size, shrunk to fit the screen's free area (a 1280x800 projector), never below 1280x800.
+    Offscreen (the demo's screenshots) there is no real screen to fit."""
+    screen = QGuiApplication.primaryScreen()
+    if screen is None or QGuiApplication.platformName() == "offscreen":
+        return DEFAULT_SIZE
+    available = screen.availableGeometry()
+    return (max(MIN_SIZE[0], min(DEFAULT_SIZE[0], available.width())),
+            max(MIN_SIZE[1], min(DEFAULT_SIZE[1], available.height())))
 
 
 class MainWindow(QMainWindow):
@@ -56,7 +68,7 @@ class MainWindow(QMainWindow):
                  settings_path: Path | None = None, remember_layout: bool = True) -> None:
         super().__init__()
         self.setWindowTitle(f"Lambda Workbench — {project.root.name}")
-        self.resize(*DEFAULT_SIZE)
+        self.resize(*initial_size())
         self.setDockOptions(QMainWindow.DockOption.AnimatedDocks | QMainWindow.DockOption.AllowNestedDocks
                             | QMainWindow.DockOption.AllowTabbedDocks)
         self._settings = QSettings(str(settings_path or user_config_dir() / "gui.ini"), QSettings.Format.IniFormat)

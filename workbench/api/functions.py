@@ -14,7 +14,7 @@ from workbench.api.paging import number_key, page
 from workbench.api.shapes import Phase, function_configuration
 from workbench.api.validation import Members, json_body
 from workbench.engine.engine import Engine
-from workbench.engine.errors import InvalidParameterValueError, PreconditionFailedError
+from workbench.engine.errors import InvalidParameterValueError, check_revision_id
 from workbench.engine.registry import parse_name
 from workbench.engine.versions import FunctionVersion
 from workbench.model.arn import FUNCTION_NAME_PATTERN, LATEST
@@ -125,9 +125,7 @@ async def update_function_code(request: web.Request) -> web.Response:
     package = await read_package(body)
     if dry_run:  # checked as far as it can be without taking the package in
         current = engine.function_version(name)
-        if revision_id is not None and revision_id != current.revision_id:
-            raise PreconditionFailedError("The Revision Id provided does not match the latest Revision Id. Call the "
-                                          "GetFunction/GetAlias API to retrieve the latest Revision Id")
+        check_revision_id(current.revision_id, revision_id)
         return json_response(await render(engine, current, engine.registry.arn(name), Phase.CURRENT))
     if architectures is not None and tuple(architectures) != engine.function(name).architectures:
         await engine.update_function_configuration(name, revision_id=revision_id, architectures=architectures)

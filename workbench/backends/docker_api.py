@@ -97,10 +97,6 @@ class DockerApi:
         await asyncio.to_thread(self.stop_events)
         await asyncio.to_thread(self._client.close)
 
-    async def server_version(self) -> str:
-        info = await asyncio.to_thread(self._client.version)
-        return str(info.get("Version", "unknown"))
-
     # -- events -----------------------------------------------------------------------------------------
     async def watch_events(self, labels: Mapping[str, str], sink: EventSink) -> None:
         """Deliver container events (die, exec_die, oom, ...) of containers carrying ``labels`` to ``sink``.

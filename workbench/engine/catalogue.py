@@ -14,9 +14,9 @@ from workbench.engine.clock import Clock
 from workbench.engine.code import CodeSnapshot, CodeStore
 from workbench.engine.errors import (
     InvalidParameterValueError,
-    PreconditionFailedError,
     ResourceConflictError,
     ResourceNotFoundError,
+    check_revision_id,
 )
 from workbench.engine.layers import LayerRegistry, LayerVersion
 from workbench.engine.registry import Alias, FunctionEntry, FunctionRegistry, parse_name
@@ -106,21 +106,15 @@ class Catalogue:
         self.scheduler.retire(entry.name, LATEST, "code-update")
         return entry.latest
 
-    @staticmethod
-    def _check_revision(version: FunctionVersion, revision_id: str | None) -> None:
-        if revision_id is not None and revision_id != version.revision_id:
-            raise PreconditionFailedError("The Revision Id provided does not match the latest Revision Id. Call the "
-                                          "GetFunction/GetAlias API to retrieve the latest Revision Id")
-
     async def update_function_code(self, name: str, package: bytes | None = None, *, publish: bool = False,
                                    revision_id: str | None = None) -> FunctionVersion:
         """New code for $LATEST: a deployment package, or (None) a fresh snapshot of the function's folder.
         Warm environments of $LATEST are retired; the next invocation cold-starts on the new code."""
         entry = self.registry.get(name)
-        self._check_revision(entry.latest, revision_id)
+        check_revision_id(entry.latest.revision_id, revision_id)
         code = await self._package(package) if package is not None else await self._snapshot(entry.config)
         entry = self.registry.get(name)  # the package took a while: check again what concurrent requests changed
-        self._check_revision(entry.latest, revision_id)
+        check_revision_id(entry.latest.revision_id, revision_id)
         self._check_total_size(code, entry.latest.layers)
         latest = self._replace_latest(entry, entry.config, code, entry.latest.layers)
         await self.save_function_state(entry)
@@ -136,7 +130,7 @@ class Catalogue:
                                             **changes: Any) -> FunctionVersion:
         """Change $LATEST's configuration (``changes`` are FunctionConfig fields from `UPDATABLE`)."""
         entry = self.registry.get(name)
-        self._check_revision(entry.latest, revision_id)
+        check_revision_id(entry.latest.revision_id, revision_id)
         unknown = set(changes) - set(UPDATABLE)
         if unknown:
             raise InvalidParameterValueError(f"cannot update {', '.join(sorted(unknown))}")
@@ -222,9 +216,7 @@ class Catalogue:
                            description: str | None = None, additional_weights: dict[str, float] | None = None,
                            revision_id: str | None = None) -> Alias:
         entry = self.registry.get(function)
-        if revision_id is not None and revision_id != self.registry.get_alias(entry.name, name).revision_id:
-            raise PreconditionFailedError("The Revision Id provided does not match the latest Revision Id. Call the "
-                                          "GetFunction/GetAlias API to retrieve the latest Revision Id")
+        check_revision_id(self.registry.get_alias(entry.name, name).revision_id, revision_id)
         alias = self.registry.update_alias(entry.name, name, function_version, description, additional_weights)
         config = self.scheduler.provisioned.get((entry.name, name))
         if config is not None:  # provisioned environments follow the alias to its new version

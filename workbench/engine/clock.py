@@ -91,10 +91,6 @@ class FakeClock(Clock):
         heapq.heappush(self._timers, (timer.when, next(self._sequence), timer))
         return timer
 
-    @property
-    def pending_timers(self) -> int:
-        return sum(1 for _, _, timer in self._timers if not timer.cancelled)
-
     async def advance(self, seconds: float) -> None:
         """Move time forward by ``seconds``, firing every timer that falls due on the way."""
         target = self._now + seconds

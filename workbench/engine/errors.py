@@ -35,6 +35,13 @@ class PreconditionFailedError(LambdaError):
     error_kind = "User"
 
 
+def check_revision_id(current: str, given: str | None) -> None:
+    """The optimistic RevisionId precondition of updates, publishes and alias changes (spec §7)."""
+    if given is not None and given != current:
+        raise PreconditionFailedError("The Revision Id provided does not match the latest Revision Id. Call the "
+                                      "GetFunction/GetAlias API to retrieve the latest Revision Id")
+
+
 class InvalidParameterValueError(LambdaError):
     code = "InvalidParameterValueException"
     status = 400
@@ -69,12 +76,6 @@ class RequestTooLargeError(LambdaError):
 class ProvisionedConcurrencyConfigNotFoundError(LambdaError):
     code = "ProvisionedConcurrencyConfigNotFoundException"
     status = 404
-    error_kind = "User"
-
-
-class InvalidZipFileError(LambdaError):
-    code = "InvalidZipFileException"
-    status = 502
     error_kind = "User"
 
 

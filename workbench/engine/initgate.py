@@ -22,10 +22,6 @@ class InitGate(Generic[T]):
         self.in_use = 0
         self._queue: deque[asyncio.Future[T | None]] = deque()
 
-    @property
-    def waiting(self) -> int:
-        return sum(1 for future in self._queue if not future.done())
-
     def try_acquire(self) -> bool:
         if self.slots <= 0 or self.in_use < self.slots:
             self.in_use += 1

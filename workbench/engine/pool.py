@@ -8,7 +8,7 @@ kept apart, per alias or version they were provisioned for.
 from __future__ import annotations
 
 import asyncio
-from collections import Counter, deque
+from collections import deque
 from dataclasses import dataclass
 
 from workbench.engine.environment import Environment
@@ -74,6 +74,3 @@ class FunctionPool:
 
     def provisioned(self, qualifier: str) -> list[Environment]:
         return [env for env in self.environments.values() if env.provisioned_for == qualifier and not env.stopped]
-
-    def state_counts(self) -> Counter[EnvState]:
-        return Counter(env.state for env in self.environments.values())

@@ -9,10 +9,10 @@ from dataclasses import dataclass, field
 
 from workbench.engine.errors import (
     InvalidParameterValueError,
-    PreconditionFailedError,
     ResourceConflictError,
     ResourceNotFoundError,
     ValidationError,
+    check_revision_id,
 )
 from workbench.engine.versions import FunctionVersion
 from workbench.model.arn import (
@@ -133,9 +133,7 @@ class FunctionRegistry:
             raise InvalidParameterValueError(f"CodeSHA256 ({code_sha256}) is different from current CodeSHA256 in "
                                              f"$LATEST ({latest.code.code_sha256}). Please try again with the "
                                              "CodeSHA256 in $LATEST.")
-        if revision_id is not None and revision_id != latest.revision_id:
-            raise PreconditionFailedError("The Revision Id provided does not match the latest Revision Id. Call the "
-                                          "GetFunction/GetAlias API to retrieve the latest Revision Id")
+        check_revision_id(latest.revision_id, revision_id)
         newest = entry.versions.get(str(entry.last_version_number))
         if newest is not None and newest.same_content(latest):
             return newest

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -59,9 +59,6 @@ class FunctionConfig:
     tracing_mode: str = "PassThrough"
 
     role: str = "arn:aws:iam::123456789012:role/lambda-role"
-
-    def with_changes(self, **changes: Any) -> FunctionConfig:
-        return replace(self, **changes)
 
     def to_document(self) -> dict[str, Any]:
         """A JSON-ready form, for the project's state."""

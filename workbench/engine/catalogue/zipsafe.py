@@ -14,7 +14,7 @@ import stat
 import zipfile
 from pathlib import Path
 
-from workbench.engine.errors import InvalidPackageError
+from workbench.engine.core.errors import InvalidPackageError
 from workbench.model.limits import UNZIPPED_MAX
 
 _CHUNK = 1024 * 1024

@@ -31,6 +31,7 @@ async def test_publish_and_alias(project: Project, tmp_path: Path) -> None:
         dialog.field.setText("first cut")
         dialog.accept()
         await window.operations.wait_idle()
+        window.bridge.flush()  # the tree follows the engine's CatalogueChanged events, delivered in batches
         assert "Published greeter version 1" in window.message_bar.history[-1].text
         model = window.functions.model
         greeter = model.index_of_function("greeter")
@@ -47,6 +48,7 @@ async def test_publish_and_alias(project: Project, tmp_path: Path) -> None:
         alias.weight.setValue(0.25)
         alias.accept()
         await window.operations.wait_idle()
+        window.bridge.flush()
         greeter = model.index_of_function("greeter")
         assert model.index(3, 0, greeter).data() == "alias live → 1 (2: 25%)"
         assert "Set provisioned concurrency…" in menu_texts(window, "greeter", 3)

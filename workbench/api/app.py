@@ -15,7 +15,7 @@ from aiohttp import web
 from workbench.api import concurrency, functions, invoke, layers, versions
 from workbench.api.context import ENGINE
 from workbench.api.errors import UnknownOperationError, error_response
-from workbench.engine import Engine, LambdaError, RequestTooLargeError, ServiceError
+from workbench.engine import Engine, LambdaError, RequestTooLargeError, ServiceError, initiated_by
 from workbench.model import limits
 
 log = logging.getLogger(__name__)
@@ -40,7 +40,8 @@ def _too_large(request: web.Request) -> RequestTooLargeError:
 @web.middleware
 async def lambda_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
     try:
-        response = await handler(request)
+        with initiated_by("api"):
+            response = await handler(request)
         if "x-amzn-RequestId" not in response.headers:  # Invoke answers with the invocation's own id
             response.headers["x-amzn-RequestId"] = str(uuid.uuid4())
         return response

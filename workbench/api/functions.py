@@ -26,7 +26,7 @@ def resolve_version(engine: Engine, name: str, qualifier: str | None) -> tuple[F
                                          "qualifier.")
     wanted = qualifier or ref.qualifier
     version = engine.function_version(ref.name, wanted)
-    return version, engine.registry.arn(version.name, wanted)
+    return version, engine.function_arn(version.name, wanted)
 
 
 async def render(engine: Engine, version: FunctionVersion, arn: str, phase: Phase) -> dict[str, object]:
@@ -61,7 +61,7 @@ async def create_function(request: web.Request) -> web.Response:
     created = await engine.create_function(config, package, source="api")
     if publish:  # the answer shows the new version number, under the unqualified ARN (as AWS does)
         created = await engine.publish_version(config.name)
-    return json_response(await render(engine, created, engine.registry.arn(config.name), Phase.CREATED), status=201)
+    return json_response(await render(engine, created, engine.function_arn(config.name), Phase.CREATED), status=201)
 
 
 async def get_function(request: web.Request) -> web.Response:
@@ -102,7 +102,7 @@ async def list_functions(request: web.Request) -> web.Response:
 
     shown, next_marker = page(versions, sort_key, query)
     document: dict[str, object] = {"Functions": [
-        function_configuration(version, engine.registry.arn(version.name, version.version if every_version else None),
+        function_configuration(version, engine.function_arn(version.name, version.version if every_version else None),
                                Phase.LISTED) for version in shown]}
     if next_marker:
         document["NextMarker"] = next_marker
@@ -123,12 +123,12 @@ async def update_function_code(request: web.Request) -> web.Response:
     if dry_run:  # checked as far as it can be without taking the package in
         current = engine.function_version(name)
         check_revision_id(current.revision_id, revision_id)
-        return json_response(await render(engine, current, engine.registry.arn(name), Phase.CURRENT))
+        return json_response(await render(engine, current, engine.function_arn(name), Phase.CURRENT))
     if architectures is not None and tuple(architectures) != engine.function(name).architectures:
         await engine.update_function_configuration(name, revision_id=revision_id, architectures=architectures)
         revision_id = None
     updated = await engine.update_function_code(name, package, publish=publish, revision_id=revision_id)
-    return json_response(await render(engine, updated, engine.registry.arn(name), Phase.UPDATED))
+    return json_response(await render(engine, updated, engine.function_arn(name), Phase.UPDATED))
 
 
 async def update_function_configuration(request: web.Request) -> web.Response:
@@ -141,7 +141,7 @@ async def update_function_configuration(request: web.Request) -> web.Response:
     note_cloud_only("UpdateFunctionConfiguration", body)
     check_runtime(changes.get("runtime"))
     updated = await engine.update_function_configuration(name, revision_id=revision_id, **changes)
-    return json_response(await render(engine, updated, engine.registry.arn(name), Phase.UPDATED))
+    return json_response(await render(engine, updated, engine.function_arn(name), Phase.UPDATED))
 
 
 async def delete_function(request: web.Request) -> web.Response:

@@ -30,7 +30,7 @@ async def publish_version(request: web.Request) -> web.Response:
     body.check()
     published = await engine.publish_version(function_name(request), description or "", code_sha256=code_sha256,
                                              revision_id=revision_id)
-    arn = engine.registry.arn(published.name, published.version)
+    arn = engine.function_arn(published.name, published.version)
     return json_response(await render(engine, published, arn, Phase.CURRENT), status=201)
 
 
@@ -43,7 +43,7 @@ async def list_versions(request: web.Request) -> web.Response:
 
     shown, next_marker = page(versions, sort_key, Members(request.query))
     document: dict[str, object] = {"Versions": [
-        function_configuration(v, engine.registry.arn(v.name, v.version), Phase.LISTED) for v in shown]}
+        function_configuration(v, engine.function_arn(v.name, v.version), Phase.LISTED) for v in shown]}
     if next_marker:
         document["NextMarker"] = next_marker
     return json_response(document)
@@ -67,7 +67,7 @@ def _routing_weights(body: Members) -> dict[str, float] | None:
 
 
 def _alias_response(engine: Engine, function: str, alias: Alias, status: int = 200) -> web.Response:
-    arn = engine.registry.arn(engine.registry.get(function).name, alias.name)
+    arn = engine.function_arn(engine.function_entry(function).name, alias.name)
     return json_response(alias_configuration(alias, arn), status=status)
 
 
@@ -116,10 +116,10 @@ async def list_aliases(request: web.Request) -> web.Response:
     function = function_name(request)
     query = Members(request.query)
     version = query.string("FunctionVersion", min_length=1, max_length=1024, pattern=_VERSION_PATTERN)
-    name = engine.registry.get(function).name
+    name = engine.function_entry(function).name
     shown, next_marker = page(engine.list_aliases(function, version), lambda alias: alias.name, query)
     document: dict[str, object] = {
-        "Aliases": [alias_configuration(alias, engine.registry.arn(name, alias.name)) for alias in shown]}
+        "Aliases": [alias_configuration(alias, engine.function_arn(name, alias.name)) for alias in shown]}
     if next_marker:
         document["NextMarker"] = next_marker
     return json_response(document)

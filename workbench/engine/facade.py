@@ -15,7 +15,7 @@ from workbench.backends.base import Backend
 from workbench.backends.factory import create_backend
 from workbench.engine.catalogue.code_store import CodeStore
 from workbench.engine.catalogue.control_plane import Catalogue
-from workbench.engine.catalogue.functions import FunctionRegistry, Target
+from workbench.engine.catalogue.functions import FunctionEntry, FunctionRegistry, Target
 from workbench.engine.catalogue.layers import LayerRegistry
 from workbench.engine.catalogue.restore import restore
 from workbench.engine.concurrency.controls import ConcurrencyControls
@@ -28,6 +28,7 @@ from workbench.engine.core.errors import (
     ServiceError,
     TooManyRequestsError,
 )
+from workbench.engine.core.initiator import initiated_by
 from workbench.engine.core.settings import EngineSettings
 from workbench.engine.core.tasks import Supervisor
 from workbench.engine.execution.environment import EnvironmentServices, decode_client_context
@@ -155,7 +156,8 @@ class Engine:
         self._running = True
         self._supervisor.spawn(self.scheduler.reap_idle(), "idle-reaper")
         try:
-            await restore(self, self.project, await self.state.open())
+            with initiated_by("template"):
+                await restore(self, self.project, await self.state.open())
             await self.wait_provisioned_ready()
         except BaseException:
             await self.close()
@@ -200,6 +202,25 @@ class Engine:
 
     def function(self, name: str) -> FunctionConfig:
         return self.registry.get(name).config
+
+    def function_entries(self) -> list[FunctionEntry]:
+        """Every function with its $LATEST, published versions and aliases (the function tree's rows)."""
+        return list(self.registry)
+
+    def function_entry(self, name: str) -> FunctionEntry:
+        """One function by name, ARN or partial ARN; ResourceNotFoundError when there is none."""
+        return self.registry.get(name)
+
+    def has_function(self, name: str) -> bool:
+        return name in self.registry
+
+    def function_arn(self, name: str, qualifier: str | None = None) -> str:
+        """The function's ARN, qualified when ``qualifier`` is given."""
+        return self.registry.arn(name, qualifier)
+
+    @property
+    def backend_name(self) -> str:
+        return self.backend.name
 
     async def runtime_version_arn(self, runtime: str) -> str:
         """The runtime version ARN environments of ``runtime`` report in INIT_START (RuntimeVersionConfig)."""

@@ -211,6 +211,9 @@ class MainWindow(QMainWindow):
 
     # -- engine -> widgets ------------------------------------------------------------------------------
     def _on_events(self, batch: EventBatch) -> None:
+        if batch.changes:
+            self.functions.catalogue_changed()
+            self.event_editor.refresh_functions(self.session.engine)
         self.logs.add_events(batch)
         self.traces.add_events(batch)
         self.environments.add_events(batch)
@@ -233,7 +236,7 @@ class MainWindow(QMainWindow):
         self.environments.reset()
         self.status.rate.reset()
         if engine is not None:
-            self.status.set_backend(engine.backend.name)
+            self.status.set_backend(engine.backend_name)
             self.backend_box.setCurrentText(self.session.backend)
             if self.traces.model.rowCount() == 0:   # the project's earlier invocations, once per window
                 self.operations.run("Read the project's recent traces", lambda: engine.traces(limit=HISTORY_TRACES),

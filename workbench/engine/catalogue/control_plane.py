@@ -23,7 +23,9 @@ from workbench.engine.core.errors import (
     check_revision_id,
 )
 from workbench.engine.execution.scheduler import Scheduler
-from workbench.engine.observation.events import EventBus
+from workbench.engine.observation.changes import ChangeAnnouncer
+from workbench.engine.observation.events import CatalogueResource as Resource
+from workbench.engine.observation.events import Change, EventBus
 from workbench.engine.store.project_state import AliasRow, FunctionRow, LayerRow, ProjectState, VersionRow
 from workbench.model.arn import LATEST
 from workbench.model.function import ConfigError, FunctionConfig, validate_function
@@ -55,6 +57,7 @@ class Catalogue:
         self.scheduler = scheduler
         self.clock = clock
         self.bus = bus
+        self._announce = ChangeAnnouncer(bus, clock)
 
     # -- code -------------------------------------------------------------------------------------------
     async def _snapshot(self, config: FunctionConfig) -> CodeSnapshot:
@@ -95,6 +98,7 @@ class Catalogue:
         self.scheduler.pool(config.name)
         if persist:
             await self.save_function_state(entry)
+        self._announce(Resource.FUNCTION, Change.CREATED, config.name)
         if publish:
             await self.publish_version(config.name)
         return entry.latest
@@ -110,6 +114,7 @@ class Catalogue:
         current = entry.latest
         entry.latest = FunctionVersion(config, LATEST, code, layers, current.revision + 1, self.clock.time())
         self.scheduler.retire(entry.name, LATEST, "code-update")
+        self._announce(Resource.FUNCTION, Change.UPDATED, entry.name, LATEST)
         return entry.latest
 
     async def update_function_code(self, name: str, package: bytes | None = None, *, publish: bool = False,
@@ -171,10 +176,12 @@ class Catalogue:
             del entry.versions[qualifier]
             self.scheduler.retire(entry.name, qualifier, "deleted")
             await self.state.delete_version(entry.name, qualifier)
+            self._announce(Resource.VERSION, Change.DELETED, entry.name, qualifier)
             return
         self.registry.remove(entry.name)
         await self.scheduler.remove_function(entry.name)
         await self.state.delete_function(entry.name)
+        self._announce(Resource.FUNCTION, Change.DELETED, entry.name)
 
     def function_version(self, name: str, qualifier: str | None = None) -> FunctionVersion:
         """$LATEST, a published version, or the version an alias points to."""
@@ -202,6 +209,7 @@ class Catalogue:
             [v.arn for v in published.layers], published.last_modified, published.revision_id,
             published.version_description))
         await self.save_function_state(entry)
+        self._announce(Resource.VERSION, Change.CREATED, entry.name, published.version)
         return published
 
     async def _save_alias(self, function: str, alias: Alias) -> None:
@@ -216,6 +224,7 @@ class Catalogue:
         entry = self.registry.get(function)
         alias = self.registry.create_alias(entry.name, name, function_version, description, additional_weights)
         await self._save_alias(entry.name, alias)
+        self._announce(Resource.ALIAS, Change.CREATED, entry.name, alias.name)
         return alias
 
     async def update_alias(self, function: str, name: str, function_version: str | None = None,
@@ -229,6 +238,7 @@ class Catalogue:
             self.scheduler.set_provisioned(entry.name, name, self.function_version(entry.name, name),
                                            config.requested)
         await self._save_alias(entry.name, alias)
+        self._announce(Resource.ALIAS, Change.UPDATED, entry.name, alias.name)
         return alias
 
     def get_alias(self, function: str, name: str) -> Alias:
@@ -245,6 +255,7 @@ class Catalogue:
             self.scheduler.delete_provisioned(entry.name, name)
         self.registry.delete_alias(entry.name, name)
         await self.state.delete_alias(entry.name, name)
+        self._announce(Resource.ALIAS, Change.DELETED, entry.name, name)
 
     # -- layers -----------------------------------------------------------------------------------------
     async def publish_layer_version(self, name: str, package: bytes | Path, *, description: str = "",
@@ -261,6 +272,7 @@ class Catalogue:
                                       compatible_architectures=compatible_architectures, license_info=license_info,
                                       source=source)
         await self._save_layer(version)
+        self._announce(Resource.LAYER, Change.CREATED, name, str(version.version))
         return version
 
     async def _save_layer(self, version: LayerVersion) -> None:
@@ -295,6 +307,7 @@ class Catalogue:
             return  # deleting a version that is not there succeeds, as on AWS
         self.layers.delete(name, version)
         await self._save_layer(found)
+        self._announce(Resource.LAYER, Change.DELETED, name, str(version))
 
     # -- packages ---------------------------------------------------------------------------------------
     def export_package(self, name: str, qualifier: str | None = None) -> bytes:

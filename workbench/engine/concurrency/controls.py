@@ -22,7 +22,9 @@ from workbench.engine.core.errors import (
 )
 from workbench.engine.core.tasks import Supervisor
 from workbench.engine.execution.scheduler import ProvisionedConfig, Scheduler
-from workbench.engine.observation.events import EventBus
+from workbench.engine.observation.changes import ChangeAnnouncer
+from workbench.engine.observation.events import CatalogueResource as Resource
+from workbench.engine.observation.events import Change, EventBus
 from workbench.engine.store.project_state import ProjectState
 from workbench.model.arn import LATEST
 
@@ -40,6 +42,7 @@ class ConcurrencyControls:
         self.state = state
         self.clock = clock
         self.bus = bus
+        self._announce = ChangeAnnouncer(bus, clock)
         self._supervisor = supervisor
         self._autoscalers: dict[tuple[str, str], tuple[ProvisionedAutoscaler, asyncio.Task[None]]] = {}
 
@@ -69,12 +72,14 @@ class ConcurrencyControls:
         self.scheduler.governor.set_reserved(name, reserved)
         if persist:
             await self.state.save_reserved(name, reserved)
+        self._announce(Resource.RESERVED_CONCURRENCY, Change.UPDATED, name)
         return reserved
 
     async def delete_function_concurrency(self, function: str) -> None:
         name = self._unqualified(function).name
         self.scheduler.governor.set_reserved(name, None)
         await self.state.save_reserved(name, None)
+        self._announce(Resource.RESERVED_CONCURRENCY, Change.DELETED, name)
 
     def function_concurrency(self, function: str) -> int | None:
         return self.scheduler.governor.reserved.get(self._unqualified(function).name)
@@ -119,6 +124,7 @@ class ConcurrencyControls:
         config = self.scheduler.set_provisioned(entry.name, qualifier, version, count)
         if persist:
             await self.state.save_provisioned(entry.name, qualifier, count)
+        self._announce(Resource.PROVISIONED_CONCURRENCY, Change.UPDATED, entry.name, qualifier)
         return config
 
     def provisioned_concurrency(self, function: str, qualifier: str | None = None) -> list[ProvisionedConfig]:
@@ -142,6 +148,7 @@ class ConcurrencyControls:
         if key in self.scheduler.provisioned:
             self.scheduler.delete_provisioned(entry.name, qualifier)
             await self.state.save_provisioned(entry.name, qualifier, None)
+            self._announce(Resource.PROVISIONED_CONCURRENCY, Change.DELETED, entry.name, qualifier)
 
     async def wait_provisioned_ready(self, function: str | None = None) -> None:
         """Wait until provisioned configurations (of ``function``) are READY or FAILED."""

@@ -29,6 +29,7 @@ class LoadProgress:
     failed: int
     throttled: int
     elapsed_s: float
+    cancelled: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +51,7 @@ class LoadReport:
 
 class _Tally:
     def __init__(self, engine: Engine, function: str) -> None:
-        self.succeeded = self.failed = self.throttled = 0
+        self.succeeded = self.failed = self.throttled = self.cancelled = 0
         self.latencies: list[float] = []
         self.cold_starts = 0
         self._function = function
@@ -95,7 +96,7 @@ async def run_load(
         total, clients, interval = round(rate * duration_s), 0, 1.0 / rate
     else:
         raise ValueError("give either requests and concurrency, or rate and duration")
-    name = engine.registry.get(function).name
+    name = engine.function_entry(function).name
     clock = engine.clock
     tally = _Tally(engine, name)
     unsubscribe = engine.subscribe(tally.on_event)
@@ -105,6 +106,9 @@ async def run_load(
         begun = clock.monotonic()
         try:
             result = await engine.invoke(function, payload, qualifier=qualifier)
+        except asyncio.CancelledError:
+            tally.cancelled += 1
+            raise
         except TooManyRequestsError:
             tally.throttled += 1
             return
@@ -120,38 +124,42 @@ async def run_load(
     def report_progress() -> None:
         if on_progress is not None:
             on_progress(LoadProgress(tally.done, total, tally.succeeded, tally.failed, tally.throttled,
-                                     clock.monotonic() - started))
+                                     clock.monotonic() - started, tally.cancelled))
 
     async def ticker() -> None:
         while True:
             await asyncio.sleep(progress_interval_s)
             report_progress()
 
-    ticking = asyncio.create_task(ticker()) if on_progress else None
+    # Every request runs in this task group, so cancelling the load (the GUI's Stop) cancels the requests in
+    # flight and waits for them (they are counted as cancelled) instead of leaving them running unseen.
     try:
-        if clients:
-            remaining = iter(range(total))
+        async with asyncio.TaskGroup() as group:
+            if on_progress is not None:
+                ticking = group.create_task(ticker())
+            if clients:
+                remaining = iter(range(total))
 
-            async def client() -> None:
-                for _ in remaining:
-                    await one()
+                async def client() -> None:
+                    for _ in remaining:
+                        await one()
 
-            await asyncio.gather(*(client() for _ in range(clients)))
-        else:
-            in_flight: set[asyncio.Task[None]] = set()
-            for index in range(total):
-                delay = started + index * interval - clock.monotonic()
-                if delay > 0:
-                    await clock.sleep(delay)
-                task = asyncio.create_task(one())
-                in_flight.add(task)
-                task.add_done_callback(in_flight.discard)
-            if in_flight:
-                await asyncio.gather(*in_flight)
+                clients_done = [group.create_task(client()) for _ in range(clients)]
+                await asyncio.gather(*clients_done)
+            else:
+                requests_sent = []
+                for index in range(total):
+                    delay = started + index * interval - clock.monotonic()
+                    if delay > 0:
+                        await clock.sleep(delay)
+                    requests_sent.append(group.create_task(one()))
+                await asyncio.gather(*requests_sent)
+            if on_progress is not None:
+                ticking.cancel()
     finally:
-        if ticking is not None:
-            ticking.cancel()
         unsubscribe()
+        if tally.cancelled:
+            report_progress()
     elapsed = max(clock.monotonic() - started, 1e-9)
     report_progress()
     latencies = sorted(tally.latencies)

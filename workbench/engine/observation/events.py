@@ -171,6 +171,37 @@ class ProvisionedConcurrencyChanged(EngineEvent):
     reason: str | None = None
 
 
+class CatalogueResource(StrEnum):
+    FUNCTION = "function"
+    VERSION = "version"
+    ALIAS = "alias"
+    LAYER = "layer"
+    RESERVED_CONCURRENCY = "reserved-concurrency"
+    PROVISIONED_CONCURRENCY = "provisioned-concurrency"
+
+
+class Change(StrEnum):
+    CREATED = "created"
+    UPDATED = "updated"
+    DELETED = "deleted"
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogueChanged(EngineEvent):
+    """Something a face shows changed: a function was created, its code or configuration updated, a version
+    published, an alias moved, a layer published, concurrency set. Faces refresh on these instead of polling.
+
+    ``name`` is the function (or layer) name; ``qualifier`` the version, alias or layer version concerned;
+    ``initiator`` who asked (`workbench.engine.core.initiator`).
+    """
+
+    resource: CatalogueResource
+    change: Change
+    name: str
+    qualifier: str | None
+    initiator: str
+
+
 @dataclass(frozen=True, slots=True)
 class TraceRecorded(EngineEvent):
     trace: TraceRecord

@@ -164,8 +164,8 @@ class EventEditorPane(QWidget):
     def _function_changed(self, name: str) -> None:
         engine = self._session.engine
         qualifiers = [LATEST]
-        if engine is not None and name and name in engine.registry:
-            entry = engine.registry.get(name)
+        if engine is not None and name and engine.has_function(name):
+            entry = engine.function_entry(name)
             qualifiers += sorted(entry.versions, key=lambda v: int(v) if v.isdigit() else 0)
             qualifiers += sorted(entry.aliases)
         self.qualifier_box.clear()

@@ -38,7 +38,8 @@ from workbench.engine.execution.scheduler import Scheduler
 from workbench.engine.observation import tracing
 from workbench.engine.observation.events import EngineEvent, EventBus, LogLine, TraceRecord, TraceRecorded
 from workbench.engine.observation.statistics import EngineStatistics, FunctionStatistics
-from workbench.engine.store.logs import Store, StoredLog
+from workbench.engine.store.database import Database
+from workbench.engine.store.logs import LogStore, StoredLog
 from workbench.engine.store.project_state import ProjectState
 from workbench.fsutil import remove_tree
 from workbench.model import limits
@@ -76,11 +77,12 @@ class Engine:
             state_dir = project.state_dir if project is not None else Path.cwd() / STATE_DIR_NAME
         self.state_dir = state_dir
         self.bus = EventBus()
-        self.store = Store(state_dir / "state.db")
+        self.database = Database(state_dir / "state.db")
+        self.store = LogStore(self.database)
         self.code = CodeStore(state_dir / "code")
         self.registry = FunctionRegistry(self.settings.region, self.settings.account_id)
         self.layers = LayerRegistry(self.settings.region, self.settings.account_id)
-        self.state = ProjectState(state_dir / "state.db")
+        self.state = ProjectState(self.database)
         self._runtime_api = RuntimeApiServer()
         self._supervisor = Supervisor()
         self._scratch_root = state_dir / "run" / f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
@@ -149,7 +151,8 @@ class Engine:
         self._started_at = self.clock.monotonic()
         await asyncio.to_thread(_remove_stale_scratch, self.state_dir / "run")
         self._scratch_root.mkdir(parents=True, exist_ok=True)
-        await self.store.open()
+        await self.database.open()
+        self.store.start()
         self.bus.subscribe(self._persist)
         await self.backend.open()
         await self._runtime_api.start()
@@ -157,7 +160,7 @@ class Engine:
         self._supervisor.spawn(self.scheduler.reap_idle(), "idle-reaper")
         try:
             with initiated_by("template"):
-                await restore(self, self.project, await self.state.open())
+                await restore(self, self.project, await self.state.load())
             await self.wait_provisioned_ready()
         except BaseException:
             await self.close()
@@ -171,8 +174,8 @@ class Engine:
         await self.scheduler.close()
         await self._runtime_api.close()
         await self.backend.close()
-        await self.state.close()
-        await self.store.close()
+        await self.store.stop()
+        await self.database.close()
         await asyncio.to_thread(remove_tree, self._scratch_root)
 
     # -- events and persistence -------------------------------------------------------------------------

@@ -1,13 +1,12 @@
-"""Persistent state in SQLite (WAL) under the project's `.workbench/`: log events and traces.
+"""Log events and traces in the project's store.
 
-Writes are buffered and flushed in batches on one writer thread, so the invoke path never waits for the
+Writes are buffered and flushed in batches on the store's thread, so the invoke path never waits for the
 disk; readers in other processes (`workbench logs --follow`) see committed rows thanks to WAL.
 """
 
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import contextlib
 import logging
 import sqlite3
@@ -17,38 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from workbench.engine.observation.events import Span, TraceRecord
+from workbench.engine.store.database import Database, connect
 
 log = logging.getLogger(__name__)
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS log_events (
-    id INTEGER PRIMARY KEY,
-    ts REAL NOT NULL,
-    log_stream TEXT NOT NULL,
-    function TEXT NOT NULL,
-    request_id TEXT,
-    platform INTEGER NOT NULL,
-    message TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS log_events_function ON log_events (function, id);
-CREATE INDEX IF NOT EXISTS log_events_request ON log_events (request_id);
-CREATE TABLE IF NOT EXISTS traces (
-    request_id TEXT PRIMARY KEY,
-    trace_id TEXT NOT NULL,
-    segment_id TEXT NOT NULL,
-    function TEXT NOT NULL,
-    version TEXT NOT NULL,
-    env_id TEXT NOT NULL,
-    cold_start INTEGER NOT NULL,
-    init_start REAL, init_end REAL,
-    invoke_start REAL NOT NULL, invoke_end REAL NOT NULL,
-    overhead_start REAL, overhead_end REAL,
-    status TEXT NOT NULL,
-    error_type TEXT
-);
-CREATE INDEX IF NOT EXISTS traces_function ON traces (function, invoke_start);
-"""
-
 
 @dataclass(frozen=True, slots=True)
 class StoredLog:
@@ -64,19 +34,6 @@ class StoredLog:
     def log_group(self) -> str:
         """Every function logs to `/aws/lambda/<name>` (kept out of each row: it is the same for all)."""
         return f"/aws/lambda/{self.function}"
-
-
-def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
-    if readonly:
-        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
-    else:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        connection = sqlite3.connect(path, check_same_thread=False)
-        connection.execute("PRAGMA journal_mode=WAL")
-        connection.execute("PRAGMA synchronous=NORMAL")
-        connection.executescript(SCHEMA)
-    connection.execute("PRAGMA busy_timeout=5000")
-    return connection
 
 
 def query_logs(connection: sqlite3.Connection, *, function: str | None = None, request_id: str | None = None,
@@ -96,7 +53,8 @@ def query_logs(connection: sqlite3.Connection, *, function: str | None = None, r
         f"WHERE {' AND '.join(clauses)} ORDER BY id {'DESC' if newest else ''} LIMIT ?", (*params, limit)).fetchall()
     if newest:
         rows.reverse()
-    return [StoredLog(r[0], r[1], r[2], r[3], r[4], bool(r[5]), r[6]) for r in rows]
+    return [StoredLog(r["id"], r["ts"], r["log_stream"], r["function"], r["request_id"], bool(r["platform"]),
+                      r["message"]) for r in rows]
 
 
 def _span(start: float | None, end: float | None) -> Span | None:
@@ -111,9 +69,12 @@ def query_traces(connection: sqlite3.Connection, *, function: str | None = None,
         "invoke_start, invoke_end, overhead_start, overhead_end, status, error_type FROM traces "
         f"{where} ORDER BY invoke_start DESC LIMIT ?", (*params, limit)).fetchall()
     return [
-        TraceRecord(trace_id=r[1], segment_id=r[2], request_id=r[0], function=r[3], version=r[4], env_id=r[5],
-                    cold_start=bool(r[6]), initialization=_span(r[7], r[8]), invocation=Span(r[9], r[10]),
-                    overhead=_span(r[11], r[12]), status=r[13], error_type=r[14])
+        TraceRecord(trace_id=r["trace_id"], segment_id=r["segment_id"], request_id=r["request_id"],
+                    function=r["function"], version=r["version"], env_id=r["env_id"], cold_start=bool(r["cold_start"]),
+                    initialization=_span(r["init_start"], r["init_end"]),
+                    invocation=Span(r["invoke_start"], r["invoke_end"]),
+                    overhead=_span(r["overhead_start"], r["overhead_end"]), status=r["status"],
+                    error_type=r["error_type"])
         for r in reversed(rows)
     ]
 
@@ -126,35 +87,27 @@ def _trace_row(trace: TraceRecord) -> tuple[Any, ...]:
             overhead.end if overhead else None, trace.status, trace.error_type)
 
 
-class Store:
-    """Buffered writer plus async readers over one SQLite database."""
+class LogStore:
+    """Buffered writes and async reads of log events and traces, on the project's `Database`."""
 
-    def __init__(self, path: Path, flush_interval_s: float = 0.25) -> None:
-        self.path = path
+    def __init__(self, database: Database, flush_interval_s: float = 0.25) -> None:
+        self.database = database
         self._interval = flush_interval_s
-        self._executor = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="workbench-store")
-        self._connection: sqlite3.Connection | None = None
         self._logs: list[tuple[Any, ...]] = []
         self._traces: list[tuple[Any, ...]] = []
         self._flusher: asyncio.Task[None] | None = None
 
-    async def _run(self, function: Any, *args: Any) -> Any:
-        return await asyncio.get_running_loop().run_in_executor(self._executor, function, *args)
-
-    async def open(self) -> None:
-        self._connection = await self._run(connect, self.path)
+    def start(self) -> None:
         self._flusher = asyncio.create_task(self._flush_periodically(), name="store-flush")
 
-    async def close(self) -> None:
+    async def stop(self) -> None:
+        """Stop the periodic flush and write what is buffered (the database stays open)."""
         if self._flusher is not None:
             self._flusher.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._flusher
+            self._flusher = None
         await self.flush()
-        if self._connection is not None:
-            await self._run(self._connection.close)
-            self._connection = None
-        self._executor.shutdown(wait=True)
 
     def add_log(self, ts: float, log_stream: str, function: str, request_id: str | None,
                 platform: bool, message: str) -> None:
@@ -169,37 +122,33 @@ class Store:
             try:
                 await self.flush()
             except sqlite3.Error:
-                log.exception("could not write logs and traces to %s", self.path)
+                log.exception("could not write logs and traces to %s", self.database.path)
 
     async def flush(self) -> None:
         logs, self._logs = self._logs, []
         traces, self._traces = self._traces, []
-        if (logs or traces) and self._connection is not None:
-            await self._run(self._write, logs, traces)
-
-    def _write(self, logs: Sequence[tuple[Any, ...]], traces: Sequence[tuple[Any, ...]]) -> None:
-        assert self._connection is not None
-        with self._connection:
-            self._connection.executemany(
-                "INSERT INTO log_events (ts, log_stream, function, request_id, platform, message) "
-                "VALUES (?, ?, ?, ?, ?, ?)", logs)
-            self._connection.executemany(
-                "INSERT OR REPLACE INTO traces VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", traces)
+        if logs or traces:
+            await self.database.run(lambda connection: _write(connection, logs, traces))
 
     async def logs(self, **filters: Any) -> list[StoredLog]:
         await self.flush()
-        assert self._connection is not None
-        connection = self._connection
-        result: list[StoredLog] = await self._run(lambda: query_logs(connection, **filters))
-        return result
+        return await self.database.run(lambda connection: query_logs(connection, **filters)) or []
 
     async def traces(self, function: str | None = None, limit: int = 50) -> list[TraceRecord]:
         await self.flush()
-        assert self._connection is not None
-        connection = self._connection
-        result: list[TraceRecord] = await self._run(
-            lambda: query_traces(connection, function=function, limit=limit))
-        return result
+        return await self.database.run(
+            lambda connection: query_traces(connection, function=function, limit=limit)) or []
+
+
+def _write(connection: sqlite3.Connection, logs: Sequence[tuple[Any, ...]], traces: Sequence[tuple[Any, ...]]) -> None:
+    with connection:
+        connection.executemany(
+            "INSERT INTO log_events (ts, log_stream, function, request_id, platform, message) "
+            "VALUES (?, ?, ?, ?, ?, ?)", logs)
+        connection.executemany(
+            "INSERT OR REPLACE INTO traces (request_id, trace_id, segment_id, function, version, env_id, cold_start, "
+            "init_start, init_end, invoke_start, invoke_end, overhead_start, overhead_end, status, error_type) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", traces)
 
 
 @contextlib.contextmanager

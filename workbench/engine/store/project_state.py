@@ -1,4 +1,4 @@
-"""What the project remembers between sessions, in `.workbench/state.db` beside the logs.
+"""What the project remembers between sessions, in the project's store beside the logs.
 
 The template is the source of truth for what it declares; the state keeps everything else: functions created
 through the API, published versions and aliases of every function, layer versions, concurrency settings,
@@ -7,40 +7,13 @@ and the version counters that must never go back (versions and layer versions ar
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sqlite3
-import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from workbench.engine.store.logs import connect
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS functions (
-    name TEXT PRIMARY KEY, source TEXT NOT NULL, config TEXT NOT NULL, code TEXT NOT NULL, layers TEXT NOT NULL,
-    last_modified REAL NOT NULL, revision_id TEXT NOT NULL, last_version INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS versions (
-    function TEXT NOT NULL, version TEXT NOT NULL, config TEXT NOT NULL, code TEXT NOT NULL, layers TEXT NOT NULL,
-    last_modified REAL NOT NULL, revision_id TEXT NOT NULL, description TEXT, PRIMARY KEY (function, version)
-);
-CREATE TABLE IF NOT EXISTS aliases (
-    function TEXT NOT NULL, name TEXT NOT NULL, version TEXT NOT NULL, description TEXT NOT NULL,
-    weights TEXT NOT NULL, revision_id TEXT NOT NULL, PRIMARY KEY (function, name)
-);
-CREATE TABLE IF NOT EXISTS layer_versions (
-    name TEXT NOT NULL, version INTEGER NOT NULL, code TEXT NOT NULL, created REAL NOT NULL,
-    description TEXT NOT NULL, runtimes TEXT NOT NULL, architectures TEXT NOT NULL, license TEXT,
-    source TEXT NOT NULL, deleted INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (name, version)
-);
-CREATE TABLE IF NOT EXISTS concurrency (function TEXT PRIMARY KEY, reserved INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS provisioned (
-    function TEXT NOT NULL, qualifier TEXT NOT NULL, requested INTEGER NOT NULL, PRIMARY KEY (function, qualifier)
-);
-"""
+from workbench.engine.store.database import Database
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,58 +74,54 @@ class Snapshot:
     provisioned: list[tuple[str, str, int]]
 
 
+def _upsert(table: str, columns: str, values: tuple[Any, ...]) -> tuple[str, tuple[Any, ...]]:
+    """An INSERT OR REPLACE of ``values`` into the named ``columns`` (never positional: columns may be added)."""
+    marks = ", ".join("?" * len(values))
+    return f"INSERT OR REPLACE INTO {table} ({columns}) VALUES ({marks})", values
+
+
 class ProjectState:
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._connection: sqlite3.Connection | None = None
-        self._lock = threading.Lock()
+    """The catalogue's rows (functions, versions, aliases, layers, concurrency) in the project's `Database`."""
 
-    async def open(self) -> Snapshot:
-        def load() -> Snapshot:
-            connection = connect(self.path)
-            connection.executescript(SCHEMA)
-            self._connection = connection
-            return self._read(connection)
+    def __init__(self, database: Database) -> None:
+        self.database = database
 
-        return await asyncio.to_thread(load)
-
-    async def close(self) -> None:
-        if self._connection is not None:
-            connection, self._connection = self._connection, None
-            await asyncio.to_thread(connection.close)
+    async def load(self) -> Snapshot:
+        snapshot = await self.database.run(self._read)
+        if snapshot is None:
+            raise RuntimeError("the project's store is not open")
+        return snapshot
 
     @staticmethod
     def _read(connection: sqlite3.Connection) -> Snapshot:
-        functions = [FunctionRow(r[0], r[1], json.loads(r[2]), r[3], json.loads(r[4]), r[5], r[6], r[7])
+        functions = [FunctionRow(r["name"], r["source"], json.loads(r["config"]), r["code"], json.loads(r["layers"]),
+                                 r["last_modified"], r["revision_id"], r["last_version"])
                      for r in connection.execute("SELECT * FROM functions ORDER BY rowid")]
-        versions = [VersionRow(r[0], r[1], json.loads(r[2]), r[3], json.loads(r[4]), r[5], r[6], r[7])
+        versions = [VersionRow(r["function"], r["version"], json.loads(r["config"]), r["code"],
+                               json.loads(r["layers"]), r["last_modified"], r["revision_id"], r["description"])
                     for r in connection.execute("SELECT * FROM versions ORDER BY function, CAST(version AS INTEGER)")]
-        aliases = [AliasRow(r[0], r[1], r[2], r[3], json.loads(r[4]), r[5])
+        aliases = [AliasRow(r["function"], r["name"], r["version"], r["description"], json.loads(r["weights"]),
+                            r["revision_id"])
                    for r in connection.execute("SELECT * FROM aliases ORDER BY function, name")]
-        layers = [LayerRow(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]), json.loads(r[6]), r[7], r[8], bool(r[9]))
+        layers = [LayerRow(r["name"], r["version"], r["code"], r["created"], r["description"],
+                           json.loads(r["runtimes"]), json.loads(r["architectures"]), r["license"], r["source"],
+                           bool(r["deleted"]))
                   for r in connection.execute("SELECT * FROM layer_versions ORDER BY name, version")]
-        reserved = dict(connection.execute("SELECT function, reserved FROM concurrency").fetchall())
-        provisioned = [(r[0], r[1], r[2]) for r in connection.execute("SELECT * FROM provisioned")]
+        reserved = {r["function"]: r["reserved"]
+                    for r in connection.execute("SELECT function, reserved FROM concurrency")}
+        provisioned = [(r["function"], r["qualifier"], r["requested"])
+                       for r in connection.execute("SELECT function, qualifier, requested FROM provisioned")]
         return Snapshot(functions, versions, aliases, layers, reserved, provisioned)
 
     async def _execute(self, statements: Iterable[tuple[str, tuple[Any, ...]]]) -> None:
-        batch = list(statements)
-
-        def run() -> None:
-            with self._lock:
-                if self._connection is None:
-                    return
-                with self._connection:
-                    for sql, params in batch:
-                        self._connection.execute(sql, params)
-
-        await asyncio.to_thread(run)
+        await self.database.transaction(list(statements))
 
     # -- writes -----------------------------------------------------------------------------------------
     async def save_function(self, row: FunctionRow) -> None:
-        await self._execute([("INSERT OR REPLACE INTO functions VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                              (row.name, row.source, json.dumps(row.config), row.code, json.dumps(row.layers),
-                               row.last_modified, row.revision_id, row.last_version))])
+        await self._execute([_upsert(
+            "functions", "name, source, config, code, layers, last_modified, revision_id, last_version",
+            (row.name, row.source, json.dumps(row.config), row.code, json.dumps(row.layers), row.last_modified,
+             row.revision_id, row.last_version))])
 
     async def delete_function(self, name: str) -> None:
         await self._execute([(f"DELETE FROM {table} WHERE function = ?", (name,))
@@ -160,38 +129,39 @@ class ProjectState:
                             + [("DELETE FROM functions WHERE name = ?", (name,))])
 
     async def save_version(self, row: VersionRow) -> None:
-        await self._execute([("INSERT OR REPLACE INTO versions VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                              (row.function, row.version, json.dumps(row.config), row.code, json.dumps(row.layers),
-                               row.last_modified, row.revision_id, row.description))])
+        await self._execute([_upsert(
+            "versions", "function, version, config, code, layers, last_modified, revision_id, description",
+            (row.function, row.version, json.dumps(row.config), row.code, json.dumps(row.layers), row.last_modified,
+             row.revision_id, row.description))])
 
     async def delete_version(self, function: str, version: str) -> None:
         await self._execute([("DELETE FROM versions WHERE function = ? AND version = ?", (function, version))])
 
     async def save_alias(self, row: AliasRow) -> None:
-        await self._execute([("INSERT OR REPLACE INTO aliases VALUES (?, ?, ?, ?, ?, ?)",
-                              (row.function, row.name, row.version, row.description, json.dumps(row.weights),
-                               row.revision_id))])
+        await self._execute([_upsert(
+            "aliases", "function, name, version, description, weights, revision_id",
+            (row.function, row.name, row.version, row.description, json.dumps(row.weights), row.revision_id))])
 
     async def delete_alias(self, function: str, name: str) -> None:
         await self._execute([("DELETE FROM aliases WHERE function = ? AND name = ?", (function, name)),
                              ("DELETE FROM provisioned WHERE function = ? AND qualifier = ?", (function, name))])
 
     async def save_layer(self, row: LayerRow) -> None:
-        await self._execute([("INSERT OR REPLACE INTO layer_versions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                              (row.name, row.version, row.code, row.created, row.description,
-                               json.dumps(row.runtimes), json.dumps(row.architectures), row.license, row.source,
-                               int(row.deleted)))])
+        await self._execute([_upsert(
+            "layer_versions", "name, version, code, created, description, runtimes, architectures, license, source, "
+            "deleted", (row.name, row.version, row.code, row.created, row.description, json.dumps(row.runtimes),
+                        json.dumps(row.architectures), row.license, row.source, int(row.deleted)))])
 
     async def save_reserved(self, function: str, reserved: int | None) -> None:
         if reserved is None:
             await self._execute([("DELETE FROM concurrency WHERE function = ?", (function,))])
         else:
-            await self._execute([("INSERT OR REPLACE INTO concurrency VALUES (?, ?)", (function, reserved))])
+            await self._execute([_upsert("concurrency", "function, reserved", (function, reserved))])
 
     async def save_provisioned(self, function: str, qualifier: str, requested: int | None) -> None:
         if requested is None:
             await self._execute([("DELETE FROM provisioned WHERE function = ? AND qualifier = ?",
                                   (function, qualifier))])
         else:
-            await self._execute([("INSERT OR REPLACE INTO provisioned VALUES (?, ?, ?)",
-                                  (function, qualifier, requested))])
+            await self._execute([_upsert("provisioned", "function, qualifier, requested",
+                                         (function, qualifier, requested))])

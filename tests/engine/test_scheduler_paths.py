@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from tests.fakes.backend import ExitNow, FakeBackend
+from tests.fakes.backend import FakeBackend, RuntimeExit
 from tests.helpers import make_project
 from workbench.backends.base import LaunchError
 from workbench.engine import Engine, EngineSettings
@@ -58,7 +58,7 @@ async def test_a_runtime_that_cannot_launch_is_an_error_and_frees_its_slot(tmp_p
 async def test_a_runtime_that_exits_mid_invocation_is_reset_and_serves_again(tmp_path: Path) -> None:
     async def crash_once(payload: bytes) -> bytes:
         if payload == b'"crash"':
-            raise ExitNow(3)
+            raise RuntimeExit(3)
         return payload
 
     backend = FakeBackend(crash_once)

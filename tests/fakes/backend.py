@@ -21,7 +21,7 @@ from workbench.backends.base import Backend, ExitInfo, LaunchError, LaunchSpec, 
 Handler = Callable[[bytes], Awaitable[bytes]]
 
 
-class ExitNow(Exception):
+class RuntimeExit(Exception):  # noqa: N818 - a scripted exit, not an error
     """Raised by a handler: the fake runtime process exits with ``code`` instead of answering."""
 
     def __init__(self, code: int = 1) -> None:
@@ -87,7 +87,7 @@ class FakeBackend(Backend):
                         payload = await event.read()
                     try:
                         body = await self.handler(payload)
-                    except ExitNow as exit_now:
+                    except RuntimeExit as exit_now:
                         code = exit_now.code
                         return
                     async with session.post(f"{base}/{request_id}/response", data=body) as answer:

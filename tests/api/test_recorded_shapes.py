@@ -313,7 +313,7 @@ def _nonexisting(recording: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_create_function_errors(client: Any) -> None:
-    test, names = API + "TestLambdaFunction::test_create_lambda_exceptions", {}
+    test, names = API + "TestLambdaFunction::test_create_lambda_exceptions", dict[str, str]()
 
     def create(**overrides: Any) -> Any:
         arguments = {"FunctionName": "bad", "Runtime": "python3.12", "Role": ROLE, "Handler": "app.handler",

@@ -31,13 +31,13 @@ async def test_only_containers_of_gone_workbenches_are_removed() -> None:
     client.add("other-boot", {OWNER_LABEL: "another-boot/1/1"})
     client.add("damaged", {OWNER_LABEL: "not a token"})
     client.add("not-ours", {"some.other": "label"})
-    removed = await remove_leftovers(DockerApi(client))  # type: ignore[arg-type]
+    removed = await remove_leftovers(DockerApi(client))
     assert removed == 3
     assert sorted(client.containers_by_id) == ["mine", "not-ours"]
 
 
 async def test_a_container_removed_meanwhile_is_not_an_error() -> None:
     client = FakeDockerClient()
-    api = DockerApi(client)  # type: ignore[arg-type]
+    api = DockerApi(client)
     await api.remove_container("never-there")
     assert client.calls == [("remove_container", ("never-there", True))]

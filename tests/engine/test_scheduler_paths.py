@@ -9,9 +9,10 @@ from tests.fakes.backend import FakeBackend, RuntimeExit
 from tests.helpers import make_project
 from workbench.backends.base import LaunchError
 from workbench.engine import Engine, EngineSettings
+from workbench.model.project import Project
 
 
-def _project(tmp_path: Path) -> object:
+def _project(tmp_path: Path) -> Project:
     return make_project(tmp_path, {"Fn": {"InlineCode": "unused", "Handler": "index.handler",
                                           "Runtime": "python3.11", "Timeout": 5}})
 
@@ -31,7 +32,7 @@ async def test_a_cancelled_caller_releases_its_slot_and_stops_the_environment(tm
 
     backend = FakeBackend(slow)
     settings = EngineSettings(account_concurrency=1, unreserved_min=0)
-    async with Engine(_project(tmp_path), backend=backend, settings=settings) as engine:  # type: ignore[arg-type]
+    async with Engine(_project(tmp_path), backend=backend, settings=settings) as engine:
         call = asyncio.create_task(engine.invoke("Fn", b"{}"))
         await answered.wait()
         assert engine.statistics().function("Fn").concurrent_executions == 1
@@ -47,7 +48,7 @@ async def test_a_cancelled_caller_releases_its_slot_and_stops_the_environment(tm
 async def test_a_runtime_that_cannot_launch_is_an_error_and_frees_its_slot(tmp_path: Path) -> None:
     backend = FakeBackend(_echo, launch_error=LaunchError("Runtime.InvalidEntrypoint", "no bootstrap"))
     settings = EngineSettings(account_concurrency=1, unreserved_min=0)
-    async with Engine(_project(tmp_path), backend=backend, settings=settings) as engine:  # type: ignore[arg-type]
+    async with Engine(_project(tmp_path), backend=backend, settings=settings) as engine:
         for _ in range(3):  # a leaked slot would throttle the second attempt
             result = await engine.invoke("Fn", b"{}")
             assert result.function_error == "Unhandled"
@@ -62,7 +63,7 @@ async def test_a_runtime_that_exits_mid_invocation_is_reset_and_serves_again(tmp
         return payload
 
     backend = FakeBackend(crash_once)
-    async with Engine(_project(tmp_path), backend=backend) as engine:  # type: ignore[arg-type]
+    async with Engine(_project(tmp_path), backend=backend) as engine:
         crashed = await engine.invoke("Fn", b'"crash"')
         assert crashed.json()["errorType"] == "Runtime.ExitError"
         assert "exit status 3" in crashed.json()["errorMessage"]

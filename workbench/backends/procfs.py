@@ -8,6 +8,17 @@ import os
 _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 
+def process_exists(pid: int) -> bool:
+    """Whether a process ``pid`` exists (owned by anyone: a permission error still means it is there)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def descendants(pid: int) -> list[int]:
     """``pid`` and every process below it (children of all its threads, recursively)."""
     found = [pid]

@@ -60,7 +60,7 @@ from workbench.engine.observation.events import (
     TraceRecorded,
 )
 from workbench.engine.observation.logformat import iso_timestamp
-from workbench.engine.observation.statistics import EngineStatistics, FunctionStatistics
+from workbench.engine.observation.statistics import EngineStatistics, FunctionStatistics, percentile
 from workbench.engine.observation.tracing import to_xray_documents
 from workbench.engine.store.logs import StoredLog, open_readonly, query_logs, query_traces
 
@@ -127,6 +127,7 @@ __all__ = [
     "iso_timestamp",
     "open_readonly",
     "parse_name",
+    "percentile",
     "query_logs",
     "query_traces",
     "run_load",

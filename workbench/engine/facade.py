@@ -13,6 +13,7 @@ from types import TracebackType
 
 from workbench.backends.base import Backend
 from workbench.backends.factory import create_backend
+from workbench.backends.procfs import process_exists
 from workbench.engine.catalogue.code_store import CodeStore
 from workbench.engine.catalogue.control_plane import Catalogue
 from workbench.engine.catalogue.functions import FunctionEntry, FunctionRegistry, Target
@@ -46,12 +47,11 @@ from workbench.model import limits
 from workbench.model.arn import runtime_version_arn
 from workbench.model.function import FunctionConfig
 from workbench.model.project import STATE_DIR_NAME, Project
-from workbench.model.runtimes import Family, lookup_runtime
+from workbench.model.runtimes import lookup_runtime
 from workbench.runtime_api.server import RuntimeApiServer
 
 log = logging.getLogger(__name__)
 
-_INLINE_EXTENSIONS = {Family.PYTHON: ".py", Family.NODEJS: ".js"}
 
 
 class Engine:
@@ -339,15 +339,6 @@ def _remove_stale_scratch(run_dir: Path) -> None:
         return
     for folder in run_dir.iterdir():
         pid_text = folder.name.split("-", 1)[0]
-        if not (pid_text.isdigit() and _process_exists(int(pid_text))):
+        if not (pid_text.isdigit() and process_exists(int(pid_text))):
             remove_tree(folder)
 
-
-def _process_exists(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True

@@ -199,9 +199,11 @@ def _first_property_mentioned(problem: str, resource: Any, source: Mapping[str, 
     global_section = source.get("Globals")
     global_section = global_section if isinstance(global_section, dict) else {}
     given = set(props).union(*(v for v in global_section.values() if isinstance(v, dict)))
-    positions = sorted((m.start(), str(name)) for name in given | _COMMON_PROPERTIES
-                       if (m := re.search(rf"\b{re.escape(str(name))}\b", problem)) is not None)
-    absent = [name for _, name in positions if name not in given]
+    nested = {f"{name}.{key}": str(key) for name, value in props.items() if isinstance(value, dict) for key in value}
+    names = {str(name): str(name) for name in given | _COMMON_PROPERTIES} | nested
+    positions = sorted((m.start(), path) for path, word in names.items()
+                       if (m := re.search(rf"\b{re.escape(word)}\b", problem)) is not None)
+    absent = [name for _, name in positions if name not in given and name not in nested]
     return absent[0] if absent else positions[0][1] if positions else None
 
 

@@ -35,6 +35,7 @@ MAX_DEPTH = 100
 MAX_EXPANDED_NODES = 1_000_000
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+_WHERE_KEYS = 8
 
 
 class SourceError(ValueError):
@@ -93,17 +94,21 @@ class _BoundedComposer(Composer):
         try:
             if len(self._keys) > MAX_DEPTH:
                 raise SourceError(f"nested more than {MAX_DEPTH} levels deep{_at(cast(Any, self).peek_event())}",
-                                  tuple(self._keys[:8]))
+                                  self._where())
             node = super().compose_node(parent, index)
             if node is not None and id(node) not in self._extent:
                 if node.end_mark is None:   # an alias to a collection that is still open: itself
                     raise SourceError(f"recursive alias: it refers to a collection that contains it"
-                                      f"{_at(node)}", tuple(self._keys))
+                                      f"{_at(node)}", self._where())
                 self._measure(node)
             return node
         finally:
             if parent is not None:
                 self._keys.pop()
+
+    def _where(self) -> tuple[str, ...]:
+        """The key path so far, cut short: enough to find the place, never thousands of levels."""
+        return tuple(self._keys[:_WHERE_KEYS])
 
     def _measure(self, node: Node) -> None:
         if isinstance(node, SequenceNode):
@@ -119,10 +124,10 @@ class _BoundedComposer(Composer):
         height = 1 + max((depth for _, depth in extents), default=0)
         if count > MAX_EXPANDED_NODES:
             raise SourceError(f"expands to more than {MAX_EXPANDED_NODES:,} nodes through aliases{_at(node)}",
-                              tuple(self._keys))
+                              self._where())
         if height > MAX_DEPTH:
             raise SourceError(f"nested more than {MAX_DEPTH} levels deep once aliases are expanded{_at(node)}",
-                              tuple(self._keys))
+                              self._where())
         self._extent[id(node)] = (count, height)
 
     def _refuse_duplicate_keys(self, node: MappingNode) -> None:
@@ -131,7 +136,7 @@ class _BoundedComposer(Composer):
             if not isinstance(key, ScalarNode) or key.tag == _MERGE_TAG:
                 continue
             if key.value in seen:
-                raise SourceError(f"duplicate key {key.value!r}{_at(key)}", (*self._keys, str(key.value)))
+                raise SourceError(f"duplicate key {key.value!r}{_at(key)}", (*self._where(), str(key.value)))
             seen.add(key.value)
 
 

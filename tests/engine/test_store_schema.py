@@ -24,7 +24,7 @@ async def test_a_database_written_by_the_unversioned_schema_opens_with_its_data(
     project = make_project(tmp_path / "p", {"Fn": {"InlineCode": "def h(e, c):\n    return 1\n",
                                                    "Handler": "index.h", "Runtime": "python3.11"}})
     path = project.state_dir / "state.db"
-    path.parent.mkdir(parents=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
     old = sqlite3.connect(path)
     old.executescript(WAVE1_SCHEMA.read_text())
     old.execute("INSERT INTO log_events (ts, log_stream, function, request_id, platform, message) "

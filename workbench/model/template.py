@@ -75,8 +75,12 @@ class Template:
     autoscaling: tuple[AutoscalingDefinition, ...] = ()
 
 
-def load_template(path: Path, parameter_overrides: Mapping[str, str] | None = None) -> Template:
-    """Parse and validate ``path``. Raises TemplateError."""
+def load_template(path: Path, parameter_overrides: Mapping[str, str] | None = None,
+                  resource_attributes: Mapping[str, Mapping[str, str]] | None = None) -> Template:
+    """Parse and validate ``path``. Raises TemplateError.
+
+    ``resource_attributes`` gives the real attributes of resources created in the local services ({logical
+    id: {"Ref": ..., "Arn": ..., "QueueUrl": ...}}): `Ref` and `Fn::GetAtt` to them resolve to those."""
     path = path.resolve()
     try:
         document = load_cfn_yaml(path)
@@ -86,7 +90,9 @@ def load_template(path: Path, parameter_overrides: Mapping[str, str] | None = No
         raise TemplateError(path, _describe_yaml_error(exc)) from None
     if not isinstance(document, dict):
         raise TemplateError(path, "a template must be a mapping with a Resources section")
-    return _TemplateReader(path, document, parameter_overrides or {}).read()
+    reader = _TemplateReader(path, document, parameter_overrides or {})
+    reader.resource_attributes = resource_attributes or {}
+    return reader.read()
 
 
 class _TemplateReader:
@@ -102,6 +108,8 @@ class _TemplateReader:
         self.parameters = self._parameters(overrides)
         self.resolver = IntrinsicResolver(self.parameters, self._ref_resource, self._getatt_resource)
         self._resolving: set[str] = set()
+        #: Real attributes of resources created in the local services (see `load_template`).
+        self.resource_attributes: Mapping[str, Mapping[str, str]] = {}
 
     def _parameters(self, overrides: Mapping[str, str]) -> dict[str, Any]:
         values: dict[str, Any] = {
@@ -141,12 +149,20 @@ class _TemplateReader:
             self._resolving.discard(logical_id)
 
     def _ref_resource(self, logical_id: str) -> str | None:
+        created = self.resource_attributes.get(logical_id)
+        if created is not None:
+            return created["Ref"]
         name = self._physical_name(logical_id)
         if name is not None and self.resources[logical_id].get("Type") == SERVERLESS_LAYER:
             return arn.layer_arn(name)
         return name
 
     def _getatt_resource(self, logical_id: str, attribute: str) -> str | None:
+        created = self.resource_attributes.get(logical_id)
+        if created is not None:
+            if attribute not in created:
+                raise UnresolvableError(f"{logical_id} has no attribute {attribute!r}")
+            return created[attribute]
         name = self._physical_name(logical_id)
         if name is None:
             return None

@@ -164,6 +164,8 @@ class _Provisioner:
                         raise self.error(logical_id, problem, spec.name_property)
             try:
                 self.created[logical_id] = _CREATORS[kind](self, logical_id, props)
+            except TemplateError:
+                raise
             except ClientError as exc:
                 detail = exc.response.get("Error", {})
                 raise self.error(logical_id, f"{detail.get('Code', 'Error')}: {detail.get('Message', exc)}",

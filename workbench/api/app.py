@@ -2,6 +2,10 @@
 
 Requests may be signed (SigV4) with any credentials: there is no account here, so signatures are not checked.
 Whatever goes wrong in a request comes back as a Lambda error (see `errors.py`), never as a traceback.
+
+It is the workbench's one endpoint: a request signed for another service (SQS, DynamoDB, S3, ...) is forwarded
+unchanged to the local services (`workbench.services`), so `AWS_ENDPOINT_URL` can name this server for every
+SDK call.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from workbench.api.context import ENGINE
 from workbench.api.errors import UnknownOperationError, error_response
 from workbench.engine import Engine, LambdaError, RequestTooLargeError, ServiceError, initiated_by
 from workbench.model import limits
+from workbench.services.routing import Destination
 
 log = logging.getLogger(__name__)
 
@@ -61,8 +66,18 @@ async def lambda_errors(request: web.Request, handler: Handler) -> web.StreamRes
                                            f"{exc}"))
 
 
+@web.middleware
+async def other_services(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Lambda's requests go on to its routes; every other service's go to the local services, unchanged."""
+    forwarder = request.app[ENGINE].services.forwarder
+    route = forwarder.route(request)
+    if route.destination is Destination.LAMBDA:
+        return await handler(request)
+    return await forwarder.handle(request, route)
+
+
 def build_app(engine: Engine) -> web.Application:
-    app = web.Application(middlewares=[lambda_errors], client_max_size=MAX_REQUEST_BYTES)
+    app = web.Application(middlewares=[other_services, lambda_errors], client_max_size=MAX_REQUEST_BYTES)
     app[ENGINE] = engine
     for module in (invoke, functions, versions, layers, concurrency):
         module.add_routes(app.router)
@@ -92,9 +107,12 @@ class ApiServer:
             raise
         self._runner = runner
         self.port = int(runner.addresses[0][1])
+        self.engine.services.served_endpoint = self.url  # environments started from now on call AWS here
         return self.port
 
     async def close(self) -> None:
         if self._runner is not None:
             runner, self._runner = self._runner, None
+            if self.engine.services.served_endpoint == self.url:
+                self.engine.services.served_endpoint = None
             await runner.cleanup()

@@ -33,6 +33,7 @@ from workbench.backends.interpreters import InterpreterCache
 from workbench.backends.output import LineReader
 from workbench.fsutil import link_tree
 from workbench.model.runtimes import Family, RuntimeInfo
+from workbench.services.sdk import installed_sdks
 
 log = logging.getLogger(__name__)
 _MIB = 1024 * 1024
@@ -140,8 +141,10 @@ class ProcessBackend(Backend):
         self._handles: set[ProcessHandle] = set()
         self._poll_interval = memory_poll_interval_s
         self._sampler: asyncio.Task[None] | None = None
+        self._sdk = installed_sdks()
 
     async def open(self) -> None:
+        self._sdk = installed_sdks()  # built by `workbench sdk build`; looked up once per session
         self._sampler = asyncio.create_task(self._sample_memory(), name="process-backend-memory")
 
     async def close(self) -> None:
@@ -201,8 +204,10 @@ class ProcessBackend(Backend):
         env = {
             "PATH": f"{opt_dir}/bin:{host_path}",
             "LD_LIBRARY_PATH": f"{task_dir}:{task_dir}/lib:{opt_dir}/lib",
-            "PYTHONPATH": str(RUNTIMES_DIR / "python"),
-            "NODE_PATH": f"{opt_dir}/nodejs/node{spec.runtime.version}/node_modules:{opt_dir}/nodejs/node_modules",
+            # The SDKs come after the function's code and layers (the bootstrap puts those first), as on AWS.
+            "PYTHONPATH": ":".join([str(RUNTIMES_DIR / "python"), *self._sdk.python_path]),
+            "NODE_PATH": ":".join([f"{opt_dir}/nodejs/node{spec.runtime.version}/node_modules",
+                                   f"{opt_dir}/nodejs/node_modules", *self._sdk.node_path]),
         }
         env.update(spec.variables)
         env.update({

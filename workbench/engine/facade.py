@@ -49,6 +49,8 @@ from workbench.model.function import FunctionConfig
 from workbench.model.project import STATE_DIR_NAME, Project
 from workbench.model.runtimes import lookup_runtime
 from workbench.runtime_api.server import RuntimeApiServer
+from workbench.services.local import LocalServices
+from workbench.services.project import provision_project
 
 log = logging.getLogger(__name__)
 
@@ -86,8 +88,13 @@ class Engine:
         self._runtime_api = RuntimeApiServer()
         self._supervisor = Supervisor()
         self._scratch_root = state_dir / "run" / f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        #: The local AWS services (moto, started on demand) or the external endpoint of the settings.
+        self.services = LocalServices(self.settings.aws_endpoint, log_path=state_dir / "services.log",
+                                      on_restart=self._provision_resources)
+        #: The template's supporting resources as created: {logical id: {"Ref", "Arn", ...}}.
+        self.resource_attributes: dict[str, dict[str, str]] = {}
         services = EnvironmentServices(self.backend, self._runtime_api, self.clock, self.bus, self.settings,
-                                       self._scratch_root)
+                                       self._scratch_root, self.services.client_variables)
         self.scheduler = Scheduler(services, self.registry, self._supervisor)
         self.catalogue = Catalogue(self.registry, self.layers, self.code, self.state, self.scheduler, self.clock,
                                    self.bus)
@@ -159,6 +166,8 @@ class Engine:
         self._running = True
         self._supervisor.spawn(self.scheduler.reap_idle(), "idle-reaper")
         try:
+            await self.services.open()
+            await self._provision_resources()
             with initiated_by("template"):
                 await restore(self, self.project, await self.state.load())
             await self.wait_provisioned_ready()
@@ -174,9 +183,17 @@ class Engine:
         await self.scheduler.close()
         await self._runtime_api.close()
         await self.backend.close()
+        await self.services.close()
         await self.store.stop()
         await self.database.close()
         await asyncio.to_thread(remove_tree, self._scratch_root)
+
+    async def _provision_resources(self) -> None:
+        """Create the template's queues, topics, streams, tables, buses and buckets (at start, and again when
+        the local services restart); the functions are read again so their references name them."""
+        if self.project is not None:
+            self.project, self.resource_attributes = await provision_project(self.services, self.project,
+                                                                             self.settings.region)
 
     # -- events and persistence -------------------------------------------------------------------------
     def subscribe(self, subscriber: Callable[[EngineEvent], None]) -> Callable[[], None]:

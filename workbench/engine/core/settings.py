@@ -36,3 +36,6 @@ class EngineSettings:
     max_event_age_s: float = 21_600.0
     subsegment_names: SubsegmentNames = field(default_factory=SubsegmentNames)
     log_tail_bytes: int = limits.LOG_TAIL_BYTES
+    #: An external AWS endpoint (LocalStack, ElasticMQ, a real account) for the supporting services; then no
+    #: local moto starts and functions' SDKs, provisioning and forwarding all go there.
+    aws_endpoint: str | None = None

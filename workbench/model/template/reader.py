@@ -68,6 +68,7 @@ class _TemplateReader:
         self.path = path
         self.base_dir = path.parent
         self.warnings: list[str] = []
+        self.checked_paths: dict[str, Path] = {}
         resources = document.get("Resources")
         if not isinstance(resources, dict) or not resources:
             raise TemplateError(path, "the Resources section is missing or empty")
@@ -221,7 +222,7 @@ class _TemplateReader:
         """(local path, inline code) of a function's `Code`."""
         if isinstance(code, str):   # `aws cloudformation package` style: a local path
             try:
-                return local_code_path(self.base_dir, code), None
+                return local_code_path(self.base_dir, code, self.checked_paths), None
             except CodePathError as exc:
                 raise self.error(logical_id, "Code", str(exc)) from None
         if not isinstance(code, dict):
@@ -299,7 +300,7 @@ class _TemplateReader:
             if isinstance(content, dict) and content.get("S3Bucket") == PLACEHOLDER_BUCKET:
                 location = self.translation.code[str(content.get("S3Key"))].path
             else:
-                location = local_code_path(self.base_dir, content)
+                location = local_code_path(self.base_dir, content, self.checked_paths)
         except (CodePathError, KeyError) as exc:
             raise self.error(logical_id, "ContentUri" if logical_id in self.translation.origins else "Content",
                              str(exc)) from None

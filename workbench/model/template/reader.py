@@ -239,7 +239,8 @@ class _TemplateReader:
 
     def _function(self, logical_id: str, props: Mapping[str, Any],
                   aliases: Mapping[str, tuple[str, str, Any]]) -> FunctionConfig | None:
-        if props.get("PackageType") == "Image" or "ImageUri" in (props.get("Code") or {}):
+        code = props.get("Code")
+        if props.get("PackageType") == "Image" or (isinstance(code, dict) and "ImageUri" in code):
             self.warnings.append(f"{self.where(logical_id, None)[0]}: container image functions are not run by "
                                  "the workbench (PackageType Image); it is left out")
             return None

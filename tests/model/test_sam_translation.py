@@ -229,3 +229,19 @@ def test_translations_are_cached_by_their_input(tmp_path: Path) -> None:
     cached[0].write_text("{ not json")   # a damaged cache is only a cache
     sam_cache._memory.clear()
     assert load_template(path) == first
+
+
+def test_container_image_functions_are_left_out_with_a_warning(tmp_path: Path) -> None:
+    path = _project(tmp_path, """\
+Resources:
+  Img:
+    Type: AWS::Serverless::Function
+    Properties: {PackageType: Image, ImageUri: 123456789012.dkr.ecr.us-east-1.amazonaws.com/x:latest}
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties: {CodeUri: src, Handler: app.handler, Runtime: python3.12}
+""")
+    template = load_template(path)
+    assert [f.name for f in template.functions] == ["Fn"]
+    assert template.warnings == ("Img: container image functions are not run by the workbench (PackageType "
+                                 "Image); it is left out",)

@@ -21,8 +21,13 @@ class CodePathError(ValueError):
     """The location is not usable; the message says why."""
 
 
-def local_code_path(base_dir: Path, value: object) -> Path:
-    """The folder or .zip file ``value`` names, relative to the template. Raises CodePathError."""
+def local_code_path(base_dir: Path, value: object, checked: dict[str, Path] | None = None) -> Path:
+    """The folder or .zip file ``value`` names, relative to the template. Raises CodePathError.
+
+    ``checked`` remembers locations already checked while loading one template (functions share folders).
+    """
+    if checked is not None and isinstance(value, str) and value in checked:
+        return checked[value]
     if isinstance(value, dict) or (isinstance(value, str) and value.startswith("s3://")):
         raise CodePathError("S3 locations are not reachable offline; point it at a local folder or .zip file")
     if not isinstance(value, str) or not value:
@@ -41,6 +46,8 @@ def local_code_path(base_dir: Path, value: object) -> Path:
     problem = find_link_loop(location)
     if problem is not None:
         raise CodePathError(problem)
+    if checked is not None:
+        checked[value] = location
     return location
 
 

@@ -68,6 +68,7 @@ class _TemplateReader:
         self.path = path
         self.base_dir = path.parent
         self.warnings: list[str] = []
+        self.checked_paths: dict[str, Path] = {}
         resources = document.get("Resources")
         if not isinstance(resources, dict) or not resources:
             raise TemplateError(path, "the Resources section is missing or empty")
@@ -221,7 +222,7 @@ class _TemplateReader:
         """(local path, inline code) of a function's `Code`."""
         if isinstance(code, str):   # `aws cloudformation package` style: a local path
             try:
-                return local_code_path(self.base_dir, code), None
+                return local_code_path(self.base_dir, code, self.checked_paths), None
             except CodePathError as exc:
                 raise self.error(logical_id, "Code", str(exc)) from None
         if not isinstance(code, dict):
@@ -238,7 +239,8 @@ class _TemplateReader:
 
     def _function(self, logical_id: str, props: Mapping[str, Any],
                   aliases: Mapping[str, tuple[str, str, Any]]) -> FunctionConfig | None:
-        if props.get("PackageType") == "Image" or "ImageUri" in (props.get("Code") or {}):
+        code = props.get("Code")
+        if props.get("PackageType") == "Image" or (isinstance(code, dict) and "ImageUri" in code):
             self.warnings.append(f"{self.where(logical_id, None)[0]}: container image functions are not run by "
                                  "the workbench (PackageType Image); it is left out")
             return None
@@ -299,7 +301,7 @@ class _TemplateReader:
             if isinstance(content, dict) and content.get("S3Bucket") == PLACEHOLDER_BUCKET:
                 location = self.translation.code[str(content.get("S3Key"))].path
             else:
-                location = local_code_path(self.base_dir, content)
+                location = local_code_path(self.base_dir, content, self.checked_paths)
         except (CodePathError, KeyError) as exc:
             raise self.error(logical_id, "ContentUri" if logical_id in self.translation.origins else "Content",
                              str(exc)) from None

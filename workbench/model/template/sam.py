@@ -98,13 +98,14 @@ def _swap_local_code(path: Path, source: dict[str, Any], resolve: Resolve) -> di
     """Replace each local code location by a placeholder S3 URI (in place); return what each stands for."""
     base_dir = path.parent
     found: dict[str, LocalCode] = {}
+    checked: dict[str, Path] = {}
 
     def swap(container: dict[str, Any], owner: str, key: str, prop: str) -> None:
         value = container[key]
         if isinstance(value, dict) and len(value) == 1 and next(iter(value)).startswith(("Ref", "Fn::")):
             value = resolve(owner, prop, value)
         try:
-            location = local_code_path(base_dir, value)
+            location = local_code_path(base_dir, value, checked)
         except CodePathError as exc:
             raise TemplateError(path, str(exc), owner, prop) from None
         placeholder = f"{owner}/{key}"
@@ -220,7 +221,7 @@ def _origins(source: Mapping[str, Any], translated: Mapping[str, Any],
              code: Mapping[str, LocalCode]) -> dict[str, tuple[str, str | None]]:
     """For every generated resource, the SAM resource and property it came from (for error messages)."""
     declared = source.get("Resources") or {}
-    events = _events_by_function(source)
+    events = {function: set(names) for function, names in _events_by_function(source).items()}
     by_placeholder = {f"s3://{PLACEHOLDER_BUCKET}/{key}": local for key, local in code.items()}
     origins: dict[str, tuple[str, str | None]] = {}
     for logical_id, resource in (translated.get("Resources") or {}).items():
@@ -232,14 +233,15 @@ def _origins(source: Mapping[str, Any], translated: Mapping[str, Any],
             if local is not None:
                 origins[logical_id] = (local.resource, None)
                 continue
-        for function, names in sorted(events.items(), key=lambda item: -len(item[0])):
-            if not logical_id.startswith(function):
-                continue
-            rest = logical_id[len(function):]
-            if rest in names:
-                origins[logical_id] = (function, f"Events.{rest}")
-            else:
-                origins[logical_id] = (function, next((prop for suffix, prop in _GENERATED_SUFFIXES
-                                                       if rest.startswith(suffix)), None))
-            break
+        # The longest function id the generated id starts with (linear in the id's length, not in functions).
+        function = next((logical_id[:end] for end in range(len(logical_id) - 1, 0, -1)
+                         if logical_id[:end] in events), None)
+        if function is None:
+            continue
+        rest = logical_id[len(function):]
+        if rest in events[function]:
+            origins[logical_id] = (function, f"Events.{rest}")
+        else:
+            origins[logical_id] = (function, next((prop for suffix, prop in _GENERATED_SUFFIXES
+                                                   if rest.startswith(suffix)), None))
     return origins

@@ -16,9 +16,9 @@ from typing import Any
 
 import yaml
 
-from workbench.engine.engine import Engine
-from workbench.engine.events import EngineEvent
-from workbench.engine.settings import EngineSettings
+from workbench.engine.core.settings import EngineSettings
+from workbench.engine.facade import Engine
+from workbench.engine.observation.events import EngineEvent
 from workbench.model.project import Project, load_project
 
 

@@ -18,8 +18,8 @@ import pytest
 from botocore.config import Config
 
 from workbench.api.app import ApiServer
-from workbench.engine.engine import Engine
-from workbench.engine.settings import EngineSettings
+from workbench.engine.core.settings import EngineSettings
+from workbench.engine.facade import Engine
 from workbench.model.project import Project
 
 T = TypeVar("T")

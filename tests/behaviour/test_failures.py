@@ -7,9 +7,9 @@ import re
 from pathlib import Path
 
 from tests.helpers import EventLog, make_project
-from workbench.engine.clock import FakeClock
-from workbench.engine.engine import Engine
-from workbench.engine.events import EnvironmentBusy, InvocationFinished, LogLine, TraceRecorded
+from workbench.engine.core.clock import FakeClock
+from workbench.engine.facade import Engine
+from workbench.engine.observation.events import EnvironmentBusy, InvocationFinished, LogLine, TraceRecorded
 
 SLEEPY = """
     import os, time

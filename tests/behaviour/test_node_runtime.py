@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from tests.helpers import EventLog, make_project, running
-from workbench.engine.events import LogLine
+from workbench.engine.observation.events import LogLine
 
 FILES = {
     "src/cjs.js": """

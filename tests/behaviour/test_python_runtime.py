@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 from tests.helpers import EventLog, make_project, running
-from workbench.engine.events import EnvironmentInitialised, InvocationFinished, LogLine
+from workbench.engine.observation.events import EnvironmentInitialised, InvocationFinished, LogLine
 
 CONTEXT_APP = """
     import json, os, time

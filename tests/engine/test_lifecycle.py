@@ -9,9 +9,10 @@ import textwrap
 from pathlib import Path
 
 from tests.helpers import EventLog, make_project
-from workbench.engine.clock import FakeClock
-from workbench.engine.engine import Engine
-from workbench.engine.events import (
+from workbench.engine.core.clock import FakeClock
+from workbench.engine.core.settings import EngineSettings
+from workbench.engine.facade import Engine
+from workbench.engine.observation.events import (
     EnvironmentBusy,
     EnvironmentFrozen,
     EnvironmentIdle,
@@ -22,7 +23,6 @@ from workbench.engine.events import (
     InvocationFinished,
     InvocationStarted,
 )
-from workbench.engine.settings import EngineSettings
 
 APP = """
     import os

@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import EventLog, make_project
-from workbench.engine.clock import FakeClock
-from workbench.engine.engine import Engine
-from workbench.engine.errors import InvalidParameterValueError, TooManyRequestsError
-from workbench.engine.events import EnvironmentBusy, InitType, ProvisionedConcurrencyChanged, Throttled
-from workbench.engine.load import run_load
-from workbench.engine.settings import EngineSettings
+from workbench.engine.core.clock import FakeClock
+from workbench.engine.core.errors import InvalidParameterValueError, TooManyRequestsError
+from workbench.engine.core.settings import EngineSettings
+from workbench.engine.execution.load import run_load
+from workbench.engine.facade import Engine
+from workbench.engine.observation.events import EnvironmentBusy, InitType, ProvisionedConcurrencyChanged, Throttled
 
 APP = """
     import os, time
@@ -158,7 +158,7 @@ async def test_changing_provisioned_concurrency_starts_and_stops_environments(tm
 async def test_provisioned_autoscaling_scales_out_under_load(tmp_path: Path) -> None:
     clock = FakeClock()
     async with Engine(_project(tmp_path, **PROVISIONED), clock=clock) as engine:  # type: ignore[arg-type]
-        from workbench.engine.autoscaling import AutoscalingPolicy
+        from workbench.engine.concurrency.autoscaling import AutoscalingPolicy
 
         await engine.put_provisioned_autoscaling("Fn", "live", AutoscalingPolicy(
             0.5, 2, 6, scale_out_cooldown_s=0, scale_in_cooldown_s=0, evaluation_period_s=5))

@@ -13,14 +13,14 @@ import pytest
 
 from tests.helpers import make_project
 from tests.helpers import zip_of as _zip
-from workbench.engine.engine import Engine
-from workbench.engine.errors import (
+from workbench.engine.core.errors import (
     InvalidPackageError,
     InvalidParameterValueError,
     PreconditionFailedError,
     ResourceConflictError,
     ResourceNotFoundError,
 )
+from workbench.engine.facade import Engine
 from workbench.model.function import validate_function
 from workbench.model.project import load_project
 

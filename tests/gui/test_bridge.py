@@ -5,8 +5,8 @@ import time
 from pathlib import Path
 
 from tests.helpers import running
-from workbench.engine.events import InvocationFinished, LogLine, TraceRecorded
-from workbench.engine.statistics import EngineStatistics
+from workbench.engine.observation.events import InvocationFinished, LogLine, TraceRecorded
+from workbench.engine.observation.statistics import EngineStatistics
 from workbench.gui.bridge import BATCH_INTERVAL_MS, EngineBridge, EventBatch
 from workbench.model.project import Project
 

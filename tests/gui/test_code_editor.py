@@ -9,7 +9,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QPlainTextEdit
 
 from tests.gui.conftest import invoke_through_ui, running_window, wait_for
-from workbench.engine.events import EnvState
+from workbench.engine.observation.events import EnvState
 from workbench.gui.code_files import functions_owning, handler_file
 from workbench.gui.widgets.highlighter import lexer_for
 from workbench.model.function import FunctionConfig

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from tests.gui.conftest import running_window, wait_for
 from tests.gui.test_function_tree import badge_texts
-from workbench.engine.errors import TooManyRequestsError
-from workbench.engine.events import EnvState, InitType
+from workbench.engine.core.errors import TooManyRequestsError
+from workbench.engine.observation.events import EnvState, InitType
 from workbench.gui.models.function_tree import NODE_ROLE
 from workbench.gui.widgets.dialogs import AliasDialog, NumberDialog, ProvisionedDialog, TextDialog
 from workbench.gui.widgets.message_bar import Level

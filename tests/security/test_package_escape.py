@@ -11,9 +11,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from tests.api.conftest import ROLE, ServerThread, make_zip
-from workbench.engine.code import CodeStore
-from workbench.engine.errors import InvalidPackageError
-from workbench.engine.zipsafe import extract_zip
+from workbench.engine import CodeStore, InvalidPackageError, extract_zip
 from workbench.fsutil import resolves_beneath
 
 #: `a/b -> ..` is the package root; `a/b/c -> ..` is then made through it, beside the root; a file beneath it

@@ -15,8 +15,7 @@ from aiohttp import web
 from workbench.api import concurrency, functions, invoke, layers, versions
 from workbench.api.context import ENGINE
 from workbench.api.errors import UnknownOperationError, error_response
-from workbench.engine.engine import Engine
-from workbench.engine.errors import LambdaError, RequestTooLargeError, ServiceError
+from workbench.engine import Engine, LambdaError, RequestTooLargeError, ServiceError
 from workbench.model import limits
 
 log = logging.getLogger(__name__)

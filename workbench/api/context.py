@@ -7,8 +7,7 @@ from typing import Any
 
 from aiohttp import web
 
-from workbench.engine.engine import Engine
-from workbench.engine.registry import parse_name
+from workbench.engine import Engine, parse_name
 
 ENGINE = web.AppKey("engine", Engine)
 

@@ -12,7 +12,7 @@ import uuid
 
 from aiohttp import web
 
-from workbench.engine.errors import LambdaError, TooManyRequestsError
+from workbench.engine import LambdaError, TooManyRequestsError
 
 #: Error shapes whose message member is `Message` (all others use `message`).
 _CAPITALISED_MESSAGE = frozenset({

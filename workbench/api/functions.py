@@ -13,10 +13,7 @@ from workbench.api.context import base_url, empty_response, engine_of, function_
 from workbench.api.paging import number_key, page
 from workbench.api.shapes import Phase, function_configuration
 from workbench.api.validation import Members, json_body
-from workbench.engine.engine import Engine
-from workbench.engine.errors import InvalidParameterValueError, check_revision_id
-from workbench.engine.registry import parse_name
-from workbench.engine.versions import FunctionVersion
+from workbench.engine import Engine, FunctionVersion, InvalidParameterValueError, check_revision_id, parse_name
 from workbench.model.arn import FUNCTION_NAME_PATTERN, LATEST
 from workbench.model.function import ConfigError, validate_function
 

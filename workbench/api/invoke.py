@@ -12,7 +12,7 @@ import base64
 from aiohttp import web
 
 from workbench.api.context import ENGINE, json_response
-from workbench.engine.errors import ValidationError
+from workbench.engine import ValidationError
 
 _INVOCATION_TYPES = ("Event", "RequestResponse", "DryRun")
 _LOG_TYPES = ("None", "Tail")

@@ -14,9 +14,7 @@ from workbench.api.context import base_url, empty_response, engine_of, json_resp
 from workbench.api.paging import number_key, page
 from workbench.api.shapes import layer_version, layer_version_item
 from workbench.api.validation import Members, json_body
-from workbench.engine.engine import Engine
-from workbench.engine.errors import ValidationError
-from workbench.engine.layers import LayerVersion
+from workbench.engine import Engine, LayerVersion, ValidationError
 from workbench.model.runtimes import RUNTIMES
 
 _LAYER_NAME = r"(arn:(aws[a-zA-Z-]*)?:lambda:[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1}:\d{12}:layer:)?" \

@@ -19,7 +19,7 @@ from typing import Any
 
 from aiohttp import web
 
-from workbench.engine.errors import InvalidRequestContentError, ValidationError
+from workbench.engine import InvalidRequestContentError, ValidationError
 
 #: Bodies larger than this are parsed off the event loop (deployment packages arrive base64 in JSON).
 _PARSE_IN_THREAD_BYTES = 256 * 1024

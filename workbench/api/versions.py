@@ -9,10 +9,7 @@ from workbench.api.functions import render
 from workbench.api.paging import number_key, page
 from workbench.api.shapes import Phase, alias_configuration, function_configuration
 from workbench.api.validation import Members, json_body
-from workbench.engine.engine import Engine
-from workbench.engine.errors import InvalidRequestContentError
-from workbench.engine.registry import Alias, parse_name
-from workbench.engine.versions import FunctionVersion
+from workbench.engine import Alias, Engine, FunctionVersion, InvalidRequestContentError, parse_name
 from workbench.model.arn import LATEST
 
 _VERSION_PATTERN = r"(\$LATEST|[0-9]+)"

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from workbench.backends.base import BackendError
-from workbench.engine.errors import LambdaError
+from workbench.engine import LambdaError
 from workbench.model.project import STATE_DIR_NAME, TEMPLATE_NAMES, Project, load_project
 from workbench.model.template import TemplateError
 from workbench.resources import sample_project_dir

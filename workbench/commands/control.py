@@ -22,7 +22,7 @@ import aiohttp
 from workbench.api.app import ApiServer
 from workbench.commands.common import CommandError, open_project
 from workbench.commands.serve import served_url
-from workbench.engine.engine import Engine
+from workbench.engine import Engine
 
 
 class ApiError(CommandError):

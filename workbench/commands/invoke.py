@@ -14,8 +14,7 @@ from workbench.commands.common import (
     run_async,
 )
 from workbench.commands.serve import warn_if_served
-from workbench.engine.engine import Engine
-from workbench.engine.events import EngineEvent, LogLine
+from workbench.engine import Engine, EngineEvent, LogLine
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -15,8 +15,7 @@ from workbench.commands.common import (
 )
 from workbench.commands.invoke import read_event
 from workbench.commands.serve import warn_if_served
-from workbench.engine.engine import Engine
-from workbench.engine.load import LoadProgress, run_load
+from workbench.engine import Engine, LoadProgress, run_load
 from workbench.model.arn import parse_function_ref
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from workbench.api.app import ApiServer
 from workbench.commands.common import CommandError, add_backend_option, add_project_options, open_project, run_async
-from workbench.engine.engine import Engine
+from workbench.engine import Engine
 
 RULE = """\
 Template and API: the functions of the template are there from the start. Functions, versions, aliases,

@@ -16,7 +16,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QApplication
 
-from workbench.engine.settings import EngineSettings
+from workbench.engine import EngineSettings
 from workbench.gui import theme
 from workbench.gui.loop import WorkbenchEventLoop
 from workbench.gui.main_window import MainWindow

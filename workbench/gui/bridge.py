@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from workbench.engine.engine import Engine
-from workbench.engine.events import (
+from workbench.engine import (
+    Engine,
     EngineEvent,
     EnvironmentEvent,
     InvocationFinished,

@@ -22,9 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.engine.engine import Engine
-from workbench.engine.settings import EngineSettings
-from workbench.engine.statistics import EngineStatistics
+from workbench.engine import Engine, EngineSettings, EngineStatistics
 from workbench.gui.bridge import EngineBridge, EventBatch
 from workbench.gui.operations import Operations
 from workbench.gui.panes.code_editor import CodeEditorPane

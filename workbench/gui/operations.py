@@ -18,7 +18,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QWidget
 
-from workbench.engine.errors import LambdaError
+from workbench.engine import LambdaError
 from workbench.gui.widgets.message_bar import MessageBar
 
 log = logging.getLogger(__name__)

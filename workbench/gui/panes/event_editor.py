@@ -18,8 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.engine.engine import Engine
-from workbench.engine.invocation import InvokeResult
+from workbench.engine import Engine, InvokeResult
 from workbench.gui import theme
 from workbench.gui.operations import Operations
 from workbench.gui.panes.invoke_result import InvokeResultView

@@ -16,8 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.engine.engine import Engine
-from workbench.engine.statistics import EngineStatistics
+from workbench.engine import Engine, EngineStatistics
 from workbench.gui.models.function_tree import BADGES_ROLE, NODE_ROLE, FunctionTreeModel, NodeKind, TreeNode
 from workbench.gui.operations import Operations
 from workbench.gui.panes.function_actions import FunctionActions

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from workbench.engine.code import CodeSnapshot
-from workbench.engine.errors import InvalidParameterValueError, ResourceNotFoundError
+from workbench.engine.catalogue.code_store import CodeSnapshot
+from workbench.engine.core.errors import InvalidParameterValueError, ResourceNotFoundError
 from workbench.model.arn import layer_arn
 from workbench.model.limits import LAYERS_MAX
 

@@ -1,7 +1,8 @@
 """The control plane for functions, versions, aliases, layers and deployment packages.
 
-A mixin of the `Engine` façade, kept apart so that the invoke path and the control plane each stay readable.
-Every change is validated as Lambda validates it, applied to the registry, and written to the project's state.
+A component of the `Engine` façade (which delegates to it), kept apart so that the invoke path and the
+control plane each stay readable. Every change is validated as Lambda validates it, applied to the
+registry, written to the project's state and announced as a `CatalogueChanged` event.
 """
 
 from __future__ import annotations
@@ -10,19 +11,20 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
-from workbench.engine.clock import Clock
-from workbench.engine.code import CodeSnapshot, CodeStore
-from workbench.engine.errors import (
+from workbench.engine.catalogue.code_store import CodeSnapshot, CodeStore
+from workbench.engine.catalogue.functions import Alias, FunctionEntry, FunctionRegistry, parse_name
+from workbench.engine.catalogue.layers import LayerRegistry, LayerVersion
+from workbench.engine.catalogue.versions import FunctionVersion
+from workbench.engine.core.clock import Clock
+from workbench.engine.core.errors import (
     InvalidParameterValueError,
     ResourceConflictError,
     ResourceNotFoundError,
     check_revision_id,
 )
-from workbench.engine.layers import LayerRegistry, LayerVersion
-from workbench.engine.registry import Alias, FunctionEntry, FunctionRegistry, parse_name
-from workbench.engine.scheduler import Scheduler
-from workbench.engine.state import AliasRow, FunctionRow, LayerRow, ProjectState, VersionRow
-from workbench.engine.versions import FunctionVersion
+from workbench.engine.execution.scheduler import Scheduler
+from workbench.engine.observation.events import EventBus
+from workbench.engine.store.project_state import AliasRow, FunctionRow, LayerRow, ProjectState, VersionRow
 from workbench.model.arn import LATEST
 from workbench.model.function import ConfigError, FunctionConfig, validate_function
 from workbench.model.limits import UNZIPPED_MAX
@@ -41,14 +43,18 @@ def _invalid(error: ConfigError) -> InvalidParameterValueError:
 
 
 class Catalogue:
-    """Mixed into `Engine`, which provides these attributes."""
+    """Functions, versions, aliases, layers and packages: validated as Lambda validates them, applied to the
+    registries, written to the project's state, and announced on the event bus."""
 
-    registry: FunctionRegistry
-    layers: LayerRegistry
-    code: CodeStore
-    state: ProjectState
-    scheduler: Scheduler
-    clock: Clock
+    def __init__(self, registry: FunctionRegistry, layers: LayerRegistry, code: CodeStore, state: ProjectState,
+                 scheduler: Scheduler, clock: Clock, bus: EventBus) -> None:
+        self.registry = registry
+        self.layers = layers
+        self.code = code
+        self.state = state
+        self.scheduler = scheduler
+        self.clock = clock
+        self.bus = bus
 
     # -- code -------------------------------------------------------------------------------------------
     async def _snapshot(self, config: FunctionConfig) -> CodeSnapshot:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
-from workbench.engine.tracing import SubsegmentNames
+from workbench.engine.observation.tracing import SubsegmentNames
 from workbench.model import limits
 from workbench.model.arn import DEFAULT_ACCOUNT, DEFAULT_REGION
 

@@ -13,14 +13,14 @@ from types import TracebackType
 
 from workbench.backends.base import Backend
 from workbench.backends.factory import create_backend
-from workbench.engine import tracing
-from workbench.engine.autoscaling import ProvisionedAutoscaler
-from workbench.engine.catalogue import Catalogue
-from workbench.engine.clock import Clock, RealClock
-from workbench.engine.code import CodeStore
-from workbench.engine.concurrency_controls import ConcurrencyControls
-from workbench.engine.environment import EnvironmentServices, decode_client_context
-from workbench.engine.errors import (
+from workbench.engine.catalogue.code_store import CodeStore
+from workbench.engine.catalogue.control_plane import Catalogue
+from workbench.engine.catalogue.functions import FunctionRegistry, Target
+from workbench.engine.catalogue.layers import LayerRegistry
+from workbench.engine.catalogue.restore import restore
+from workbench.engine.concurrency.controls import ConcurrencyControls
+from workbench.engine.core.clock import Clock, RealClock
+from workbench.engine.core.errors import (
     InvalidParameterValueError,
     InvalidRequestContentError,
     InvalidRuntimeError,
@@ -28,18 +28,17 @@ from workbench.engine.errors import (
     ServiceError,
     TooManyRequestsError,
 )
-from workbench.engine.events import EngineEvent, EventBus, LogLine, TraceRecord, TraceRecorded
-from workbench.engine.invocation import InvokeRequest, InvokeResult
-from workbench.engine.layers import LayerRegistry
-from workbench.engine.pool import EnvironmentInfo
-from workbench.engine.registry import FunctionRegistry, Target
-from workbench.engine.restore import restore
-from workbench.engine.scheduler import Scheduler
-from workbench.engine.settings import EngineSettings
-from workbench.engine.state import ProjectState
-from workbench.engine.statistics import EngineStatistics, FunctionStatistics
-from workbench.engine.store import Store, StoredLog
-from workbench.engine.supervisor import Supervisor
+from workbench.engine.core.settings import EngineSettings
+from workbench.engine.core.tasks import Supervisor
+from workbench.engine.execution.environment import EnvironmentServices, decode_client_context
+from workbench.engine.execution.invocation import InvokeRequest, InvokeResult
+from workbench.engine.execution.pool import EnvironmentInfo
+from workbench.engine.execution.scheduler import Scheduler
+from workbench.engine.observation import tracing
+from workbench.engine.observation.events import EngineEvent, EventBus, LogLine, TraceRecord, TraceRecorded
+from workbench.engine.observation.statistics import EngineStatistics, FunctionStatistics
+from workbench.engine.store.logs import Store, StoredLog
+from workbench.engine.store.project_state import ProjectState
 from workbench.fsutil import remove_tree
 from workbench.model import limits
 from workbench.model.arn import runtime_version_arn
@@ -53,7 +52,7 @@ log = logging.getLogger(__name__)
 _INLINE_EXTENSIONS = {Family.PYTHON: ".py", Family.NODEJS: ".js"}
 
 
-class Engine(Catalogue, ConcurrencyControls):
+class Engine:
     """Loads a project, runs its functions in execution environments, and reports what happens.
 
     Use as ``async with Engine(project) as engine: await engine.invoke("fn", b"{}")``.
@@ -87,9 +86,48 @@ class Engine(Catalogue, ConcurrencyControls):
         services = EnvironmentServices(self.backend, self._runtime_api, self.clock, self.bus, self.settings,
                                        self._scratch_root)
         self.scheduler = Scheduler(services, self.registry, self._supervisor)
-        self._autoscalers: dict[tuple[str, str], tuple[ProvisionedAutoscaler, asyncio.Task[None]]] = {}
+        self.catalogue = Catalogue(self.registry, self.layers, self.code, self.state, self.scheduler, self.clock,
+                                   self.bus)
+        self.concurrency = ConcurrencyControls(self.registry, self.scheduler, self.state, self.clock,
+                                               self._supervisor, self.bus)
+        self._delegate_control_planes()
         self._started_at = 0.0
         self._running = False
+
+    def _delegate_control_planes(self) -> None:
+        """The façade's control-plane operations are its components' methods, bound here so each is named once
+        (and typed) where it is implemented."""
+        catalogue, concurrency = self.catalogue, self.concurrency
+        self.create_function = catalogue.create_function
+        self.save_function_state = catalogue.save_function_state
+        self.update_function_code = catalogue.update_function_code
+        self.reload_code = catalogue.reload_code
+        self.update_function_configuration = catalogue.update_function_configuration
+        self.delete_function = catalogue.delete_function
+        self.function_version = catalogue.function_version
+        self.list_versions = catalogue.list_versions
+        self.publish_version = catalogue.publish_version
+        self.create_alias = catalogue.create_alias
+        self.update_alias = catalogue.update_alias
+        self.get_alias = catalogue.get_alias
+        self.list_aliases = catalogue.list_aliases
+        self.delete_alias = catalogue.delete_alias
+        self.publish_layer_version = catalogue.publish_layer_version
+        self.get_layer_version = catalogue.get_layer_version
+        self.list_layers = catalogue.list_layers
+        self.list_layer_versions = catalogue.list_layer_versions
+        self.delete_layer_version = catalogue.delete_layer_version
+        self.export_package = catalogue.export_package
+        self.put_function_concurrency = concurrency.put_function_concurrency
+        self.delete_function_concurrency = concurrency.delete_function_concurrency
+        self.function_concurrency = concurrency.function_concurrency
+        self.account_concurrency = concurrency.account_concurrency
+        self.put_provisioned_concurrency = concurrency.put_provisioned_concurrency
+        self.provisioned_concurrency = concurrency.provisioned_concurrency
+        self.get_provisioned_concurrency = concurrency.get_provisioned_concurrency
+        self.delete_provisioned_concurrency = concurrency.delete_provisioned_concurrency
+        self.wait_provisioned_ready = concurrency.wait_provisioned_ready
+        self.put_provisioned_autoscaling = concurrency.put_provisioned_autoscaling
 
     # -- lifecycle --------------------------------------------------------------------------------------
     async def __aenter__(self) -> Engine:
@@ -267,7 +305,7 @@ class Engine(Catalogue, ConcurrencyControls):
                 for env in pool.environments.values())
             functions.append(FunctionStatistics(
                 name, environments, pool.in_flight, pool.invocations, pool.errors, pool.throttles,
-                pool.cold_starts, reserved.get(name), self._provisioned_total(name), pool.spillovers))
+                pool.cold_starts, reserved.get(name), self.concurrency.provisioned_total(name), pool.spillovers))
         return EngineStatistics(self.clock.time(), now - self._started_at, self.backend.name, tuple(functions))
 
 

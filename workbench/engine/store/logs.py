@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from workbench.engine.events import Span, TraceRecord
+from workbench.engine.observation.events import Span, TraceRecord
 
 log = logging.getLogger(__name__)
 

@@ -13,18 +13,18 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from workbench.engine.autoscaling import AutoscalingPolicy
-from workbench.engine.errors import ResourceNotFoundError
-from workbench.engine.layers import LayerVersion
-from workbench.engine.registry import Alias, FunctionEntry
-from workbench.engine.state import Snapshot
-from workbench.engine.versions import FunctionVersion
+from workbench.engine.catalogue.functions import Alias, FunctionEntry
+from workbench.engine.catalogue.layers import LayerVersion
+from workbench.engine.catalogue.versions import FunctionVersion
+from workbench.engine.concurrency.autoscaling import AutoscalingPolicy
+from workbench.engine.core.errors import ResourceNotFoundError
+from workbench.engine.store.project_state import Snapshot
 from workbench.model.arn import LATEST
 from workbench.model.function import FunctionConfig
 from workbench.model.project import Project
 
 if TYPE_CHECKING:
-    from workbench.engine.engine import Engine
+    from workbench.engine.facade import Engine
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from workbench.engine.events import Span, TraceRecord
+from workbench.engine.observation.events import Span, TraceRecord
 from workbench.model.arn import function_arn
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from workbench.engine.store import connect
+from workbench.engine.store.logs import connect
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS functions (

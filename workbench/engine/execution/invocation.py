@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from workbench.engine.events import InvocationRecord
+from workbench.engine.observation.events import InvocationRecord
 
 
 @dataclass(slots=True)

@@ -12,8 +12,8 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from workbench.engine.clock import Clock
-from workbench.engine.errors import InvalidParameterValueError
+from workbench.engine.core.clock import Clock
+from workbench.engine.core.errors import InvalidParameterValueError
 
 
 @dataclass(frozen=True, slots=True)

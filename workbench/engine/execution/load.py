@@ -14,11 +14,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from workbench.engine.errors import LambdaError, TooManyRequestsError
-from workbench.engine.events import EngineEvent, EnvironmentStarting, EnvironmentStopped, InitType
+from workbench.engine.core.errors import LambdaError, TooManyRequestsError
+from workbench.engine.observation.events import EngineEvent, EnvironmentStarting, EnvironmentStopped, InitType
 
 if TYPE_CHECKING:
-    from workbench.engine.engine import Engine
+    from workbench.engine.facade import Engine
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,7 @@ import zipfile
 import zlib
 from pathlib import Path
 
-from workbench.engine.errors import InvalidPackageError
+from workbench.engine.core.errors import InvalidPackageError
 from workbench.fsutil import escaping_links, remove_tree
 from workbench.model.limits import UNZIPPED_MAX
 

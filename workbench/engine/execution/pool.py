@@ -11,8 +11,8 @@ import asyncio
 from collections import deque
 from dataclasses import dataclass
 
-from workbench.engine.environment import Environment
-from workbench.engine.events import EnvState, InitType
+from workbench.engine.execution.environment import Environment
+from workbench.engine.observation.events import EnvState, InitType
 
 IdleKey = tuple[str, str | None]   # (version, provisioned_for)
 

@@ -22,8 +22,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from workbench.engine.errors import InvalidPackageError, RequestTooLargeError
-from workbench.engine.zipsafe import extract_zip
+from workbench.engine.catalogue.zipsafe import extract_zip
+from workbench.engine.core.errors import InvalidPackageError, RequestTooLargeError
 from workbench.fsutil import escaping_links, remove_tree, resolves_beneath, tree_size
 from workbench.model.limits import UNZIPPED_MAX, ZIP_UPLOAD_MAX
 

@@ -13,16 +13,16 @@ import logging
 from collections import deque
 from dataclasses import dataclass, field
 
-from workbench.engine.concurrency import SCALING_RATE_EXCEEDED, ConcurrencyGovernor
-from workbench.engine.environment import Environment, EnvironmentServices, InitOutcome
-from workbench.engine.errors import TooManyRequestsError
-from workbench.engine.events import EnvState, InitType, ProvisionedConcurrencyChanged, Throttled
-from workbench.engine.initgate import InitGate, hand_over
-from workbench.engine.invocation import InvokeRequest, InvokeResult
-from workbench.engine.pool import FunctionPool
-from workbench.engine.registry import FunctionRegistry, Target
-from workbench.engine.supervisor import Supervisor
-from workbench.engine.versions import FunctionVersion
+from workbench.engine.catalogue.functions import FunctionRegistry, Target
+from workbench.engine.catalogue.versions import FunctionVersion
+from workbench.engine.concurrency.limits import SCALING_RATE_EXCEEDED, ConcurrencyGovernor
+from workbench.engine.core.errors import TooManyRequestsError
+from workbench.engine.core.tasks import Supervisor
+from workbench.engine.execution.environment import Environment, EnvironmentServices, InitOutcome
+from workbench.engine.execution.initgate import InitGate, hand_over
+from workbench.engine.execution.invocation import InvokeRequest, InvokeResult
+from workbench.engine.execution.pool import FunctionPool
+from workbench.engine.observation.events import EnvState, InitType, ProvisionedConcurrencyChanged, Throttled
 from workbench.model.arn import LATEST
 from workbench.model.limits import TIMEOUT_MAX_S
 

@@ -1,27 +1,29 @@
 """The control plane for concurrency: reserved and provisioned concurrency, and autoscaling of the latter.
 
-A mixin of the `Engine` façade (see `catalogue.py` for the functions' control plane).
+A component of the `Engine` façade, which delegates to it (see `catalogue/control_plane.py` for the
+functions' control plane).
 """
 
 from __future__ import annotations
 
 import asyncio
 
-from workbench.engine.autoscaling import AutoscalingPolicy, ProvisionedAutoscaler
-from workbench.engine.clock import Clock
-from workbench.engine.concurrency import AccountConcurrency
-from workbench.engine.errors import (
+from workbench.engine.catalogue.functions import FunctionEntry, FunctionRegistry, parse_name
+from workbench.engine.catalogue.versions import FunctionVersion
+from workbench.engine.concurrency.autoscaling import AutoscalingPolicy, ProvisionedAutoscaler
+from workbench.engine.concurrency.limits import AccountConcurrency
+from workbench.engine.core.clock import Clock
+from workbench.engine.core.errors import (
     InvalidParameterValueError,
     ProvisionedConcurrencyConfigNotFoundError,
     ResourceConflictError,
     ResourceNotFoundError,
     ValidationError,
 )
-from workbench.engine.registry import FunctionEntry, FunctionRegistry, parse_name
-from workbench.engine.scheduler import ProvisionedConfig, Scheduler
-from workbench.engine.state import ProjectState
-from workbench.engine.supervisor import Supervisor
-from workbench.engine.versions import FunctionVersion
+from workbench.engine.core.tasks import Supervisor
+from workbench.engine.execution.scheduler import ProvisionedConfig, Scheduler
+from workbench.engine.observation.events import EventBus
+from workbench.engine.store.project_state import ProjectState
 from workbench.model.arn import LATEST
 
 _UNPUBLISHED = "Provisioned Concurrency Configs cannot be applied to unpublished function versions."
@@ -29,14 +31,20 @@ _NOT_ALIAS_OR_VERSION = "The function resource provided must be an alias or a pu
 
 
 class ConcurrencyControls:
-    """Mixed into `Engine`, which provides these attributes."""
+    """Reserved and provisioned concurrency with AWS's rules and messages, and provisioned autoscaling."""
 
-    registry: FunctionRegistry
-    scheduler: Scheduler
-    state: ProjectState
-    clock: Clock
-    _supervisor: Supervisor
-    _autoscalers: dict[tuple[str, str], tuple[ProvisionedAutoscaler, asyncio.Task[None]]]
+    def __init__(self, registry: FunctionRegistry, scheduler: Scheduler, state: ProjectState, clock: Clock,
+                 supervisor: Supervisor, bus: EventBus) -> None:
+        self.registry = registry
+        self.scheduler = scheduler
+        self.state = state
+        self.clock = clock
+        self.bus = bus
+        self._supervisor = supervisor
+        self._autoscalers: dict[tuple[str, str], tuple[ProvisionedAutoscaler, asyncio.Task[None]]] = {}
+
+    def provisioned_total(self, function: str) -> int:
+        return self._provisioned_total(function)
 
     def _provisioned_total(self, function: str) -> int:
         return sum(c.requested for k, c in self.scheduler.provisioned.items() if k[0] == function)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from workbench.engine.pool import EnvironmentInfo
+from workbench.engine.execution.pool import EnvironmentInfo
 
 
 @dataclass(frozen=True, slots=True)

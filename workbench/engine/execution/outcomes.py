@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from workbench.backends.base import ExitInfo
-from workbench.engine.invocation import error_payload, error_type_of
+from workbench.engine.execution.invocation import error_payload, error_type_of
 from workbench.model.limits import RUNTIME_RESPONSE_MAX
 from workbench.runtime_api.endpoint import Errored, InitFailed, Responded, ResponseTooLarge
 

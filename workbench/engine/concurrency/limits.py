@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from workbench.engine.clock import Clock
-from workbench.engine.errors import InvalidParameterValueError
-from workbench.engine.settings import EngineSettings
+from workbench.engine.core.clock import Clock
+from workbench.engine.core.errors import InvalidParameterValueError
+from workbench.engine.core.settings import EngineSettings
 
 RESERVED_EXCEEDED = "ReservedFunctionConcurrentInvocationLimitExceeded"
 ACCOUNT_EXCEEDED = "ConcurrentInvocationLimitExceeded"

@@ -19,9 +19,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from workbench.backends.base import Backend, ExitInfo, LaunchError, LaunchSpec, RuntimeHandle
-from workbench.engine import logformat
-from workbench.engine.clock import Clock, TimerHandle
-from workbench.engine.events import (
+from workbench.engine.catalogue.versions import FunctionVersion
+from workbench.engine.core.clock import Clock, TimerHandle
+from workbench.engine.core.settings import EngineSettings
+from workbench.engine.execution.invocation import InvokeRequest, InvokeResult, error_payload
+from workbench.engine.execution.outcomes import OUTCOME_TYPES, Outcome, RuntimeExited, TimedOut, exit_message, judge
+from workbench.engine.observation import logformat
+from workbench.engine.observation.events import (
     EnvironmentBusy,
     EnvironmentEvent,
     EnvironmentFrozen,
@@ -41,10 +45,6 @@ from workbench.engine.events import (
     TraceRecord,
     TraceRecorded,
 )
-from workbench.engine.invocation import InvokeRequest, InvokeResult, error_payload
-from workbench.engine.outcomes import OUTCOME_TYPES, Outcome, RuntimeExited, TimedOut, exit_message, judge
-from workbench.engine.settings import EngineSettings
-from workbench.engine.versions import FunctionVersion
 from workbench.fsutil import remove_tree
 from workbench.model.arn import runtime_version_arn
 from workbench.runtime_api.endpoint import (

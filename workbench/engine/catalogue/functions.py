@@ -7,14 +7,14 @@ import random
 import uuid
 from dataclasses import dataclass, field
 
-from workbench.engine.errors import (
+from workbench.engine.catalogue.versions import FunctionVersion
+from workbench.engine.core.errors import (
     InvalidParameterValueError,
     ResourceConflictError,
     ResourceNotFoundError,
     ValidationError,
     check_revision_id,
 )
-from workbench.engine.versions import FunctionVersion
 from workbench.model.arn import (
     ALIAS_NAME,
     FUNCTION_NAME_PATTERN,

@@ -6,8 +6,8 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from workbench.engine.code import CodeSnapshot
-from workbench.engine.layers import LayerVersion
+from workbench.engine.catalogue.code_store import CodeSnapshot
+from workbench.engine.catalogue.layers import LayerVersion
 from workbench.model.function import FunctionConfig
 from workbench.model.runtimes import RuntimeInfo, lookup_runtime
 

@@ -1,9 +1,14 @@
-"""Process-wide limits the workbench raises for itself at start."""
+"""Process-wide settings: the limits the workbench raises for itself at start, and the signals that stop it."""
 
 from __future__ import annotations
 
 import contextlib
 import resource
+import signal
+
+#: Closing the terminal (SIGHUP) and Ctrl+\\ (SIGQUIT) stop the workbench as cleanly as Ctrl+C and SIGTERM: the
+#: environments are stopped and the state saved, rather than runtimes left behind.
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT)
 
 
 def raise_open_file_limit() -> int:

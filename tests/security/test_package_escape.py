@@ -65,7 +65,7 @@ def test_code_uri_folders_keep_inner_links_and_refuse_outer_ones(tmp_path: Path)
     secret = tmp_path / "secret.txt"
     secret.write_text("host secret")
     (folder / "leak.txt").symlink_to(secret)
-    with pytest.raises(InvalidPackageError, match="leak.txt"):
+    with pytest.raises(InvalidPackageError, match=r"leak\.txt"):
         store.from_folder(folder)
     (folder / "leak.txt").unlink()
     (folder / "up").symlink_to("lib/../..")

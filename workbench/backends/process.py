@@ -42,7 +42,7 @@ from workbench.backends.base import (
     RuntimeHandle,
 )
 from workbench.backends.interpreters import InterpreterCache
-from workbench.backends.orphans import OWNER_VARIABLE, reap_orphans
+from workbench.backends.orphans import ENVIRONMENT_VARIABLE, OWNER_VARIABLE, kill_marked, reap_orphans
 from workbench.backends.output import LineReader
 from workbench.backends.ownership import owner_token
 from workbench.fsutil import escaping_links, link_tree, remove_tree
@@ -211,6 +211,13 @@ class ProcessBackend(Backend):
             with contextlib.suppress(asyncio.CancelledError):
                 await self._sampler
         await asyncio.gather(*(handle.kill() for handle in list(self._handles)))
+        if not self.sandboxed:  # what functions started in sessions of their own (a sandbox kills it itself)
+            await asyncio.to_thread(kill_marked, lambda owner, _environment: owner == self._owner)
+
+    async def retire(self, env_id: str) -> None:
+        if not self.sandboxed:
+            await asyncio.to_thread(kill_marked, lambda owner, environment: owner == self._owner
+                                    and environment == env_id)
 
     async def _sample_memory(self) -> None:
         while True:
@@ -275,6 +282,7 @@ class ProcessBackend(Backend):
             # Our bootstraps read /opt from here; in a sandbox and in containers it is the real /opt.
             "WORKBENCH_OPT_DIR": opt,
             OWNER_VARIABLE: self._owner,
+            ENVIRONMENT_VARIABLE: spec.env_id,
         })
         return env
 

@@ -8,13 +8,13 @@ import contextlib
 import errno
 import json
 import os
-import signal
 import sys
 from pathlib import Path
 
 from workbench.api.app import ApiServer
 from workbench.commands.common import CommandError, add_backend_option, add_project_options, open_project, run_async
 from workbench.engine import Engine
+from workbench.oslimits import STOP_SIGNALS
 
 RULE = """\
 Template and API: the functions of the template are there from the start. Functions, versions, aliases,
@@ -102,10 +102,10 @@ async def serve(args: argparse.Namespace) -> int:
 async def _until_stopped() -> None:
     stopped = asyncio.Event()
     loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
+    for signum in STOP_SIGNALS:
         loop.add_signal_handler(signum, stopped.set)
     try:
         await stopped.wait()
     finally:
-        for signum in (signal.SIGINT, signal.SIGTERM):
+        for signum in STOP_SIGNALS:
             loop.remove_signal_handler(signum)

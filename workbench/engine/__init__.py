@@ -34,6 +34,7 @@ from workbench.engine.execution.pool import EnvironmentInfo
 from workbench.engine.execution.scheduler import ProvisionedConfig
 from workbench.engine.facade import Engine
 from workbench.engine.observation.events import (
+    BackendNotice,
     EngineEvent,
     EnvironmentBusy,
     EnvironmentEvent,
@@ -61,7 +62,8 @@ from workbench.engine.observation.tracing import to_xray_documents
 from workbench.engine.store.logs import StoredLog, open_readonly, query_logs, query_traces
 
 __all__ = [
-    "Alias", "AutoscalingPolicy", "Clock", "CodeStore", "Engine", "EngineEvent", "EngineSettings", "EngineStatistics",
+    "Alias", "AutoscalingPolicy", "BackendNotice", "Clock", "CodeStore", "Engine", "EngineEvent", "EngineSettings",
+    "EngineStatistics",
     "EnvState", "EnvironmentBusy", "EnvironmentEvent", "EnvironmentFrozen", "EnvironmentIdle",
     "EnvironmentInfo", "EnvironmentInitFailed", "EnvironmentInitialised", "EnvironmentStarting",
     "EnvironmentStopped", "FakeClock", "FunctionEntry", "FunctionStatistics", "FunctionVersion", "InitType",

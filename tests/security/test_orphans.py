@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.security.test_sandbox import _project, _sleepers, _until
 from tests.sandbox_support import require_sandbox
+from tests.security.test_sandbox import _project, _sleepers, _until
 from workbench.backends.process import ProcessBackend
 from workbench.engine import Engine
 

@@ -23,7 +23,7 @@ async def test_a_cold_start_of_20000_files_keeps_the_loop_responsive(tmp_path: P
     files["src/app.py"] = "def handler(event, context):\n    return 'ok'\n"
     project = make_project(tmp_path, {"Big": {"CodeUri": "src", "Handler": "app.handler", "Runtime": "python3.11"}},
                            files)
-    async with Engine(project, backend=ProcessBackend(sandbox=mode)) as engine:  # type: ignore[arg-type]
+    async with Engine(project, backend=ProcessBackend(sandbox=mode)) as engine:
         worst = 0.0
         running = True
 

@@ -78,7 +78,7 @@ async def test_nothing_outlives_a_killed_workbench(tmp_path: Path, mode: str) ->
     await _until(lambda: _marked(driver.pid) == [pid for pid in _sleepers(marker)])
     assert _sleepers(marker)
     _, project = _project(tmp_path / "next")
-    async with Engine(project, backend=ProcessBackend(sandbox="off")):  # type: ignore[arg-type]
+    async with Engine(project, backend=ProcessBackend(sandbox="off")):
         await _until(lambda: not _sleepers(marker))
 
 

@@ -9,6 +9,7 @@ import os
 import signal
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -16,6 +17,7 @@ from tests.helpers import EventLog, make_project
 from tests.sandbox_support import require_sandbox
 from workbench.backends.process import ProcessBackend
 from workbench.engine import BackendNotice, Engine
+from workbench.model.project import Project
 
 WRITER = """
 import hashlib, json, os, subprocess, sys
@@ -42,7 +44,7 @@ def handler(event, context):
 """
 
 
-def _project(tmp_path: Path) -> tuple[Path, object]:
+def _project(tmp_path: Path) -> tuple[Path, Project]:
     project = make_project(tmp_path / "project",
                            {"Writer": {"CodeUri": "src", "Handler": "app.handler", "Runtime": "python3.11",
                                        "EphemeralStorage": {"Size": 600}},
@@ -63,7 +65,7 @@ def mode(request: pytest.FixtureRequest) -> str:
 async def engine(tmp_path: Path, mode: str) -> AsyncIterator[Engine]:
     _, project = _project(tmp_path)
     backend = ProcessBackend(sandbox="required" if mode == "sandbox" else "off")
-    async with Engine(project, backend=backend) as running:  # type: ignore[arg-type]
+    async with Engine(project, backend=backend) as running:
         yield running
 
 
@@ -113,7 +115,7 @@ async def test_the_sandbox_hides_the_host(engine: Engine, mode: str, tmp_path: P
         other_code = engine.registry.resolve("Other").version.code.path
         probes = [str(host_marker), str(state_dir), str(other_code), str(tmp_path / "project"), "/var/task/app.py",
                   "/var/runtime/python/bootstrap.py", os.path.expanduser("~")]
-        result = (await engine.invoke("Writer", json.dumps({"probe": probes, "statvfs": True}))).json()
+        result: dict[str, Any] = (await engine.invoke("Writer", json.dumps({"probe": probes, "statvfs": True}))).json()
     finally:
         host_marker.unlink()
     assert result[str(host_marker)] is False
@@ -129,7 +131,7 @@ async def test_processes_the_function_starts_die_with_its_environment(tmp_path: 
         pytest.skip("without a sandbox a setsid'd process outlives its environment until the next start")
     _, project = _project(tmp_path)
     marker = str(900000 + os.getpid() % 10000)
-    async with Engine(project, backend=ProcessBackend(sandbox="required")) as engine:  # type: ignore[arg-type]
+    async with Engine(project, backend=ProcessBackend(sandbox="required")) as engine:
         await engine.invoke("Writer", json.dumps({"spawn": marker}))
         await _until(lambda: bool(_sleepers(marker)))
         await engine.stop_environments("Writer")
@@ -139,7 +141,7 @@ async def test_processes_the_function_starts_die_with_its_environment(tmp_path: 
 async def test_the_fallback_says_so_once(tmp_path: Path) -> None:
     _, project = _project(tmp_path)
     events = EventLog()
-    engine = Engine(project, backend=ProcessBackend(sandbox="off"))  # type: ignore[arg-type]
+    engine = Engine(project, backend=ProcessBackend(sandbox="off"))
     engine.subscribe(events)
     async with engine:
         await engine.invoke("Writer", b"{}")

@@ -97,7 +97,9 @@ async def test_crash_is_runtime_exit_error_and_environment_recovers(tmp_path: Pa
                               "errorMessage": f"RequestId: {rid} Error: Runtime exited with error: exit status 3"}
     report = next(e.message for e in events.of(LogLine) if e.request_id == rid and e.message.startswith("REPORT"))
     assert report.endswith("Status: error\tError Type: Runtime.ExitError")
-    assert recovered.json()["calls"] == 1 and recovered.json()["pid"] != first.json()["pid"]
+    assert recovered.json()["calls"] == 1
+    if not getattr(engine.backend, "sandboxed", False):  # in a PID namespace the new runtime has the same pid
+        assert recovered.json()["pid"] != first.json()["pid"]
     assert len(stats.function("Fn").environments) == 1
     statuses = [e.record.status for e in events.of(InvocationFinished)]
     assert statuses == ["success", "crash", "success"]

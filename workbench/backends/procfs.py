@@ -60,3 +60,12 @@ def peak_rss_bytes(pid: int) -> int:
         return int(status[start:status.index(b"kB", start)]) * 1024
     except (OSError, ValueError):
         return 0
+
+
+def command_name(pid: int) -> str:
+    """The process's command name (``comm``), or "" when it is gone."""
+    try:
+        with open(f"/proc/{pid}/comm", "rb") as handle:
+            return handle.read().strip().decode("utf-8", "replace")
+    except OSError:
+        return ""

@@ -8,7 +8,6 @@ import contextlib
 import errno
 import json
 import os
-import signal
 import sys
 from pathlib import Path
 
@@ -23,6 +22,7 @@ from workbench.commands.common import (
     run_async,
 )
 from workbench.engine import Engine
+from workbench.oslimits import STOP_SIGNALS
 
 RULE = """\
 Template and API: the functions of the template are there from the start. Functions, versions, aliases,
@@ -111,10 +111,10 @@ async def serve(args: argparse.Namespace) -> int:
 async def _until_stopped() -> None:
     stopped = asyncio.Event()
     loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
+    for signum in STOP_SIGNALS:
         loop.add_signal_handler(signum, stopped.set)
     try:
         await stopped.wait()
     finally:
-        for signum in (signal.SIGINT, signal.SIGTERM):
+        for signum in STOP_SIGNALS:
             loop.remove_signal_handler(signum)

@@ -4,7 +4,7 @@ Faces import from here only (an import-linter contract holds them to it); the su
 engine's own business and may be regrouped freely.
 """
 
-from workbench.engine.catalogue.code_store import deterministic_zip
+from workbench.engine.catalogue.code_store import CodeStore, deterministic_zip
 from workbench.engine.catalogue.functions import Alias, FunctionEntry, parse_name
 from workbench.engine.catalogue.layers import LayerVersion
 from workbench.engine.catalogue.versions import FunctionVersion
@@ -35,6 +35,7 @@ from workbench.engine.execution.pool import EnvironmentInfo
 from workbench.engine.execution.scheduler import ProvisionedConfig
 from workbench.engine.facade import Engine
 from workbench.engine.observation.events import (
+    BackendNotice,
     CatalogueChanged,
     CatalogueResource,
     Change,
@@ -67,10 +68,12 @@ from workbench.engine.store.logs import StoredLog, open_readonly, query_logs, qu
 __all__ = [
     "Alias",
     "AutoscalingPolicy",
+    "BackendNotice",
     "CatalogueChanged",
     "CatalogueResource",
     "Change",
     "Clock",
+    "CodeStore",
     "Engine",
     "EngineEvent",
     "EngineSettings",

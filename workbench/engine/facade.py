@@ -37,7 +37,14 @@ from workbench.engine.execution.invocation import InvokeRequest, InvokeResult
 from workbench.engine.execution.pool import EnvironmentInfo
 from workbench.engine.execution.scheduler import Scheduler
 from workbench.engine.observation import tracing
-from workbench.engine.observation.events import EngineEvent, EventBus, LogLine, TraceRecord, TraceRecorded
+from workbench.engine.observation.events import (
+    BackendNotice,
+    EngineEvent,
+    EventBus,
+    LogLine,
+    TraceRecord,
+    TraceRecorded,
+)
 from workbench.engine.observation.statistics import EngineStatistics, FunctionStatistics
 from workbench.engine.store.database import Database
 from workbench.engine.store.logs import LogStore, StoredLog
@@ -78,6 +85,7 @@ class Engine:
         if state_dir is None:
             state_dir = project.state_dir if project is not None else Path.cwd() / STATE_DIR_NAME
         self.state_dir = state_dir
+        self._notices: list[str] = []
         self.bus = EventBus()
         self.database = Database(state_dir / "state.db")
         self.store = LogStore(self.database)
@@ -149,6 +157,11 @@ class Engine:
         await self.close()
 
     @property
+    def notices(self) -> tuple[str, ...]:
+        """What the backend said the user should know (BackendNotice events so far)."""
+        return tuple(self._notices)
+
+    @property
     def running(self) -> bool:
         return self._running
 
@@ -162,6 +175,9 @@ class Engine:
         self.store.start()
         self.bus.subscribe(self._persist)
         await self.backend.open()
+        if self.backend.notice:
+            self._notices.append(self.backend.notice)
+            self.bus.publish(BackendNotice(self.clock.time(), self.backend.name, self.backend.notice))
         await self._runtime_api.start()
         self._running = True
         self._supervisor.spawn(self.scheduler.reap_idle(), "idle-reaper")

@@ -304,8 +304,10 @@ class ProcessBackend(Backend):
             interpreters = [sys.executable]
             if not command[0].startswith((bwrap.TASK_ROOT + "/", bwrap.OPT_ROOT + "/")):
                 interpreters.append(command[0])
+            # The SDKs (boto3, the JS SDK v3) are read-only folders on the runtime's search path, as on AWS.
+            sdk_dirs = tuple(dict.fromkeys((*self._sdk.python_path, *self._sdk.node_path)))
             layout = bwrap.SandboxLayout(spec.code_dir, paths.host_opt, RUNTIMES_DIR, spec.ephemeral_storage_mb,
-                                         bwrap.host_dirs_for(interpreters))
+                                         bwrap.host_dirs_for(interpreters) + sdk_dirs)
             command = bwrap.command(self._bwrap, layout, command)
             cwd = None
         else:

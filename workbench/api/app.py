@@ -1,22 +1,22 @@
 """The Lambda-compatible HTTP API: an aiohttp application over the engine façade, served on loopback only.
 
-Requests may be signed (SigV4) with any credentials: there is no account here, so signatures are not checked.
-Whatever goes wrong in a request comes back as a Lambda error (see `errors.py`), never as a traceback.
+Who may call it is decided by `guard.py` (loopback Host, no browsers, SigV4-signed). Whatever goes wrong in a
+request comes back as a Lambda error (see `errors.py`), never as a traceback.
 """
 
 from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 
 from aiohttp import web
 
 from workbench.api import concurrency, functions, invoke, layers, versions
 from workbench.api.context import ENGINE
 from workbench.api.errors import UnknownOperationError, error_response
-from workbench.engine.engine import Engine
-from workbench.engine.errors import LambdaError, RequestTooLargeError, ServiceError
+from workbench.api.guard import GUARD, Guard, guard_requests
+from workbench.engine import Engine, LambdaError, RequestTooLargeError, ServiceError
 from workbench.model import limits
 
 log = logging.getLogger(__name__)
@@ -61,20 +61,24 @@ async def lambda_errors(request: web.Request, handler: Handler) -> web.StreamRes
                                            f"{exc}"))
 
 
-def build_app(engine: Engine) -> web.Application:
-    app = web.Application(middlewares=[lambda_errors], client_max_size=MAX_REQUEST_BYTES)
+def build_app(engine: Engine, credentials: Mapping[str, str] | None = None) -> web.Application:
+    """The API over ``engine``; with ``credentials`` ({access key: secret}) signatures are verified."""
+    app = web.Application(middlewares=[lambda_errors, guard_requests], client_max_size=MAX_REQUEST_BYTES)
     app[ENGINE] = engine
+    app[GUARD] = Guard(credentials)
     for module in (invoke, functions, versions, layers, concurrency):
         module.add_routes(app.router)
     return app
 
 
 class ApiServer:
-    """Serves ``engine`` at http://127.0.0.1:<port>; port 0 picks a free one (read `port` after `start`)."""
+    """Serves ``engine`` at http://127.0.0.1:<port>; port 0 picks a free one (read `port` after `start`).
+    With ``credentials`` ({access key: secret}) request signatures are verified, otherwise only required."""
 
-    def __init__(self, engine: Engine, port: int = 0) -> None:
+    def __init__(self, engine: Engine, port: int = 0, credentials: Mapping[str, str] | None = None) -> None:
         self.engine = engine
         self.port = port
+        self.credentials = credentials
         self._runner: web.AppRunner | None = None
 
     @property
@@ -82,7 +86,7 @@ class ApiServer:
         return f"http://{LOOPBACK}:{self.port}"
 
     async def start(self) -> int:
-        runner = web.AppRunner(build_app(self.engine), access_log=None, handle_signals=False)
+        runner = web.AppRunner(build_app(self.engine, self.credentials), access_log=None, handle_signals=False)
         await runner.setup()
         try:
             site = web.TCPSite(runner, LOOPBACK, self.port)

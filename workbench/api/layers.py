@@ -10,7 +10,8 @@ from urllib.parse import quote
 from aiohttp import web
 
 from workbench.api.configuration import ARCHITECTURES, read_package
-from workbench.api.context import base_url, empty_response, engine_of, json_response
+from workbench.api.context import empty_response, engine_of, json_response
+from workbench.api.guard import presigned_url
 from workbench.api.paging import number_key, page
 from workbench.api.shapes import layer_version, layer_version_item
 from workbench.api.validation import Members, json_body
@@ -48,7 +49,7 @@ def version_number(request: web.Request) -> int:
 
 
 def _location(request: web.Request, layer: LayerVersion) -> str:
-    return f"{base_url(request)}/_workbench/layers/{quote(layer.name)}/versions/{layer.version}/package"
+    return presigned_url(request, f"/_workbench/layers/{quote(layer.name)}/versions/{layer.version}/package")
 
 
 async def publish_layer_version(request: web.Request) -> web.Response:

@@ -13,8 +13,9 @@ import sys
 from pathlib import Path
 
 from workbench.api.app import ApiServer
+from workbench.api.guard import CREDENTIALS_ENV, CredentialsError, configured_credentials, parse_credentials
 from workbench.commands.common import CommandError, add_backend_option, add_project_options, open_project, run_async
-from workbench.engine.engine import Engine
+from workbench.engine import Engine
 
 RULE = """\
 Template and API: the functions of the template are there from the start. Functions, versions, aliases,
@@ -34,11 +35,16 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "serve", help="serve the Lambda API on 127.0.0.1 (for boto3, the AWS CLI, SDKs)",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Serve the Lambda REST API on 127.0.0.1 until interrupted (Ctrl+C). Point any Lambda client\n"
-                    "at it; any credentials are accepted:\n"
+                    "at it. Requests must be signed (SigV4) as SDKs sign them; any credentials are accepted unless\n"
+                    "--credentials (or WORKBENCH_API_CREDENTIALS) names the ones whose signatures are verified.\n"
+                    "Web pages (other origins, other Host names) are refused:\n"
                     "  boto3.client('lambda', endpoint_url='http://127.0.0.1:PORT', region_name='us-east-1')\n"
                     "  aws lambda --endpoint-url http://127.0.0.1:PORT list-functions\n\n" + RULE)
     add_project_options(parser)
     parser.add_argument("--port", type=int, default=0, help="the port (default: a free one, printed at start)")
+    parser.add_argument("--credentials", metavar="KEY:SECRET[,...]",
+                        help=f"verify request signatures with these credentials (default: ${CREDENTIALS_ENV}; "
+                             "the command line is visible to other local users, the environment is not)")
     add_backend_option(parser)
     parser.set_defaults(handler=lambda args: run_async(serve(args)))
 
@@ -71,6 +77,10 @@ def warn_if_served(state_dir: Path) -> None:
 async def serve(args: argparse.Namespace) -> int:
     if not 0 <= args.port <= 65535:
         raise CommandError(f"--port must be between 0 and 65535 (got {args.port})")
+    try:
+        credentials = parse_credentials(args.credentials) if args.credentials else configured_credentials()
+    except CredentialsError as exc:
+        raise CommandError(f"--credentials / {CREDENTIALS_ENV}: {exc}") from None
     project, state_dir = open_project(args, create=True)
     other = served_url(state_dir)
     if other is not None:
@@ -79,7 +89,7 @@ async def serve(args: argparse.Namespace) -> int:
         print(f"workbench: no template in {state_dir.parent}: serving the functions created through the API "
               f"(kept in {state_dir})", file=sys.stderr)
     async with Engine(project, backend=args.backend, state_dir=state_dir) as engine:
-        server = ApiServer(engine, args.port)
+        server = ApiServer(engine, args.port, credentials)
         try:
             await server.start()
         except OSError as exc:

@@ -120,10 +120,10 @@ def signed_headers(server: ServerThread, method: str, path: str, body: bytes | s
         query=parse_qsl(raw_query, keep_blank_values=True), body=data)}
 
 
-def lambda_client(url: str, **config: Any) -> Any:
+def lambda_client(url: str, access_key: str = "x", secret: str = "x", **config: Any) -> Any:
     options: dict[str, Any] = {"retries": {"total_max_attempts": 1}, "read_timeout": 60, **config}
-    return boto3.client("lambda", endpoint_url=url, region_name="us-east-1", aws_access_key_id="x",
-                        aws_secret_access_key="x", config=Config(**options))
+    return boto3.client("lambda", endpoint_url=url, region_name="us-east-1", aws_access_key_id=access_key,
+                        aws_secret_access_key=secret, config=Config(**options))
 
 
 @pytest.fixture

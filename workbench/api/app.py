@@ -16,6 +16,7 @@ from workbench.api import concurrency, functions, invoke, layers, versions
 from workbench.api.context import ENGINE
 from workbench.api.errors import UnknownOperationError, error_response
 from workbench.api.guard import GUARD, Guard, guard_requests
+from workbench.api.protocol import AwsErrorsRunner
 from workbench.engine import Engine, LambdaError, RequestTooLargeError, ServiceError
 from workbench.model import limits
 
@@ -86,7 +87,7 @@ class ApiServer:
         return f"http://{LOOPBACK}:{self.port}"
 
     async def start(self) -> int:
-        runner = web.AppRunner(build_app(self.engine, self.credentials), access_log=None, handle_signals=False)
+        runner = AwsErrorsRunner(build_app(self.engine, self.credentials), access_log=None, handle_signals=False)
         await runner.setup()
         try:
             site = web.TCPSite(runner, LOOPBACK, self.port)

@@ -27,6 +27,7 @@ import asyncio
 import datetime
 import hashlib
 import hmac
+import logging
 import os
 import re
 import secrets
@@ -39,6 +40,9 @@ from aiohttp import web
 
 from workbench.api import sigv4
 from workbench.api.errors import AccessDeniedError, AuthenticationError, UnsupportedMediaTypeError
+from workbench.engine import LambdaError
+
+log = logging.getLogger(__name__)
 
 #: `KEY:SECRET[,KEY:SECRET...]`: the credentials whose signatures the API verifies (and commands sign with).
 CREDENTIALS_ENV = "WORKBENCH_API_CREDENTIALS"
@@ -226,8 +230,12 @@ async def guard_requests(request: web.Request, handler: Handler) -> web.StreamRe
     """Refuses what must not reach a handler (see the module's docstring); lets the rest through unchanged."""
     guard = request.app[GUARD]
     own = _own_hosts(request)
-    _check_host(request, own)
-    _check_browser(request, own)
-    _check_content_type(request)
-    await _check_signature(request, guard)
+    try:
+        _check_host(request, own)
+        _check_browser(request, own)
+        _check_content_type(request)
+        await _check_signature(request, guard)
+    except LambdaError as refusal:  # said in the server's log too: the caller may be a page the user never saw
+        log.warning("refused %s %s: %s: %s", request.method, request.path[:200], refusal.code, refusal.message)
+        raise
     return await handler(request)

@@ -30,8 +30,28 @@ MAX_REQUEST_BYTES = 69_905_067
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
+def _operation(request: web.Request) -> str:
+    """The name of the operation a request was routed to (a trailing-slash variant has its original's)."""
+    route = request.match_info.route
+    names = (other.name for other in request.app.router.routes()
+             if other.handler is route.handler and other.method == route.method and other.name)
+    return route.name or next(names, "this")
+
+
+def _accept_trailing_slashes(router: web.UrlDispatcher) -> None:
+    """Every route also answers with a "/" at the end, as AWS does: older SDKs and CLIs send
+    `GET /2015-03-31/functions/` and `GET /2016-08-19/account-settings/`."""
+    paths = {route.resource.canonical for route in router.routes() if route.resource is not None}
+    for route in list(router.routes()):
+        if route.resource is None or route.method == "HEAD":
+            continue
+        slashed = route.resource.canonical + "/"
+        if slashed not in paths:
+            router.add_route(route.method, slashed, route.handler, expect_handler=None)
+
+
 def _too_large(request: web.Request) -> RequestTooLargeError:
-    operation = request.match_info.route.name or "this"
+    operation = _operation(request)
     if operation == "Invoke":
         limit, operation = limits.SYNC_PAYLOAD_MAX, "InvokeFunction"
     else:
@@ -69,6 +89,7 @@ def build_app(engine: Engine, credentials: Mapping[str, str] | None = None) -> w
     app[GUARD] = Guard(credentials)
     for module in (invoke, functions, versions, layers, concurrency):
         module.add_routes(app.router)
+    _accept_trailing_slashes(app.router)
     return app
 
 

@@ -77,7 +77,7 @@ async def lambda_errors(request: web.Request, handler: Handler) -> web.StreamRes
             raise
         return error_response(ServiceError(f"{exc.status} {exc.reason}"))
     except Exception as exc:  # the engine's own faults: logged here, reported to the client as ServiceException
-        log.exception("%s %s failed", request.method, request.path)
+        log.exception("%s %s failed", request.method, request.path[:300])
         return error_response(ServiceError(f"The workbench failed to handle this request: {type(exc).__name__}: "
                                            f"{exc}"))
 

@@ -43,7 +43,7 @@ def layer_name(request: web.Request) -> str:
 
 def version_number(request: web.Request) -> int:
     value = request.match_info["version"]
-    if not value.isdigit():
+    if not re.fullmatch(r"[0-9]{1,18}", value):  # ASCII digits of a long, as the model's VersionNumber
         raise _constraint("versionNumber", value, "Member must be a whole number")
     return int(value)
 

@@ -7,11 +7,13 @@ InvalidParameterValueException (`InvalidPackageError`).
 
 from __future__ import annotations
 
+import errno
 import io
 import os
 import posixpath
 import stat
 import zipfile
+import zlib
 from pathlib import Path
 
 from workbench.engine.errors import InvalidPackageError
@@ -34,8 +36,30 @@ def _is_symlink(info: zipfile.ZipInfo) -> bool:
     return info.create_system == 3 and stat.S_ISLNK(info.external_attr >> 16)
 
 
+#: File-system errors an archive's own entries cause (a name too long, a file where its entry needs a folder, a
+#: folder where it needs a file, two entries of one name): the package's fault, reported as such.
+_ENTRY_ERRNOS = frozenset({errno.ENAMETOOLONG, errno.EEXIST, errno.ENOTDIR, errno.EISDIR, errno.EILSEQ})
+
+
 def extract_zip(source: Path | bytes, destination: Path, limit: int = UNZIPPED_MAX) -> int:
-    """Extract ``source`` into ``destination`` (created, must not exist). Returns the unzipped size."""
+    """Extract ``source`` into ``destination`` (created, must not exist). Returns the unzipped size.
+    An archive that cannot be read or extracted (corrupt or encrypted entries, unsupported compression,
+    conflicting or over-long names) is an `InvalidPackageError`, never an internal failure."""
+    try:
+        return _extract(source, destination, limit)
+    except InvalidPackageError:
+        raise
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, ValueError) as exc:
+        raise InvalidPackageError(f"Could not unzip uploaded file. Please check your file, then try to upload "
+                                  f"again. ({type(exc).__name__}: {str(exc)[:200]})") from None
+    except OSError as exc:
+        if exc.errno not in _ENTRY_ERRNOS:
+            raise
+        raise InvalidPackageError(f"Could not unzip uploaded file: an entry cannot be written ({exc.strerror}: "
+                                  f"{str(exc.filename)[-200:]})") from None
+
+
+def _extract(source: Path | bytes, destination: Path, limit: int) -> int:
     stream = io.BytesIO(source) if isinstance(source, bytes) else source
     try:
         archive = zipfile.ZipFile(stream)

@@ -97,10 +97,12 @@ class ApiServer:
     """Serves ``engine`` at http://127.0.0.1:<port>; port 0 picks a free one (read `port` after `start`).
     With ``credentials`` ({access key: secret}) request signatures are verified, otherwise only required."""
 
-    def __init__(self, engine: Engine, port: int = 0, credentials: Mapping[str, str] | None = None) -> None:
+    def __init__(self, engine: Engine, port: int = 0, credentials: Mapping[str, str] | None = None,
+                 grace_s: float = 60.0) -> None:
         self.engine = engine
         self.port = port
         self.credentials = credentials
+        self.grace_s = grace_s
         self._runner: web.AppRunner | None = None
 
     @property
@@ -108,7 +110,8 @@ class ApiServer:
         return f"http://{LOOPBACK}:{self.port}"
 
     async def start(self) -> int:
-        runner = AwsErrorsRunner(build_app(self.engine, self.credentials), access_log=None, handle_signals=False)
+        runner = AwsErrorsRunner(build_app(self.engine, self.credentials), access_log=None, handle_signals=False,
+                                 shutdown_timeout=self.grace_s)
         await runner.setup()
         try:
             site = web.TCPSite(runner, LOOPBACK, self.port)
@@ -121,6 +124,7 @@ class ApiServer:
         return self.port
 
     async def close(self) -> None:
+        """Stop answering; requests in flight get ``grace_s`` seconds to finish before they are cancelled."""
         if self._runner is not None:
             runner, self._runner = self._runner, None
             await runner.cleanup()

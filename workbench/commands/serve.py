@@ -26,6 +26,9 @@ applied again at every start, and a function the template declares wins over an 
 same name. So API changes to a template function's code and configuration last until the server stops,
 while versions published from it, its aliases and concurrency settings the template does not make are kept."""
 
+#: How long a stopping server waits for invocations in flight before cutting them short.
+SHUTDOWN_GRACE_S = 10.0
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 #: Written beside the project's state while a server owns it: {"pid": ..., "url": ...}.
 MARKER_NAME = "serve.json"
 
@@ -89,7 +92,7 @@ async def serve(args: argparse.Namespace) -> int:
         print(f"workbench: no template in {state_dir.parent}: serving the functions created through the API "
               f"(kept in {state_dir})", file=sys.stderr)
     async with Engine(project, backend=args.backend, state_dir=state_dir) as engine:
-        server = ApiServer(engine, args.port, credentials)
+        server = ApiServer(engine, args.port, credentials, grace_s=SHUTDOWN_GRACE_S)
         try:
             await server.start()
         except OSError as exc:
@@ -100,22 +103,51 @@ async def serve(args: argparse.Namespace) -> int:
         marker.write_text(json.dumps({"pid": os.getpid(), "url": server.url}))
         try:
             names = ", ".join(config.name for config in engine.functions()) or "none yet"
-            print(f"workbench: Lambda API at {server.url} (functions: {names}); Ctrl+C stops it", flush=True)
+            checked = "signatures verified" if credentials else "any SigV4 signature accepted"
+            print(f"workbench: Lambda API at {server.url} (functions: {names}; {checked}); Ctrl+C stops it",
+                  flush=True)
             await _until_stopped()
         finally:
             with contextlib.suppress(OSError):
                 marker.unlink()
-            await server.close()
+            await _stop_serving(engine, server)
     return 0
+
+
+async def _stop_serving(engine: Engine, server: ApiServer) -> None:
+    """Stop answering, giving invocations in flight up to SHUTDOWN_GRACE_S to finish, and saying so; a second
+    Ctrl+C (or SIGTERM) stops at once: what is still running is cut short, and the engine still stops every
+    environment on the way out (the `async with Engine` around this)."""
+    again = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in STOP_SIGNALS:
+        loop.add_signal_handler(signum, again.set)
+    in_flight = sum(function.concurrent_executions for function in engine.statistics().functions)
+    if in_flight:
+        print(f"workbench: stopping: waiting for {in_flight} invocation{'s' if in_flight > 1 else ''} in flight to "
+              f"finish (at most {SHUTDOWN_GRACE_S:g} s; Ctrl+C again stops at once)", file=sys.stderr, flush=True)
+    closing = asyncio.ensure_future(server.close())
+    interrupted = asyncio.ensure_future(again.wait())
+    try:
+        await asyncio.wait({closing, interrupted}, return_when=asyncio.FIRST_COMPLETED)
+        if not closing.done():
+            print("workbench: stopping now: invocations in flight are cut short", file=sys.stderr, flush=True)
+            closing.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await closing
+    finally:
+        interrupted.cancel()
+        for signum in STOP_SIGNALS:
+            loop.remove_signal_handler(signum)
 
 
 async def _until_stopped() -> None:
     stopped = asyncio.Event()
     loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
+    for signum in STOP_SIGNALS:
         loop.add_signal_handler(signum, stopped.set)
     try:
         await stopped.wait()
     finally:
-        for signum in (signal.SIGINT, signal.SIGTERM):
+        for signum in STOP_SIGNALS:
             loop.remove_signal_handler(signum)

@@ -88,6 +88,5 @@ async def invoke_async(request: web.Request) -> web.Response:
 
 def add_routes(router: web.UrlDispatcher) -> None:
     router.add_post("/2015-03-31/functions/{function}/invocations", invoke, name="Invoke")
-    # the model's URI ends in "/"; botocore sends it without
+    # the model's URI ends in "/"; botocore sends it without (the app accepts both on every route)
     router.add_post("/2014-11-13/functions/{function}/invoke-async", invoke_async, name="InvokeAsync")
-    router.add_post("/2014-11-13/functions/{function}/invoke-async/", invoke_async)

@@ -273,6 +273,9 @@ class Engine:
                 json.loads(payload)
             except (ValueError, UnicodeDecodeError) as exc:
                 raise InvalidRequestContentError(f"Could not parse request body into json: {exc}") from None
+            except RecursionError:  # deeper than the parser goes: a client's mistake, not the engine's fault
+                raise InvalidRequestContentError("Could not parse request body into json: the document is nested "
+                                                 "too deeply") from None
 
     def _request(self, target: Target, payload: bytes, client_context: str | None,
                  tenant_id: str | None) -> InvokeRequest:
@@ -284,7 +287,7 @@ class Engine:
             raise InvalidParameterValueError(f"Client context must be at most {limits.CLIENT_CONTEXT_MAX} bytes")
         try:
             decoded_context = decode_client_context(client_context)
-        except ValueError:
+        except (ValueError, RecursionError):
             raise InvalidParameterValueError("Client context must be a valid Base64-encoded JSON object.") from None
         return InvokeRequest(
             request_id=str(uuid.uuid4()), payload=payload, invoked_arn=target.invoked_arn,

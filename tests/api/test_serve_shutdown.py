@@ -30,16 +30,19 @@ class Serve:
     """`workbench serve` in a process of its own, its stderr collected line by line."""
 
     def __init__(self, folder: Path) -> None:
+        # Unsandboxed: the function signals that it runs by writing a file the test can see, and a sandboxed
+        # function's /tmp is its own. (Shutdown is what is tested here; tests/security covers the sandbox.)
         self.process = subprocess.Popen([sys.executable, "-m", "workbench", "serve", "--project", str(folder)],
-                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                        env={**os.environ, "WORKBENCH_SANDBOX": "off"})
         assert self.process.stdout is not None and self.process.stderr is not None
         line = self.process.stdout.readline()
         assert "Lambda API at " in line, line + self.process.stderr.read()
         self.url = line.split("Lambda API at ")[1].split()[0]
         self.errors: list[str] = []
+        self.changed = threading.Condition()  # before the reader starts: it notifies through it
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
-        self.changed = threading.Condition()
 
     def _read(self) -> None:
         assert self.process.stderr is not None

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from workbench.model.intrinsics import IntrinsicResolver, UnresolvableError
 from workbench.model.template import TemplateError
+from workbench.model.template.definitions import QUIET_TYPES
 from workbench.services import resource_types as types
 
 if TYPE_CHECKING:
@@ -39,7 +40,8 @@ async def provision(services: LocalServices, resources: Mapping[str, Mapping[str
                  if isinstance(resource, Mapping) and resource.get("Type") in types.TYPES}
     skipped = sorted(f"{logical_id} ({resource.get('Type')})" for logical_id, resource in resources.items()
                      if isinstance(resource, Mapping) and resource.get("Type") not in types.TYPES
-                     and resource.get("Type") not in types.READ_ELSEWHERE)
+                     and resource.get("Type") not in types.READ_ELSEWHERE
+                     and resource.get("Type") not in QUIET_TYPES)
     if skipped:
         log.warning("%s: the workbench does not create these resources locally: %s", path, ", ".join(skipped))
     if not supported:

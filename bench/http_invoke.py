@@ -33,9 +33,9 @@ from workbench.api import sigv4
 PATH = "/2015-03-31/functions/Noop/invocations"
 
 
-def start_server(project: Path) -> tuple[subprocess.Popen[str], str]:
-    process = subprocess.Popen([sys.executable, "-m", "workbench", "serve", "--project", str(project)],
-                               stdout=subprocess.PIPE, text=True)
+def start_server(project: Path, extra: list[str] | None = None) -> tuple[subprocess.Popen[str], str]:
+    process = subprocess.Popen([sys.executable, "-m", "workbench", "serve", "--project", str(project),
+                                *(extra or [])], stdout=subprocess.PIPE, text=True)
     assert process.stdout is not None
     line = process.stdout.readline()
     match = re.search(r"(http://127\.0\.0\.1:\d+)", line)

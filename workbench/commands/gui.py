@@ -9,7 +9,14 @@ import sys
 import tempfile
 from pathlib import Path
 
-from workbench.commands.common import CommandError, add_backend_option, add_project_options, project_from
+from workbench.commands.common import (
+    CommandError,
+    add_backend_option,
+    add_project_options,
+    add_services_option,
+    engine_settings,
+    project_from,
+)
 from workbench.commands.instance_lock import InstanceLock, ProjectLockedError
 from workbench.model.project import STATE_DIR_NAME, load_project
 from workbench.resources import theme_names
@@ -21,6 +28,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                                    "event editors, concurrency graph, environment map, logs and traces.")
     add_project_options(parser)
     add_backend_option(parser)
+    add_services_option(parser)
     parser.add_argument("--demo", action="store_true",
                         help="play a short scripted scenario (a cold and a warm invocation, a burst that scales "
                         "out and is throttled at a reserved limit) on a copy of the project, and exit")
@@ -53,6 +61,7 @@ def gui(args: argparse.Namespace) -> int:
         args.sample = True   # no project named: the bundled sample project
     try:
         project = project_from(args)
+        settings = engine_settings(args)
     except CommandError as exc:
         print(f"workbench: error: {exc}", file=sys.stderr)
         return 2
@@ -65,7 +74,8 @@ def gui(args: argparse.Namespace) -> int:
     if not args.demo:
         try:
             with InstanceLock(project.state_dir):
-                return run(project, backend=args.backend, demo=False, screenshot=None, theme=args.theme)
+                return run(project, backend=args.backend, demo=False, screenshot=None, engine_settings=settings,
+                           theme=args.theme)
         except ProjectLockedError as exc:
             print(f"workbench: error: {exc}", file=sys.stderr)
             return 2
@@ -75,7 +85,8 @@ def gui(args: argparse.Namespace) -> int:
         copy = Path(folder) / project.root.name
         shutil.copytree(project.root, copy, ignore=shutil.ignore_patterns(STATE_DIR_NAME, "__pycache__"))
         demo_project = load_project(copy / project.template_path.name)
-        return run(demo_project, backend=args.backend, demo=True, screenshot=args.screenshot, theme=args.theme)
+        return run(demo_project, backend=args.backend, demo=True, screenshot=args.screenshot,
+                   engine_settings=settings, theme=args.theme)
 
 
 def _has_display() -> bool:

@@ -63,5 +63,7 @@ def test_workbench_gui_twice_on_one_project(tmp_path: Path) -> None:
                               capture_output=True, text=True, timeout=60, env=env, check=False)
         assert done.returncode == 2
         assert f"already open in another workbench (process {holder.pid}" in done.stderr
-        assert sorted(path.name for path in (project / ".workbench").iterdir()) == before, "nothing written"
+        after = sorted(path.name for path in (project / ".workbench").iterdir())
+        # Loading the template may cache its translation; the engine's state (state.db, logs) is untouched.
+        assert set(after) - set(before) <= {"cache"}, after
         holder.kill()

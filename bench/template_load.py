@@ -66,7 +66,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         sample = Path(scratch) / "sample"
-        shutil.copytree(REPO / "workbench" / "resources" / "sample-project", sample,
+        shutil.copytree(REPO / "resources" / "sample-project", sample,
                         ignore=shutil.ignore_patterns(".workbench"))
         templates = {"sample": sample / "template.yaml", "200-functions": generate(Path(scratch) / "big")}
         for name, template in templates.items():

@@ -93,6 +93,11 @@ class DockerApi:
             raise BackendError(f"cannot reach a Docker engine ({exc}). Start one (for example `dockerd "
                                "--bridge=none --iptables=false` as root) or use --backend process") from None
 
+    async def engine_version(self) -> str:
+        """The engine's version, as `docker version` names it (for the About box)."""
+        info = await self._call(self._client.version)
+        return str(info.get("Version", "unknown"))
+
     async def close(self) -> None:
         await asyncio.to_thread(self.stop_events)
         await asyncio.to_thread(self._client.close)

@@ -14,6 +14,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from workbench.backends.base import BackendError
+
 _PROBE = "import sys; print(sys.executable); print('%d.%d.%d' % sys.version_info[:3])"
 
 
@@ -49,11 +51,22 @@ def _python_candidates(version: str) -> list[str]:
 
 
 def find_python(version: str) -> Interpreter:
-    """A Python whose major.minor is ``version``, else the interpreter running the workbench."""
+    """A Python whose major.minor is ``version``, else the interpreter running the workbench.
+
+    The desktop bundle (PyInstaller) has no interpreter to lend: its sys.executable is the workbench itself,
+    so there the nearest Python is the machine's `python3`.
+    """
     for candidate in _python_candidates(version):
         found = _probe_python(candidate)
         if found is not None and found.version.startswith(version + "."):
             return found
+    if getattr(sys, "frozen", False):
+        system = shutil.which("python3")
+        found = _probe_python(system) if system else None
+        if found is None:
+            raise BackendError(f"no Python to run python{version} functions on: install python3 (or "
+                               f"python{version}) on this machine")
+        return found
     return Interpreter(sys.executable, ".".join(str(part) for part in sys.version_info[:3]))
 
 

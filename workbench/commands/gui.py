@@ -17,7 +17,9 @@ from workbench.commands.common import (
     engine_settings,
     project_from,
 )
+from workbench.commands.instance_lock import InstanceLock, ProjectLockedError
 from workbench.model.project import STATE_DIR_NAME, load_project
+from workbench.resources import theme_names
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -32,6 +34,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                         "out and is throttled at a reserved limit) on a copy of the project, and exit")
     parser.add_argument("--screenshot", type=Path, metavar="FILE",
                         help="with --demo: save a PNG of the whole window at the end")
+    parser.add_argument("--theme", choices=theme_names(), default=os.environ.get("WORKBENCH_THEME") or "light",
+                        help="the colour theme (default: light; set WORKBENCH_THEME to change it)")
+    parser.add_argument("project_file", nargs="?", type=Path, metavar="TEMPLATE",
+                        help="a template.yaml to open (what the desktop's file association passes)")
     parser.set_defaults(handler=gui)
 
 
@@ -46,6 +52,11 @@ def gui(args: argparse.Namespace) -> int:
                   file=sys.stderr)
             return 2
         os.environ["QT_QPA_PLATFORM"] = "offscreen"   # the demo only needs pixels for its screenshot
+    if args.project_file is not None:
+        if args.template is not None or args.project is not None or args.sample:
+            print("workbench: error: name the project once (a TEMPLATE, -t, --project or --sample)", file=sys.stderr)
+            return 2
+        args.template = args.project_file
     if args.template is None and args.project is None:
         args.sample = True   # no project named: the bundled sample project
     try:
@@ -61,7 +72,13 @@ def gui(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 2
     if not args.demo:
-        return run(project, backend=args.backend, demo=False, screenshot=None, engine_settings=settings)
+        try:
+            with InstanceLock(project.state_dir):
+                return run(project, backend=args.backend, demo=False, screenshot=None, engine_settings=settings,
+                           theme=args.theme)
+        except ProjectLockedError as exc:
+            print(f"workbench: error: {exc}", file=sys.stderr)
+            return 2
     # The demo changes what it plays on (reserved concurrency, logs, traces): it plays on a copy, so the
     # project (and the sample project the next `make run` opens) stays as it was.
     with tempfile.TemporaryDirectory(prefix="workbench-demo-") as folder:
@@ -69,7 +86,7 @@ def gui(args: argparse.Namespace) -> int:
         shutil.copytree(project.root, copy, ignore=shutil.ignore_patterns(STATE_DIR_NAME, "__pycache__"))
         demo_project = load_project(copy / project.template_path.name)
         return run(demo_project, backend=args.backend, demo=True, screenshot=args.screenshot,
-                   engine_settings=settings)
+                   engine_settings=settings, theme=args.theme)
 
 
 def _has_display() -> bool:

@@ -14,8 +14,10 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
+from workbench import __version__
 from workbench.engine import EngineSettings
 from workbench.gui import theme
 from workbench.gui.loop import WorkbenchEventLoop
@@ -23,21 +25,34 @@ from workbench.gui.main_window import MainWindow
 from workbench.gui.session import EngineState
 from workbench.model.project import Project
 from workbench.oslimits import STOP_SIGNALS
+from workbench.resources import APP_ID, ICONS_DIR
 
 log = logging.getLogger(__name__)
 
 
-def application() -> QApplication:
+def application_icon() -> QIcon:
+    """The icon in every shipped size, so the window manager picks a sharp one (the SVG needs no plugin)."""
+    icon = QIcon()
+    for png in sorted(ICONS_DIR.glob("*x*/lambda-workbench.png")):
+        icon.addFile(str(png))
+    return icon
+
+
+def application(theme_name: str | None = None) -> QApplication:
     app = QApplication.instance()
     if app is None:
         app = QApplication(sys.argv[:1])
         app.setApplicationName("Lambda Workbench")
         app.setOrganizationName("lambda-workbench")
+        app.setApplicationVersion(__version__)
+        # Wayland and X11 match the window to the installed .desktop entry (and so to its icon) by this name.
+        app.setDesktopFileName(APP_ID)
+        app.setWindowIcon(application_icon())
     assert isinstance(app, QApplication)
     # The window's close is awaited (the engine shuts down first); the loop ends when `_main` returns, never
     # because Qt saw the last window close.
     app.setQuitOnLastWindowClosed(False)
-    theme.apply(app)
+    theme.apply(app, theme_name)
     return app
 
 
@@ -104,8 +119,8 @@ async def _main(window: MainWindow, demo: bool, screenshot: Path | None) -> int:
 
 
 def run(project: Project, *, backend: str = "process", demo: bool = False, screenshot: Path | None = None,
-        engine_settings: EngineSettings | None = None) -> int:
-    app = application()
+        engine_settings: EngineSettings | None = None, theme: str | None = None) -> int:
+    app = application(theme)
     loop = WorkbenchEventLoop(app)
     asyncio.set_event_loop(loop)
     window = MainWindow(project, backend=backend, engine_settings=engine_settings, remember_layout=not demo)

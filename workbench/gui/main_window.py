@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workbench.about import docker_engine_version
 from workbench.engine import Engine, EngineSettings, EngineStatistics
 from workbench.gui.bridge import EngineBridge, EventBatch
 from workbench.gui.operations import Operations
@@ -34,6 +35,7 @@ from workbench.gui.panes.load_toolbar import LoadToolbar
 from workbench.gui.panes.logs import LogsPane
 from workbench.gui.panes.traces import TracesPane
 from workbench.gui.session import EngineSession
+from workbench.gui.widgets.about import AboutDialog
 from workbench.gui.widgets.message_bar import MessageBar
 from workbench.gui.widgets.status_bar import WorkbenchStatusBar
 from workbench.model.project import Project
@@ -94,6 +96,7 @@ class MainWindow(QMainWindow):
         self._layout_restored = remember_layout and self.restore_layout()
         self._shutdown_done = False
         self._shutdown_task: asyncio.Task[None] | None = None
+        self._about: AboutDialog | None = None
 
     # -- construction -----------------------------------------------------------------------------------
     def _build_central(self) -> None:
@@ -194,6 +197,8 @@ class MainWindow(QMainWindow):
             view_menu.addAction(dock.toggleViewAction())
         view_menu.addSeparator()
         view_menu.addAction("Reset the layout", self.reset_layout)
+        help_menu = self.menuBar().addMenu("&Help")
+        self.about_action = help_menu.addAction("About Lambda Workbench", self.show_about)
 
     def _connect(self) -> None:
         self.bridge.events.connect(self._on_events)
@@ -255,6 +260,16 @@ class MainWindow(QMainWindow):
         task = self.operations.run(f"Switch to the {backend} backend", lambda: self.session.switch_backend(backend),
                                    trigger=self.backend_box)
         task.add_done_callback(lambda _t: revert())
+
+    def show_about(self) -> AboutDialog:
+        """The About box, at once; the Docker engine's version fills in when the engine has answered."""
+        if self._about is None:   # one box, reopened: the version it waits for always has a live box to land in
+            self._about = AboutDialog(self)
+        dialog = self._about
+        dialog.open()
+        self.operations.run("Ask the Docker engine its version", docker_engine_version,
+                            on_success=dialog.set_docker_version)
+        return dialog
 
     def stop_all_environments(self) -> None:
         self.operations.run("Stop idle environments", lambda: self.session.require().stop_environments(),

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QApplication
 
 from workbench.engine import EngineSettings
 from workbench.gui import theme
+from workbench.gui.gc_guard import GuiThreadCollector
 from workbench.gui.loop import WorkbenchEventLoop
 from workbench.gui.main_window import MainWindow
 from workbench.gui.session import EngineState
@@ -37,6 +38,8 @@ def application() -> QApplication:
     # The window's close is awaited (the engine shuts down first); the loop ends when `_main` returns, never
     # because Qt saw the last window close.
     app.setQuitOnLastWindowClosed(False)
+    if app.findChild(GuiThreadCollector) is None:
+        GuiThreadCollector(app)   # cycles holding Qt objects are freed on this thread, never a worker's
     theme.apply(app)
     return app
 

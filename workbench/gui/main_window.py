@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QFrame,
     QLabel,
     QMainWindow,
+    QMessageBox,
     QScrollArea,
     QVBoxLayout,
     QWidget,
@@ -24,6 +25,8 @@ from PySide6.QtWidgets import (
 
 from workbench.engine import Engine, EngineSettings, EngineStatistics
 from workbench.gui.bridge import EngineBridge, EventBatch
+from workbench.gui.code_files import code_folder
+from workbench.gui.file_watch import FileWatcher
 from workbench.gui.operations import Operations
 from workbench.gui.panes.code_editor import CodeEditorPane
 from workbench.gui.panes.concurrency import ConcurrencyPane
@@ -82,6 +85,7 @@ class MainWindow(QMainWindow):
         self.logs = LogsPane()
         self.traces = TracesPane()
         self.status = WorkbenchStatusBar()
+        self.file_watcher = FileWatcher(self)
         self.setStatusBar(self.status)
         self._build_central()
         self.docks = self._build_docks()
@@ -94,6 +98,10 @@ class MainWindow(QMainWindow):
         self._layout_restored = remember_layout and self.restore_layout()
         self._shutdown_done = False
         self._shutdown_task: asyncio.Task[None] | None = None
+        self._watched_folders: set[Path] = set()
+        self._unsaved_settled = False   # the user answered "save or discard?" for this close
+        #: The open "unsaved changes" question while closing, if any (tests answer it).
+        self.close_question: QMessageBox | None = None
 
     # -- construction -----------------------------------------------------------------------------------
     def _build_central(self) -> None:
@@ -208,12 +216,15 @@ class MainWindow(QMainWindow):
         self.event_editor.show_logs_requested.connect(self.show_request_logs)
         self.traces.show_logs_requested.connect(self.show_request_logs)
         self.logs.request_not_loaded.connect(self._load_stored_logs)
+        self.code_editor.written.connect(self.file_watcher.note_written)
+        self.file_watcher.changed.connect(self.code_editor.files_changed_outside)
 
     # -- engine -> widgets ------------------------------------------------------------------------------
     def _on_events(self, batch: EventBatch) -> None:
         if batch.changes:
             self.functions.catalogue_changed()
             self.event_editor.refresh_functions(self.session.engine)
+            self.watch_files(self.session.engine)
         self.logs.add_events(batch)
         self.traces.add_events(batch)
         self.environments.add_events(batch)
@@ -230,6 +241,7 @@ class MainWindow(QMainWindow):
             self.open_function_code(engine.functions()[0].name)   # something to look at from the start
         self.functions.refresh(engine)
         self.event_editor.refresh_functions(engine)
+        self.watch_files(engine)
         self.load_toolbar.set_functions(engine)
         names = [config.name for config in engine.functions()] if engine is not None else []
         self.logs.set_functions(names)
@@ -243,6 +255,18 @@ class MainWindow(QMainWindow):
             if self.traces.model.rowCount() == 0:   # the project's earlier invocations, once per window
                 self.operations.run("Read the project's recent traces", lambda: engine.traces(limit=HISTORY_TRACES),
                                     on_success=self.traces.add_history)
+
+    def watch_files(self, engine: Engine | None) -> None:
+        """Watch the template and the code folders of the project's functions (not the code the workbench
+        keeps for API-created functions under .workbench/: nobody edits that by hand)."""
+        project = self.session.project
+        state_dir = (project.root / ".workbench").resolve()
+        folders = {folder.resolve() for config in (engine.functions() if engine is not None else [])
+                   if (folder := code_folder(config)) is not None}
+        folders = {folder for folder in folders if not folder.is_relative_to(state_dir)}
+        if folders != self._watched_folders or not self.file_watcher.watched_files:
+            self._watched_folders = folders
+            self.file_watcher.watch(sorted(folders), [project.template_path])
 
     # -- actions ----------------------------------------------------------------------------------------
     def start_engine(self) -> asyncio.Task[None | None]:
@@ -315,12 +339,17 @@ class MainWindow(QMainWindow):
     # -- shutdown ---------------------------------------------------------------------------------------
     async def shutdown(self) -> None:
         """Stop what is running: operations first (they use the engine), then the engine."""
+        self.file_watcher.clear()   # no reload may start while the engine goes
         await self.operations.cancel_all()
         await self.session.close()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
         if self._shutdown_done:
             event.accept()
+            return
+        if self._shutdown_task is None and not self._unsaved_settled and self.code_editor.unsaved():
+            event.ignore()
+            self._ask_about_unsaved()
             return
         # The engine must be closed (awaited) before the window goes: ignore this close, shut down in a
         # task, and close again when that is done.
@@ -329,6 +358,34 @@ class MainWindow(QMainWindow):
             self.save_layout()
         if self._shutdown_task is None:
             self._shutdown_task = asyncio.ensure_future(self._shutdown_then_close())
+
+    def _ask_about_unsaved(self) -> None:
+        """Save, discard or cancel, for every tab with unsaved edits, before the window closes."""
+        if self.close_question is not None:
+            self.close_question.raise_()
+            return
+        names = ", ".join(tab.path.name for tab in self.code_editor.unsaved())
+        buttons = QMessageBox.StandardButton
+        box = QMessageBox(QMessageBox.Icon.Warning, "Unsaved changes",
+                          f"Save the changes before quitting?\nUnsaved: {names}",
+                          buttons.SaveAll | buttons.Discard | buttons.Cancel, self)
+        box.setDefaultButton(buttons.SaveAll)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.close_question = box
+
+        def answered(_result: int) -> None:
+            self.close_question = None
+            choice = box.standardButton(box.clickedButton())
+            if choice == buttons.SaveAll:
+                if not all(self.code_editor.write(tab) for tab in self.code_editor.unsaved()):
+                    return   # a file could not be written: the message bar says why, the window stays
+            elif choice != buttons.Discard:
+                return   # Cancel, or the question was closed: keep working
+            self._unsaved_settled = True
+            self.close()
+
+        box.finished.connect(answered)
+        box.open()   # never exec(): the engine keeps running while the question is open
 
     async def _shutdown_then_close(self) -> None:
         try:

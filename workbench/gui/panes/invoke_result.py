@@ -23,8 +23,25 @@ def pretty_payload(payload: bytes) -> str:
         return text
 
 
+#: Lines of the response payload that stay visible however small the window.
+PAYLOAD_LINES = 10
+
+
 class InvokeResultView(QWidget):
     show_logs_requested = Signal(str)
+
+    def payload_height(self, lines: int) -> int:
+        view = self.payload
+        margins = view.contentsMargins().top() + view.contentsMargins().bottom()
+        scrollbar = view.horizontalScrollBar().sizeHint().height()
+        return lines * view.fontMetrics().lineSpacing() + int(2 * view.document().documentMargin()) + margins \
+            + scrollbar + 2
+
+    def visible_payload_lines(self) -> int:
+        """How many whole lines of the payload the view shows now (the layout tests' measure)."""
+        view = self.payload
+        usable = view.viewport().height() - 2 * view.document().documentMargin()
+        return int(usable // view.fontMetrics().lineSpacing())
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -34,6 +51,9 @@ class InvokeResultView(QWidget):
         font.setPointSize(font.pointSize() + 2)
         font.setBold(True)
         self.headline.setFont(font)
+        # A long headline wraps instead of widening the dock past a projector's width.
+        self.headline.setWordWrap(True)
+        self.headline.setMinimumWidth(80)
         self.fields: dict[str, QLabel] = {}
         form = QGridLayout()   # two facts a row: the pane must fit beside the editor on a 1280x800 projector
         form.setContentsMargins(0, 0, 0, 0)
@@ -56,7 +76,8 @@ class InvokeResultView(QWidget):
         self.logs_button.clicked.connect(self._show_logs)
         self.payload = CodeView()
         self.payload.setReadOnly(True)
-        self.payload.setMinimumHeight(48)
+        # Room for PAYLOAD_LINES lines of the answer at any window size (a 1280x800 projector included).
+        self.payload.setMinimumHeight(self.payload_height(PAYLOAD_LINES))
         self._highlighter = PygmentsHighlighter(self.payload.document(), lexer_for(Path("payload.json")))
         top = QHBoxLayout()
         top.addWidget(self.headline, 1)
@@ -91,7 +112,7 @@ class InvokeResultView(QWidget):
     def show_accepted(self, request_id: str) -> None:
         """An asynchronous invocation: queued (202), its outcome comes later in the logs and traces."""
         self.result = None
-        self.headline.setText("⏵ Accepted (202): queued for asynchronous invocation")
+        self.headline.setText("▷ Accepted (202): queued for asynchronous invocation")
         self.headline.setStyleSheet(f"color: {theme.INVOKE_COLOUR}")
         for label in self.fields.values():
             label.setText("-")

@@ -19,14 +19,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.engine import Engine, InvokeResult
+from workbench.engine import Engine, InvokeResult, LambdaError, TooManyRequestsError
 from workbench.gui import theme
 from workbench.gui.operations import Operations
 from workbench.gui.panes.invoke_result import InvokeResultView
 from workbench.gui.session import EngineSession
 from workbench.gui.widgets.code_view import CodeView
 from workbench.gui.widgets.highlighter import PygmentsHighlighter, lexer_for
-from workbench.gui.widgets.message_bar import MessageBar
+from workbench.gui.widgets.message_bar import Level, MessageBar
 from workbench.model.arn import LATEST
 from workbench.model.saved_events import SavedEventError, SavedEventStore
 from workbench.resources import sample_events
@@ -272,6 +272,7 @@ class EventEditorPane(QWidget):
             self._message_bar.error("No function to invoke: the project has none")
             return
         qualifier = None if qualifier == LATEST else qualifier
+        self.result_view.show_invoking(function + (f":{qualifier}" if qualifier else ""))
         if self.mode_box.currentData() == "async":
             self._operations.run(f"Invoke {function} asynchronously",
                                  lambda: self._session.require().invoke_async(function, payload, qualifier=qualifier),
@@ -280,9 +281,24 @@ class EventEditorPane(QWidget):
         self._operations.run(f"Invoke {function}", lambda: self._invoke(function, payload, qualifier),
                              trigger=self.invoke_button, on_success=self._show_result)
 
-    async def _invoke(self, function: str, payload: bytes, qualifier: str | None) -> InvokeResult:
-        return await self._session.require().invoke(function, payload, qualifier=qualifier)
+    async def _invoke(self, function: str, payload: bytes, qualifier: str | None) -> InvokeResult | None:
+        try:
+            return await self._session.require().invoke(function, payload, qualifier=qualifier)
+        except TooManyRequestsError as throttle:
+            # A throttle is an answer, not a failure of the workbench: it replaces the previous result.
+            self.result_view.show_refused(throttle.code, throttle.message, throttle.reason)
+            return None
+        except LambdaError as refused:
+            self.result_view.show_refused(refused.code, refused.message)
+            raise
 
-    def _show_result(self, result: InvokeResult) -> None:
+    def _show_result(self, result: InvokeResult | None) -> None:
+        if result is None:
+            return
         self.result_view.show_result(result)
+        # An error about invoking this function is out of date now that it answered.
+        current = self._message_bar.current
+        if current is not None and current.level is Level.ERROR \
+                and current.text.startswith(f"Invoke {self.function} "):
+            self._message_bar.dismiss()
         self.invoked.emit(result)

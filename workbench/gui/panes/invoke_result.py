@@ -23,6 +23,18 @@ def pretty_payload(payload: bytes) -> str:
         return text
 
 
+#: What to do about a throttle, by its Reason (spec: TooManyRequestsException reasons).
+THROTTLE_ADVICE = {
+    "ReservedFunctionConcurrentInvocationLimitExceeded":
+        "The function's reserved concurrency is used up: raise it (Functions > right-click > reserved "
+        "concurrency), remove it, or send fewer requests at once.",
+    "ConcurrentInvocationLimitExceeded":
+        "The account's concurrency limit is used up: lower other functions' load or raise the account limit.",
+    "FunctionInvocationRateLimitExceeded":
+        "Too many requests per second for this function: slow down, or add provisioned concurrency.",
+    "CallerRateLimitExceeded": "This caller sends too fast: slow down.",
+}
+
 #: Lines of the response payload that stay visible however small the window.
 PAYLOAD_LINES = 10
 
@@ -108,6 +120,32 @@ class InvokeResultView(QWidget):
         self.fields["Request id"].setText(result.request_id)
         self.payload.setPlainText(pretty_payload(result.payload))
         self.logs_button.setEnabled(True)
+
+    def _clear_fields(self) -> None:
+        for label in self.fields.values():
+            label.setText("-")
+        self.payload.setPlainText("")
+        self.logs_button.setEnabled(False)
+
+    def show_invoking(self, target: str) -> None:
+        """A call is under way: the previous result must not pass for this one's."""
+        self.result = None
+        self.headline.setText(f"… Invoking {target}")
+        self.headline.setStyleSheet(f"color: {theme.MUTED_COLOUR}")
+        self._clear_fields()
+
+    def show_refused(self, code: str, message: str, reason: str | None = None) -> None:
+        """The request was refused before the function ran (a throttle, an unknown qualifier, ...)."""
+        self.result = None
+        self._clear_fields()
+        if reason is not None:
+            self.headline.setText(f"✖ Throttled: {code} ({reason})")
+            advice = THROTTLE_ADVICE.get(reason, "Retry later, or raise the limit that was reached.")
+            self.payload.setPlainText(f"{message}\n\nReason: {reason}\n{advice}")
+        else:
+            self.headline.setText(f"✖ Refused: {code}")
+            self.payload.setPlainText(message)
+        self.headline.setStyleSheet(f"color: {theme.ERROR_COLOUR}")
 
     def show_accepted(self, request_id: str) -> None:
         """An asynchronous invocation: queued (202), its outcome comes later in the logs and traces."""

@@ -61,14 +61,40 @@ async def drive(window: MainWindow, function: str, screenshot: Path) -> dict[str
         "traces": await until(lambda: window.traces.model.row_of(request_id) >= 0),
         "graph": await until(lambda: history.count(MarkerKind.COLD_START, function) == 1 and any(
             counts.environments for _, counts in history.series(function, 0))),
-        "errors": [m.text for m in window.message_bar.history if m.level.value == "error"],
     }
+    report.update(await outside_edit_and_quit(window, function))
+    report["errors"] = [m.text for m in window.message_bar.history if m.level.value == "error"]
     await asyncio.sleep(0.3)
     screen = window.screen()
     image = screen.grabWindow(0)          # the whole X screen, as the display server has it
     report["screen"] = [image.width(), image.height()]
     report["saved"] = image.save(str(screenshot), "PNG")
     return report
+
+
+async def outside_edit_and_quit(window: MainWindow, function: str) -> dict[str, object]:
+    """Edit the handler outside the app (it reloads), invoke again, then quit with an unsaved tab and cancel."""
+    window.open_function_code(function)
+    tab = window.code_editor.current()
+    assert tab is not None
+    tab.path.write_text(tab.path.read_text().replace('"version": 1', '"version": 2'))
+    followed = await until(lambda: '"version": 2' in tab.view.toPlainText())
+    await until(lambda: any(m.text.startswith("Changed outside") for m in window.message_bar.history))
+    await window.operations.wait_idle()
+    button = window.event_editor.invoke_button
+    QTest.mouseClick(button, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, button.rect().center())
+    await window.operations.wait_idle()
+    result = window.event_editor.result_view.result
+    tab.view.textCursor().insertText("# unsaved\n")
+    window.close()
+    asked = await until(lambda: window.close_question is not None)
+    if asked and window.close_question is not None:
+        window.close_question.button(window.close_question.StandardButton.Cancel).click()
+    await asyncio.sleep(0.2)
+    kept = window.isVisible() and tab.modified and window.session.engine is not None
+    tab.view.document().setModified(False)
+    return {"outside_edit_followed": followed, "reinvoked_new_code": bool(result and b'"version": 2' in result.payload),
+            "quit_asked": asked, "cancel_kept_window": kept}
 
 
 def main() -> int:

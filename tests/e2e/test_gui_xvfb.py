@@ -58,6 +58,8 @@ def test_invoke_through_the_ui_in_a_real_window(xvfb_display: str, tmp_path: Pat
     assert report["platform"] == "xcb" and report["exposed"], report
     assert report["invoked"] and report["cold_start"], report
     assert report["tree_badge"] and report["logs"] and report["traces"] and report["graph"], report
+    assert report["outside_edit_followed"] and report["reinvoked_new_code"], report
+    assert report["quit_asked"] and report["cancel_kept_window"], report
     assert report["errors"] == []
     assert report["saved"] and report["screen"] == [1680, 1050]
     image = QImage(str(shot))

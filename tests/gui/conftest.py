@@ -76,10 +76,11 @@ def sample_project(tmp_path: Path) -> Project:
 @contextlib.asynccontextmanager
 async def running_window(project: Project, tmp_path: Path, *, expect_errors: bool = False,
                          settings: EngineSettings | None = None, remember_layout: bool = False,
-                         settings_path: Path | None = None) -> AsyncIterator[MainWindow]:
+                         settings_path: Path | None = None,
+                         size: tuple[int, int] | None = None) -> AsyncIterator[MainWindow]:
     """A shown main window with its engine running; shut down (engine closed, processes gone) afterwards."""
     window = MainWindow(project, engine_settings=settings, settings_path=settings_path or tmp_path / "gui.ini",
-                        remember_layout=remember_layout)
+                        remember_layout=remember_layout, size=size)
     window.show()
     try:
         window.start_engine()

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QApplication
 from workbench import __version__
 from workbench.engine import EngineSettings
 from workbench.gui import theme
+from workbench.gui.gc_guard import GuiThreadCollector
 from workbench.gui.loop import WorkbenchEventLoop
 from workbench.gui.main_window import MainWindow
 from workbench.gui.session import EngineState
@@ -52,6 +53,8 @@ def application(theme_name: str | None = None) -> QApplication:
     # The window's close is awaited (the engine shuts down first); the loop ends when `_main` returns, never
     # because Qt saw the last window close.
     app.setQuitOnLastWindowClosed(False)
+    if app.findChild(GuiThreadCollector) is None:
+        GuiThreadCollector(app)   # cycles holding Qt objects are freed on this thread, never a worker's
     theme.apply(app, theme_name)
     return app
 

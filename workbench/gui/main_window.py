@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QFrame,
     QLabel,
     QMainWindow,
+    QMessageBox,
     QScrollArea,
     QVBoxLayout,
     QWidget,
@@ -25,6 +26,8 @@ from PySide6.QtWidgets import (
 from workbench.about import docker_engine_version
 from workbench.engine import Engine, EngineSettings, EngineStatistics
 from workbench.gui.bridge import EngineBridge, EventBatch
+from workbench.gui.code_files import code_folder
+from workbench.gui.file_watch import FileWatcher
 from workbench.gui.operations import Operations
 from workbench.gui.panes.code_editor import CodeEditorPane
 from workbench.gui.panes.concurrency import ConcurrencyPane
@@ -45,30 +48,36 @@ from workbench.resources import user_config_dir
 LAYOUT_VERSION = 1
 BACKENDS = ("process", "docker")
 DEFAULT_SIZE = (1680, 1050)
-MIN_SIZE = (1280, 800)
+#: Below this width the traces share a tabbed dock with the logs (three panes side by side get too narrow).
+WIDE_LAYOUT_WIDTH = 1500
+#: What a window manager's frame usually adds (title bar, borders) before the real frame is known.
+FRAME_ALLOWANCE = (8, 36)
+#: The Presentation preset's font size (points), for a projector at the back of a classroom.
+PRESENTATION_POINT_SIZE = 12
 #: Invocations of earlier sessions shown in the trace viewer at start (read from the project's store).
 HISTORY_TRACES = 100
 
 
 def initial_size() -> tuple[int, int]:
-    """The default size, shrunk to fit the screen's free area (a 1280x800 projector), never below 1280x800.
-    Offscreen (the demo's screenshots) there is no real screen to fit."""
+    """The default size, shrunk so the window and its frame fit the screen's free area (a 1280x800 projector:
+    the status bar stays on screen). Offscreen (the demo's screenshots) there is no real screen to fit."""
     screen = QGuiApplication.primaryScreen()
     if screen is None or QGuiApplication.platformName() == "offscreen":
         return DEFAULT_SIZE
     available = screen.availableGeometry()
-    return (max(MIN_SIZE[0], min(DEFAULT_SIZE[0], available.width())),
-            max(MIN_SIZE[1], min(DEFAULT_SIZE[1], available.height())))
+    return (min(DEFAULT_SIZE[0], available.width() - FRAME_ALLOWANCE[0]),
+            min(DEFAULT_SIZE[1], available.height() - FRAME_ALLOWANCE[1]))
 
 
 class MainWindow(QMainWindow):
     closed = Signal()
 
     def __init__(self, project: Project, *, backend: str = "process", engine_settings: EngineSettings | None = None,
-                 settings_path: Path | None = None, remember_layout: bool = True) -> None:
+                 settings_path: Path | None = None, remember_layout: bool = True,
+                 size: tuple[int, int] | None = None) -> None:
         super().__init__()
         self.setWindowTitle(f"Lambda Workbench — {project.root.name}")
-        self.resize(*initial_size())
+        self.resize(*(size or initial_size()))
         self.setDockOptions(QMainWindow.DockOption.AnimatedDocks | QMainWindow.DockOption.AllowNestedDocks
                             | QMainWindow.DockOption.AllowTabbedDocks)
         self._settings = QSettings(str(settings_path or user_config_dir() / "gui.ini"), QSettings.Format.IniFormat)
@@ -84,6 +93,7 @@ class MainWindow(QMainWindow):
         self.logs = LogsPane()
         self.traces = TracesPane()
         self.status = WorkbenchStatusBar()
+        self.file_watcher = FileWatcher(self)
         self.setStatusBar(self.status)
         self._build_central()
         self.docks = self._build_docks()
@@ -91,12 +101,17 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._connect()
         self._default_state = self.saveState(LAYOUT_VERSION)
+        self.presentation = False
         self._remember_layout = remember_layout   # the demo neither applies nor overwrites a user's layout
         self._sized = False
         self._layout_restored = remember_layout and self.restore_layout()
         self._shutdown_done = False
         self._shutdown_task: asyncio.Task[None] | None = None
         self._about: AboutDialog | None = None
+        self._watched_folders: set[Path] = set()
+        self._unsaved_settled = False   # the user answered "save or discard?" for this close
+        #: The open "unsaved changes" question while closing, if any (tests answer it).
+        self.close_question: QMessageBox | None = None
 
     # -- construction -----------------------------------------------------------------------------------
     def _build_central(self) -> None:
@@ -104,9 +119,11 @@ class MainWindow(QMainWindow):
         layout = QVBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
-        layout.addWidget(self.message_bar)
         layout.addWidget(self.code_editor, 1)
         self.setCentralWidget(central)
+        # The message bar floats over the top of the editor: showing or hiding it never moves the text.
+        self.message_bar.setParent(central)
+        self.message_bar.attach_overlay(central)
 
     def _dock(self, title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea,
               scrollable: bool = False) -> QDockWidget:
@@ -127,28 +144,70 @@ class MainWindow(QMainWindow):
                                Qt.DockWidgetArea.BottomDockWidgetArea)
         docks = {
             "functions": self._dock("Functions", "functions", self.functions, left),
-            "events": self._dock("Event and invoke", "events", self.event_editor, right, scrollable=True),
+            "events": self._dock("Event and invoke", "events", self.event_editor, right),
             "concurrency": self._dock("Concurrency", "concurrency", self.concurrency, bottom),
             "environments": self._dock("Execution environments", "environments", self.environments, bottom),
             "logs": self._dock("Logs", "logs", self.logs, bottom),
             "traces": self._dock("Traces", "traces", self.traces, bottom),
         }
-        # Bottom: [concurrency | environments | traces] above logs, which get the full width.
+        # The event pane runs the full height on the right, so the Invoke button, the result and its payload
+        # fit on a 1280x800 projector; the bottom panes share the width left of it.
+        self.setCorner(Qt.Corner.BottomRightCorner, right)
+        self.setCorner(Qt.Corner.TopRightCorner, right)
+        # Bottom: [concurrency | environments | traces] above logs; on a narrow screen the traces are a tab
+        # beside the logs.
         self.splitDockWidget(docks["concurrency"], docks["logs"], Qt.Orientation.Vertical)
         self.splitDockWidget(docks["concurrency"], docks["environments"], Qt.Orientation.Horizontal)
-        self.splitDockWidget(docks["environments"], docks["traces"], Qt.Orientation.Horizontal)
+        if self.width() >= WIDE_LAYOUT_WIDTH:
+            self.splitDockWidget(docks["environments"], docks["traces"], Qt.Orientation.Horizontal)
+        else:
+            self.tabifyDockWidget(docks["logs"], docks["traces"])
+            docks["logs"].raise_()
         return docks
 
     def size_docks(self) -> None:
         """The default proportions; applied once the window has its real size (before that Qt ignores them)."""
         docks, width, height = self.docks, self.width(), self.height()
         # Fractions of the window, so a 1280x800 projector and a 1920x1080 screen get the same picture.
-        self.resizeDocks([docks["functions"], docks["events"]], [int(width * 0.21), int(width * 0.27)],
+        self.resizeDocks([docks["functions"], docks["events"]], [int(width * 0.17), int(width * 0.28)],
+                         Qt.Orientation.Horizontal)
+        if self.tabifiedDockWidgets(docks["traces"]):
+            self.resizeDocks([docks["concurrency"], docks["environments"]], [int(width * 0.32), int(width * 0.23)],
+                             Qt.Orientation.Horizontal)
+        else:
+            self.resizeDocks([docks["concurrency"], docks["environments"], docks["traces"]],
+                             [int(width * 0.24), int(width * 0.15), int(width * 0.28)], Qt.Orientation.Horizontal)
+        self.resizeDocks([docks["concurrency"], docks["logs"]], [int(height * 0.27), int(height * 0.19)],
+                         Qt.Orientation.Vertical)
+
+    def apply_presentation(self) -> None:
+        """The Presentation preset: big fonts, and the graph, the map and the traces large (a projector)."""
+        self._set_font_size(PRESENTATION_POINT_SIZE)
+        docks, width, height = self.docks, self.width(), self.height()
+        docks["functions"].hide()
+        docks["logs"].hide()
+        # The graph on the left, the map above the traces beside it: wide enough for big type at 1280x800.
+        self.splitDockWidget(docks["environments"], docks["traces"], Qt.Orientation.Vertical)
+        for name in ("concurrency", "environments", "traces", "events"):
+            docks[name].show()
+        self.resizeDocks([docks["events"]], [int(width * 0.27)], Qt.Orientation.Horizontal)
+        self.resizeDocks([docks["concurrency"], docks["environments"]], [int(width * 0.38), int(width * 0.35)],
                          Qt.Orientation.Horizontal)
         self.resizeDocks([docks["concurrency"], docks["environments"], docks["traces"]],
-                         [int(width * 0.38), int(width * 0.25), int(width * 0.37)], Qt.Orientation.Horizontal)
-        self.resizeDocks([docks["concurrency"], docks["logs"]], [int(height * 0.30), int(height * 0.22)],
-                         Qt.Orientation.Vertical)
+                         [int(height * 0.7), int(height * 0.3), int(height * 0.4)], Qt.Orientation.Vertical)
+        self.presentation = True
+        QTimer.singleShot(0, self.fit_to_screen)   # bigger type must not push the window past the screen
+
+    def apply_standard(self) -> None:
+        """Back from Presentation: the default font and layout."""
+        self._set_font_size(None)
+        self.reset_layout()
+        self.presentation = False
+
+    def _set_font_size(self, points: int | None) -> None:
+        # A style sheet, not setFont: the application's style sheet gives docks and toolbars fonts of their
+        # own, which a parent's font does not reach; a rule for every widget does (code views included).
+        self.setStyleSheet(f"* {{ font-size: {points}pt; }}" if points is not None else "")
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
         super().showEvent(event)
@@ -156,6 +215,23 @@ class MainWindow(QMainWindow):
             self._sized = True
             if not self._layout_restored:
                 QTimer.singleShot(0, self.size_docks)
+            QTimer.singleShot(0, self.fit_to_screen)
+
+    def fit_to_screen(self) -> None:
+        """Once the window manager has framed the window: shrink and move it so the frame is on screen."""
+        screen = self.screen()
+        if screen is None or QGuiApplication.platformName() == "offscreen" or self.isMaximized():
+            return
+        available, frame = screen.availableGeometry(), self.frameGeometry()
+        extra_w, extra_h = frame.width() - self.width(), frame.height() - self.height()
+        width = min(self.width(), available.width() - extra_w)
+        height = min(self.height(), available.height() - extra_h)
+        if (width, height) != (self.width(), self.height()):
+            self.resize(width, height)
+        x = min(max(frame.x(), available.x()), available.right() + 1 - width - extra_w)
+        y = min(max(frame.y(), available.y()), available.bottom() + 1 - height - extra_h)
+        if (x, y) != (frame.x(), frame.y()):
+            self.move(x, y)
 
     def _build_toolbar(self) -> None:
         toolbar = self.addToolBar("Main")
@@ -166,6 +242,8 @@ class MainWindow(QMainWindow):
         self.invoke_action.triggered.connect(self.event_editor.invoke)
         toolbar.addAction(self.invoke_action)
         self.stop_all_action = QAction("■ Stop idle environments", self)
+        self.stop_all_action.setToolTip("Stop every idle environment (busy ones finish first); the next "
+                                        "invocation cold-starts")
         self.stop_all_action.triggered.connect(self.stop_all_environments)
         toolbar.addAction(self.stop_all_action)
         toolbar.addSeparator()
@@ -196,6 +274,14 @@ class MainWindow(QMainWindow):
         for dock in self.docks.values():
             view_menu.addAction(dock.toggleViewAction())
         view_menu.addSeparator()
+        self.presentation_action = QAction("&Presentation layout", self)
+        self.presentation_action.setCheckable(True)
+        self.presentation_action.setShortcut(QKeySequence("F11"))
+        self.presentation_action.setToolTip("Big fonts; the graph, the environment map and the traces large "
+                                            "(for a projector)")
+        self.presentation_action.toggled.connect(
+            lambda on: self.apply_presentation() if on else self.apply_standard())
+        view_menu.addAction(self.presentation_action)
         view_menu.addAction("Reset the layout", self.reset_layout)
         help_menu = self.menuBar().addMenu("&Help")
         self.about_action = help_menu.addAction("About Lambda Workbench", self.show_about)
@@ -213,12 +299,15 @@ class MainWindow(QMainWindow):
         self.event_editor.show_logs_requested.connect(self.show_request_logs)
         self.traces.show_logs_requested.connect(self.show_request_logs)
         self.logs.request_not_loaded.connect(self._load_stored_logs)
+        self.code_editor.written.connect(self.file_watcher.note_written)
+        self.file_watcher.changed.connect(self.code_editor.files_changed_outside)
 
     # -- engine -> widgets ------------------------------------------------------------------------------
     def _on_events(self, batch: EventBatch) -> None:
         if batch.changes:
             self.functions.catalogue_changed()
             self.event_editor.refresh_functions(self.session.engine)
+            self.watch_files(self.session.engine)
         self.logs.add_events(batch)
         self.traces.add_events(batch)
         self.environments.add_events(batch)
@@ -235,6 +324,7 @@ class MainWindow(QMainWindow):
             self.open_function_code(engine.functions()[0].name)   # something to look at from the start
         self.functions.refresh(engine)
         self.event_editor.refresh_functions(engine)
+        self.watch_files(engine)
         self.load_toolbar.set_functions(engine)
         names = [config.name for config in engine.functions()] if engine is not None else []
         self.logs.set_functions(names)
@@ -248,6 +338,18 @@ class MainWindow(QMainWindow):
             if self.traces.model.rowCount() == 0:   # the project's earlier invocations, once per window
                 self.operations.run("Read the project's recent traces", lambda: engine.traces(limit=HISTORY_TRACES),
                                     on_success=self.traces.add_history)
+
+    def watch_files(self, engine: Engine | None) -> None:
+        """Watch the template and the code folders of the project's functions (not the code the workbench
+        keeps for API-created functions under .workbench/: nobody edits that by hand)."""
+        project = self.session.project
+        state_dir = (project.root / ".workbench").resolve()
+        folders = {folder.resolve() for config in (engine.functions() if engine is not None else [])
+                   if (folder := code_folder(config)) is not None}
+        folders = {folder for folder in folders if not folder.is_relative_to(state_dir)}
+        if folders != self._watched_folders or not self.file_watcher.watched_files:
+            self._watched_folders = folders
+            self.file_watcher.watch(sorted(folders), [project.template_path])
 
     # -- actions ----------------------------------------------------------------------------------------
     def start_engine(self) -> asyncio.Task[None | None]:
@@ -330,12 +432,17 @@ class MainWindow(QMainWindow):
     # -- shutdown ---------------------------------------------------------------------------------------
     async def shutdown(self) -> None:
         """Stop what is running: operations first (they use the engine), then the engine."""
+        self.file_watcher.clear()   # no reload may start while the engine goes
         await self.operations.cancel_all()
         await self.session.close()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
         if self._shutdown_done:
             event.accept()
+            return
+        if self._shutdown_task is None and not self._unsaved_settled and self.code_editor.unsaved():
+            event.ignore()
+            self._ask_about_unsaved()
             return
         # The engine must be closed (awaited) before the window goes: ignore this close, shut down in a
         # task, and close again when that is done.
@@ -344,6 +451,34 @@ class MainWindow(QMainWindow):
             self.save_layout()
         if self._shutdown_task is None:
             self._shutdown_task = asyncio.ensure_future(self._shutdown_then_close())
+
+    def _ask_about_unsaved(self) -> None:
+        """Save, discard or cancel, for every tab with unsaved edits, before the window closes."""
+        if self.close_question is not None:
+            self.close_question.raise_()
+            return
+        names = ", ".join(tab.path.name for tab in self.code_editor.unsaved())
+        buttons = QMessageBox.StandardButton
+        box = QMessageBox(QMessageBox.Icon.Warning, "Unsaved changes",
+                          f"Save the changes before quitting?\nUnsaved: {names}",
+                          buttons.SaveAll | buttons.Discard | buttons.Cancel, self)
+        box.setDefaultButton(buttons.SaveAll)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.close_question = box
+
+        def answered(_result: int) -> None:
+            self.close_question = None
+            choice = box.standardButton(box.clickedButton())
+            if choice == buttons.SaveAll:
+                if not all(self.code_editor.write(tab) for tab in self.code_editor.unsaved()):
+                    return   # a file could not be written: the message bar says why, the window stays
+            elif choice != buttons.Discard:
+                return   # Cancel, or the question was closed: keep working
+            self._unsaved_settled = True
+            self.close()
+
+        box.finished.connect(answered)
+        box.open()   # never exec(): the engine keeps running while the question is open
 
     async def _shutdown_then_close(self) -> None:
         try:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QKeySequence, QTextCursor
 from PySide6.QtWidgets import QMessageBox, QTabWidget, QVBoxLayout, QWidget
 
 from workbench.engine import EnvState
@@ -35,6 +35,8 @@ class EditorTab:
 class CodeEditorPane(QWidget):
     #: A file was written and its reload (if any) started: the path.
     saved = Signal(object)
+    #: A file is about to be reloaded after the editor wrote it (the watcher must not see an outside edit).
+    written = Signal(object)
 
     def __init__(self, session: EngineSession, operations: Operations, message_bar: MessageBar,
                  parent: QWidget | None = None) -> None:
@@ -55,6 +57,9 @@ class CodeEditorPane(QWidget):
         layout.addWidget(self.tabs_widget, 1)
         layout.addWidget(self.find_bar)
         self.tabs: list[EditorTab] = []
+        self._asking: set[EditorTab] = set()
+        #: The open "changed on disk" question, if any (tests answer it).
+        self.disk_question: QMessageBox | None = None
         self.save_action = QAction("Save and reload", self)
         self.save_action.setShortcut(QKeySequence.StandardKey.Save)
         self.save_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -139,35 +144,114 @@ class CodeEditorPane(QWidget):
         if tab is not None:
             self.save(tab)
 
-    def save(self, tab: EditorTab) -> bool:
+    def unsaved(self) -> list[EditorTab]:
+        return [tab for tab in self.tabs if tab.modified]
+
+    def write(self, tab: EditorTab) -> bool:
+        """Write the tab's text to its file (no reload); errors go to the message bar."""
         try:
             tab.path.write_text(tab.view.toPlainText(), encoding="utf-8")
         except OSError as exc:
             self._message_bar.error(f"Could not save {tab.path}: {exc.strerror}")
             return False
+        self.written.emit(tab.path)
         tab.view.document().setModified(False)
-        self._reload_after_save(tab.path)
+        return True
+
+    def save(self, tab: EditorTab) -> bool:
+        if not self.write(tab):
+            return False
+        self.reload_for([tab.path], "Saved")
         self.saved.emit(tab.path)
         return True
 
-    def _reload_after_save(self, path: Path) -> None:
+    def reload_for(self, paths: list[Path], verb: str) -> None:
+        """Hot-reload what ``paths`` belong to: the whole project for the template, else the functions whose
+        code folder holds them (each once)."""
         session = self._session
-        if path == session.project.template_path.resolve():
+        template = session.project.template_path.resolve()
+        if any(path.resolve() == template for path in paths):
             self._operations.run("Reload the project", session.reload_project,
                                  on_success=lambda _: self._message_bar.info(
-                                     "Template saved: the project was reloaded and the engine restarted"))
+                                     f"{verb} the template: the project was reloaded and the engine restarted"))
             return
         engine = session.engine
         if engine is None:
             return
-        for name in functions_owning(path, engine.functions()):
-            self._operations.run(f"Reload {name}", functools.partial(self._reload, name))
+        names: list[str] = []
+        for path in paths:
+            names += [name for name in functions_owning(path, engine.functions()) if name not in names]
+        for name in names:
+            self._operations.run(f"Reload {name}", functools.partial(self._reload, name, verb))
 
-    async def _reload(self, name: str) -> None:
+    async def _reload(self, name: str, verb: str = "Saved") -> None:
         engine = self._session.require()
         stats = next((f for f in engine.statistics().functions if f.name == name), None)
         warm = sum(1 for env in stats.environments if env.state in (EnvState.IDLE, EnvState.FROZEN)) if stats else 0
         version = await engine.reload_code(name)
         recycled = f"{warm} warm environment{'s' if warm != 1 else ''} recycled" if warm else "no warm environment"
-        self._message_bar.info(f"Saved and reloaded {name} (revision {version.revision}): {recycled}; the next "
+        self._message_bar.info(f"{verb} and reloaded {name} (revision {version.revision}): {recycled}; the next "
                                "invocation cold-starts on the new code")
+
+    # -- outside edits ----------------------------------------------------------------------------------
+    def files_changed_outside(self, paths: list[Path]) -> None:
+        """Files changed by another program: reload what they belong to, and bring open tabs up to date
+        (a tab with unsaved edits asks first; replacing text is one undo step, so nothing is lost)."""
+        for path in paths:
+            tab = next((t for t in self.tabs if t.path == path.resolve()), None)
+            if tab is not None:
+                self._sync_tab(tab)
+        self.reload_for(paths, "Changed outside the workbench:")
+
+    def _sync_tab(self, tab: EditorTab) -> None:
+        try:
+            text = tab.path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            self._message_bar.warning(f"{tab.path} was removed outside the workbench; its tab keeps the text "
+                                      "(save to write it again)")
+            tab.view.document().setModified(True)
+            return
+        if text == tab.view.toPlainText():
+            tab.view.document().setModified(False)
+            return
+        if not tab.modified:
+            self._replace_text(tab, text)
+            return
+        if tab in self._asking:
+            return
+        self._asking.add(tab)
+        box = QMessageBox(QMessageBox.Icon.Question, "Changed on disk",
+                          f"{tab.path.name} was changed outside the workbench, and its tab has unsaved edits.\n"
+                          "Reload it from disk (your edits stay one Undo away) or keep your edits?", parent=self)
+        reload_button = box.addButton("Reload from disk", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton("Keep my edits", QMessageBox.ButtonRole.RejectRole)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.disk_question = box
+
+        def answered(_result: int) -> None:
+            self._asking.discard(tab)
+            self.disk_question = None
+            if box.clickedButton() is reload_button and tab in self.tabs:
+                try:
+                    self._replace_text(tab, tab.path.read_text(encoding="utf-8", errors="replace"))
+                except OSError as exc:
+                    self._message_bar.error(f"Could not read {tab.path}: {exc.strerror}")
+
+        box.finished.connect(answered)
+        box.open()
+
+    @staticmethod
+    def _replace_text(tab: EditorTab, text: str) -> None:
+        """Replace the whole text as one undoable edit, keeping the cursor's line and the scroll position."""
+        view = tab.view
+        line, column = view.textCursor().blockNumber(), view.textCursor().positionInBlock()
+        scroll = view.verticalScrollBar().value()
+        cursor = QTextCursor(view.document())
+        cursor.select(QTextCursor.SelectionType.Document)
+        cursor.insertText(text)
+        block = view.document().findBlockByNumber(min(line, view.document().blockCount() - 1))
+        cursor = QTextCursor(block)
+        cursor.movePosition(QTextCursor.MoveOperation.Right, n=min(column, max(0, block.length() - 1)))
+        view.setTextCursor(cursor)
+        view.verticalScrollBar().setValue(scroll)
+        view.document().setModified(False)

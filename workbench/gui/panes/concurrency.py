@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtWidgets import QComboBox, QFileDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QFileDialog, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from workbench.engine import EngineStatistics
 from workbench.gui.bridge import EventBatch
@@ -31,10 +31,15 @@ class ConcurrencyPane(QWidget):
         self.pause_button = QPushButton("Pause")
         self.pause_button.setCheckable(True)
         self.pause_button.toggled.connect(self._pause_toggled)
-        self.export_button = QPushButton("Export PNG…")
+        self.export_button = QPushButton("PNG…")
+        self.export_button.setToolTip("Export the graph as a PNG image")
         self.export_button.clicked.connect(self._ask_export)
+        for box in (self.function_box, self.window_box):
+            # Narrow docks (a projector, big type): the boxes shrink instead of widening the window.
+            box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            box.setMinimumContentsLength(5)
         controls = QHBoxLayout()
-        controls.addWidget(QLabel("Function:"))
+        self.function_box.setToolTip("The function whose concurrency is drawn (or all together)")
         controls.addWidget(self.function_box, 1)
         controls.addWidget(self.window_box)
         controls.addWidget(self.pause_button)

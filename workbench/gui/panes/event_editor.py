@@ -9,6 +9,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -18,14 +19,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.engine import Engine, InvokeResult
+from workbench.engine import Engine, InvokeResult, LambdaError, TooManyRequestsError
 from workbench.gui import theme
 from workbench.gui.operations import Operations
 from workbench.gui.panes.invoke_result import InvokeResultView
 from workbench.gui.session import EngineSession
 from workbench.gui.widgets.code_view import CodeView
 from workbench.gui.widgets.highlighter import PygmentsHighlighter, lexer_for
-from workbench.gui.widgets.message_bar import MessageBar
+from workbench.gui.widgets.message_bar import Level, MessageBar
 from workbench.model.arn import LATEST
 from workbench.model.saved_events import SavedEventError, SavedEventStore
 from workbench.resources import sample_events
@@ -61,7 +62,8 @@ class EventEditorPane(QWidget):
         self.qualifier_box.setEditable(True)
         self.qualifier_box.setToolTip("$LATEST, a published version or an alias")
         self.sample_box = QComboBox()
-        self.sample_box.addItem("Insert a sample event…")
+        self.sample_box.addItem("Sample event…")
+        self.sample_box.setToolTip("Replace the event with a sample: API Gateway, SQS, SNS, S3, DynamoDB, …")
         self._samples = sample_events()
         self.sample_box.addItems(list(self._samples))
         self.sample_box.activated.connect(self._insert_sample)
@@ -69,14 +71,17 @@ class EventEditorPane(QWidget):
         self.saved_box.setToolTip("Test events saved for this function, in the project's events/ folder")
         self.saved_box.activated.connect(self._load_saved)
         self.name_field = QLineEdit()
-        self.name_field.setPlaceholderText("event name")
+        self.name_field.setPlaceholderText("name")
+        self.name_field.setMinimumWidth(40)
         self.save_button = QPushButton("Save")
+        self.save_button.setToolTip("Save the event under the name for this function (events/<function>/)")
         self.save_button.clicked.connect(self.save_event)
         self.delete_button = QPushButton("Delete")
+        self.delete_button.setToolTip("Delete the saved event of this name")
         self.delete_button.clicked.connect(self.delete_event)
         self.editor = CodeView()
         self.editor.setPlainText(DEFAULT_EVENT)
-        self.editor.setMinimumHeight(60)
+        self.editor.setMinimumHeight(4 * self.editor.fontMetrics().lineSpacing())
         self._highlighter = PygmentsHighlighter(self.editor.document(), lexer_for(Path("event.json")))
         self.validation = QLabel()
         self.validation.setWordWrap(True)
@@ -91,6 +96,7 @@ class EventEditorPane(QWidget):
         self.mode_box.setItemData(1, "Accepted at once (202); the function runs in the background and its "
                                   "outcome shows in the logs and traces", Qt.ItemDataRole.ToolTipRole)
         self.invoke_button = QPushButton("▶ Invoke")
+        self.invoke_button.setToolTip("Invoke the function with this event (Ctrl+Enter)")
         self.invoke_button.setDefault(True)
         self.invoke_button.clicked.connect(self.invoke)
         self.result_view = InvokeResultView()
@@ -103,36 +109,47 @@ class EventEditorPane(QWidget):
         self.validate()
 
     def _build_layout(self) -> None:
-        target = QHBoxLayout()
-        target.addWidget(QLabel("Function:"))
-        target.addWidget(self.function_box, 2)
-        target.addWidget(QLabel("Qualifier:"))
-        target.addWidget(self.qualifier_box, 1)
+        # Rows of at most two controls: the pane is about 340 px wide on a 1280x800 projector, and nothing in
+        # it may be cut off or widen the dock.
+        grid = QGridLayout()
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setHorizontalSpacing(4)
+        grid.setVerticalSpacing(3)
+        grid.addWidget(QLabel("Function:"), 0, 0)
+        grid.addWidget(self.function_box, 0, 1, 1, 2)
+        grid.addWidget(QLabel("Qualifier:"), 1, 0)
+        grid.addWidget(self.qualifier_box, 1, 1)
+        grid.addWidget(self.sample_box, 1, 2)
+        grid.addWidget(QLabel("Saved:"), 2, 0)
         saved = QHBoxLayout()
-        saved.addWidget(self.saved_box, 2)
+        saved.setSpacing(4)
+        saved.addWidget(self.saved_box, 3)
         saved.addWidget(self.name_field, 2)
         saved.addWidget(self.save_button)
         saved.addWidget(self.delete_button)
+        grid.addLayout(saved, 2, 1, 1, 2)
+        grid.setColumnStretch(1, 1)
+        grid.setColumnStretch(2, 1)
         run = QHBoxLayout()
         run.addWidget(self.mode_box, 1)
         run.addWidget(self.invoke_button)
         editor_part = QWidget()
         editor_layout = QVBoxLayout(editor_part)
         editor_layout.setContentsMargins(0, 0, 0, 0)
-        editor_layout.addLayout(target)
-        editor_layout.addWidget(self.sample_box)
-        editor_layout.addLayout(saved)
+        editor_layout.setSpacing(3)
+        editor_layout.addLayout(grid)
         editor_layout.addWidget(self.editor, 1)
         editor_layout.addWidget(self.validation)
         editor_layout.addLayout(run)
-        splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.addWidget(editor_part)
-        splitter.addWidget(self.result_view)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
+        self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.addWidget(editor_part)
+        self.splitter.addWidget(self.result_view)
+        self.splitter.setStretchFactor(0, 2)
+        self.splitter.setStretchFactor(1, 3)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
-        layout.addWidget(splitter)
+        layout.addWidget(self.splitter)
 
     # -- functions --------------------------------------------------------------------------------------
     def refresh_functions(self, engine: Engine | None) -> None:
@@ -255,6 +272,7 @@ class EventEditorPane(QWidget):
             self._message_bar.error("No function to invoke: the project has none")
             return
         qualifier = None if qualifier == LATEST else qualifier
+        self.result_view.show_invoking(function + (f":{qualifier}" if qualifier else ""))
         if self.mode_box.currentData() == "async":
             self._operations.run(f"Invoke {function} asynchronously",
                                  lambda: self._session.require().invoke_async(function, payload, qualifier=qualifier),
@@ -263,9 +281,24 @@ class EventEditorPane(QWidget):
         self._operations.run(f"Invoke {function}", lambda: self._invoke(function, payload, qualifier),
                              trigger=self.invoke_button, on_success=self._show_result)
 
-    async def _invoke(self, function: str, payload: bytes, qualifier: str | None) -> InvokeResult:
-        return await self._session.require().invoke(function, payload, qualifier=qualifier)
+    async def _invoke(self, function: str, payload: bytes, qualifier: str | None) -> InvokeResult | None:
+        try:
+            return await self._session.require().invoke(function, payload, qualifier=qualifier)
+        except TooManyRequestsError as throttle:
+            # A throttle is an answer, not a failure of the workbench: it replaces the previous result.
+            self.result_view.show_refused(throttle.code, throttle.message, throttle.reason)
+            return None
+        except LambdaError as refused:
+            self.result_view.show_refused(refused.code, refused.message)
+            raise
 
-    def _show_result(self, result: InvokeResult) -> None:
+    def _show_result(self, result: InvokeResult | None) -> None:
+        if result is None:
+            return
         self.result_view.show_result(result)
+        # An error about invoking this function is out of date now that it answered.
+        current = self._message_bar.current
+        if current is not None and current.level is Level.ERROR \
+                and current.text.startswith(f"Invoke {self.function} "):
+            self._message_bar.dismiss()
         self.invoked.emit(result)

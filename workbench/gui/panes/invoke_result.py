@@ -23,8 +23,37 @@ def pretty_payload(payload: bytes) -> str:
         return text
 
 
+#: What to do about a throttle, by its Reason (spec: TooManyRequestsException reasons).
+THROTTLE_ADVICE = {
+    "ReservedFunctionConcurrentInvocationLimitExceeded":
+        "The function's reserved concurrency is used up: raise it (Functions > right-click > reserved "
+        "concurrency), remove it, or send fewer requests at once.",
+    "ConcurrentInvocationLimitExceeded":
+        "The account's concurrency limit is used up: lower other functions' load or raise the account limit.",
+    "FunctionInvocationRateLimitExceeded":
+        "Too many requests per second for this function: slow down, or add provisioned concurrency.",
+    "CallerRateLimitExceeded": "This caller sends too fast: slow down.",
+}
+
+#: Lines of the response payload that stay visible however small the window.
+PAYLOAD_LINES = 10
+
+
 class InvokeResultView(QWidget):
     show_logs_requested = Signal(str)
+
+    def payload_height(self, lines: int) -> int:
+        view = self.payload
+        margins = view.contentsMargins().top() + view.contentsMargins().bottom()
+        scrollbar = view.horizontalScrollBar().sizeHint().height()
+        return lines * view.fontMetrics().lineSpacing() + int(2 * view.document().documentMargin()) + margins \
+            + scrollbar + 2
+
+    def visible_payload_lines(self) -> int:
+        """How many whole lines of the payload the view shows now (the layout tests' measure)."""
+        view = self.payload
+        usable = view.viewport().height() - 2 * view.document().documentMargin()
+        return int(usable // view.fontMetrics().lineSpacing())
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -34,6 +63,9 @@ class InvokeResultView(QWidget):
         font.setPointSize(font.pointSize() + 2)
         font.setBold(True)
         self.headline.setFont(font)
+        # A long headline wraps instead of widening the dock past a projector's width.
+        self.headline.setWordWrap(True)
+        self.headline.setMinimumWidth(80)
         self.fields: dict[str, QLabel] = {}
         form = QGridLayout()   # two facts a row: the pane must fit beside the editor on a 1280x800 projector
         form.setContentsMargins(0, 0, 0, 0)
@@ -56,7 +88,8 @@ class InvokeResultView(QWidget):
         self.logs_button.clicked.connect(self._show_logs)
         self.payload = CodeView()
         self.payload.setReadOnly(True)
-        self.payload.setMinimumHeight(48)
+        # Room for PAYLOAD_LINES lines of the answer at any window size (a 1280x800 projector included).
+        self.payload.setMinimumHeight(self.payload_height(PAYLOAD_LINES))
         self._highlighter = PygmentsHighlighter(self.payload.document(), lexer_for(Path("payload.json")))
         top = QHBoxLayout()
         top.addWidget(self.headline, 1)
@@ -88,10 +121,36 @@ class InvokeResultView(QWidget):
         self.payload.setPlainText(pretty_payload(result.payload))
         self.logs_button.setEnabled(True)
 
+    def _clear_fields(self) -> None:
+        for label in self.fields.values():
+            label.setText("-")
+        self.payload.setPlainText("")
+        self.logs_button.setEnabled(False)
+
+    def show_invoking(self, target: str) -> None:
+        """A call is under way: the previous result must not pass for this one's."""
+        self.result = None
+        self.headline.setText(f"… Invoking {target}")
+        self.headline.setStyleSheet(f"color: {theme.MUTED_COLOUR}")
+        self._clear_fields()
+
+    def show_refused(self, code: str, message: str, reason: str | None = None) -> None:
+        """The request was refused before the function ran (a throttle, an unknown qualifier, ...)."""
+        self.result = None
+        self._clear_fields()
+        if reason is not None:
+            self.headline.setText(f"✖ Throttled: {code} ({reason})")
+            advice = THROTTLE_ADVICE.get(reason, "Retry later, or raise the limit that was reached.")
+            self.payload.setPlainText(f"{message}\n\nReason: {reason}\n{advice}")
+        else:
+            self.headline.setText(f"✖ Refused: {code}")
+            self.payload.setPlainText(message)
+        self.headline.setStyleSheet(f"color: {theme.ERROR_COLOUR}")
+
     def show_accepted(self, request_id: str) -> None:
         """An asynchronous invocation: queued (202), its outcome comes later in the logs and traces."""
         self.result = None
-        self.headline.setText("⏵ Accepted (202): queued for asynchronous invocation")
+        self.headline.setText("▷ Accepted (202): queued for asynchronous invocation")
         self.headline.setStyleSheet(f"color: {theme.INVOKE_COLOUR}")
         for label in self.fields.values():
             label.setText("-")

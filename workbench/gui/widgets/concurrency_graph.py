@@ -45,7 +45,7 @@ class ConcurrencyGraph(QWidget):
         self.window_s = 60.0
         self.function: str | None = None
         self.paused_at: float | None = None
-        self.setMinimumSize(360, 160)
+        self.setMinimumSize(300, 110)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self._small = QFont(self.font())
         self._small.setPointSize(max(8, self.font().pointSize() - 1))

@@ -10,7 +10,7 @@ import logging
 from dataclasses import dataclass
 from enum import StrEnum
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
 
 from workbench.gui import theme
@@ -39,7 +39,9 @@ class MessageBar(QFrame):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("messageBar")
+        self.setAutoFillBackground(True)   # opaque over the editor it floats on
         self.history: list[Message] = []
+        self._host: QWidget | None = None
         self._icon = QLabel()
         self._text = QLabel()
         self._text.setWordWrap(True)
@@ -70,6 +72,26 @@ class MessageBar(QFrame):
         self._hide_timer.timeout.connect(self.dismiss)
         self.hide()
 
+    def attach_overlay(self, host: QWidget) -> None:
+        """Float over the top of ``host`` (its child) instead of taking a place in a layout, so showing and
+        hiding a message never moves what is below it (the editor's text stays where the eye is)."""
+        self._host = host
+        host.installEventFilter(self)
+        self._place()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if watched is self._host and event.type() == QEvent.Type.Resize:
+            self._place()
+        return False
+
+    def _place(self) -> None:
+        if self._host is None:
+            return
+        width = self._host.width()
+        self.setGeometry(0, 0, width, self.heightForWidth(width) if self.hasHeightForWidth()
+                         else self.sizeHint().height())
+        self.raise_()
+
     @property
     def current(self) -> Message | None:
         return self.history[-1] if self.history and not self.isHidden() else None
@@ -89,6 +111,7 @@ class MessageBar(QFrame):
         self._details_button.setVisible(bool(details))
         self._details_button.setChecked(False)
         self.show()
+        self._place()
         if level is Level.INFO:
             self._hide_timer.start(INFO_TIMEOUT_MS)
         else:
@@ -109,3 +132,4 @@ class MessageBar(QFrame):
 
     def _toggle_details(self, shown: bool) -> None:
         self._details.setVisible(shown)
+        self._place()

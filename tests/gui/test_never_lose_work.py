@@ -13,7 +13,8 @@ from workbench.gui.file_watch import FileWatcher
 from workbench.model.project import Project
 
 
-def click(box: QMessageBox, text: str) -> None:
+def click(box: QMessageBox | None, text: str) -> None:
+    assert box is not None, "no question is open"
     button = next(b for b in box.buttons() if b.text().replace("&", "") == text)
     button.click()
 
@@ -27,7 +28,8 @@ async def test_closing_with_an_unsaved_tab_asks_and_cancel_keeps_the_window(proj
         edit_all(tab.view, "# my unsaved work\n")
         window.close()
         await wait_for(lambda: window.close_question is not None, message="the unsaved-changes question")
-        assert "app.py" in window.close_question.text()
+        question = window.close_question
+        assert question is not None and "app.py" in question.text()
         click(window.close_question, "Cancel")
         await wait_for(lambda: window.close_question is None)
         assert window.isVisible() and window.session.engine is not None and tab.modified

@@ -15,7 +15,6 @@ import json
 import sys
 from collections.abc import AsyncIterator
 from typing import Any
-from urllib.parse import quote
 
 import aiohttp
 
@@ -23,6 +22,7 @@ from workbench.api.app import ApiServer
 from workbench.commands.common import CommandError, open_project
 from workbench.commands.serve import served_url
 from workbench.engine.engine import Engine
+from workbench.pipeline.lambda_api import LambdaApiError, LambdaClient
 
 
 class ApiError(CommandError):
@@ -33,32 +33,21 @@ class ApiError(CommandError):
         self.code = code
 
 
-class ControlPlane:
-    """A minimal Lambda API client (unsigned: the workbench does not check signatures)."""
-
-    def __init__(self, session: aiohttp.ClientSession, url: str) -> None:
-        self._session = session
-        self.url = url
+class ControlPlane(LambdaClient):
+    """The Lambda API client, with its errors as command errors (one line, exit status 2)."""
 
     async def call(self, method: str, path: str, document: dict[str, Any] | None = None,
                    query: dict[str, str] | None = None) -> dict[str, Any]:
-        async with self._session.request(method, self.url + path, json=document, params=query) as response:
-            body = await response.read()
-            content: dict[str, Any] = json.loads(body) if body else {}
-            if response.status >= 400:
-                raise ApiError(response.headers.get("X-Amzn-ErrorType", str(response.status)),
-                               str(content.get("message") or content.get("Message") or body.decode()))
-            return content
+        try:
+            return await super().call(method, path, document, query)
+        except LambdaApiError as exc:
+            raise ApiError(exc.code, str(exc).partition(": ")[2]) from None
 
     async def download(self, location: str) -> bytes:
-        async with self._session.get(location) as response:
-            if response.status != 200:
-                raise CommandError(f"could not download {location}: HTTP {response.status}")
-            return await response.read()
-
-
-def function_path(name: str, suffix: str = "") -> str:
-    return f"/2015-03-31/functions/{quote(name, safe='')}{suffix}"
+        try:
+            return await super().download(location)
+        except LambdaApiError:
+            raise CommandError(f"could not download {location}") from None
 
 
 @contextlib.asynccontextmanager

@@ -15,6 +15,7 @@ from pathlib import Path
 from workbench.api.app import ApiServer
 from workbench.commands.common import CommandError, add_backend_option, add_project_options, open_project, run_async
 from workbench.engine.engine import Engine
+from workbench.pipeline.worker import PipelineWorker
 
 RULE = """\
 Template and API: the functions of the template are there from the start. Functions, versions, aliases,
@@ -88,24 +89,35 @@ async def serve(args: argparse.Namespace) -> int:
             raise
         marker = state_dir / MARKER_NAME
         marker.write_text(json.dumps({"pid": os.getpid(), "url": server.url}))
+        # Pushes to the project's origin (application templates) are built and deployed here, through the API.
+        worker = PipelineWorker(state_dir, server.url, subscribe=engine.subscribe, publish=engine.bus.publish)
+        pipeline = asyncio.create_task(worker.run(), name="pipeline-worker")
         try:
             names = ", ".join(config.name for config in engine.functions()) or "none yet"
             print(f"workbench: Lambda API at {server.url} (functions: {names}); Ctrl+C stops it", flush=True)
-            await _until_stopped()
+            await _until_stopped(pipeline)
         finally:
+            pipeline.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await pipeline
             with contextlib.suppress(OSError):
                 marker.unlink()
             await server.close()
     return 0
 
 
-async def _until_stopped() -> None:
+async def _until_stopped(pipeline: asyncio.Task[None]) -> None:
+    """Until Ctrl+C or SIGTERM; the pipeline worker ending on its own is a bug, raised here, not lost."""
     stopped = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stopped.set)
     try:
-        await stopped.wait()
+        waiter = asyncio.ensure_future(stopped.wait())
+        await asyncio.wait({waiter, pipeline}, return_when=asyncio.FIRST_COMPLETED)
+        waiter.cancel()
+        if pipeline.done():
+            pipeline.result()
     finally:
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(signum)

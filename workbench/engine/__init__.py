@@ -5,7 +5,7 @@ engine's own business and may be regrouped freely.
 """
 
 from workbench.engine.autoscaling import AutoscalingPolicy
-from workbench.engine.clock import Clock, FakeClock, RealClock
+from workbench.engine.clock import Clock, FakeClock, RealClock, TimerHandle
 from workbench.engine.code import deterministic_zip
 from workbench.engine.engine import Engine
 from workbench.engine.errors import (
@@ -40,6 +40,7 @@ from workbench.engine.events import (
     InvocationRecord,
     InvocationStarted,
     LogLine,
+    PipelineStageChanged,
     ProvisionedConcurrencyChanged,
     Span,
     Throttled,
@@ -67,10 +68,11 @@ __all__ = [
     "EnvironmentStopped", "FakeClock", "FunctionEntry", "FunctionStatistics", "FunctionVersion", "InitType",
     "InvalidPackageError", "InvalidParameterValueError", "InvalidRequestContentError", "InvalidRuntimeError",
     "InvocationFinished", "InvocationRecord", "InvocationStarted", "InvokeRequest", "InvokeResult",
-    "LambdaError", "LayerVersion", "LoadProgress", "LoadReport", "LogLine", "PreconditionFailedError",
+    "LambdaError", "LayerVersion", "LoadProgress", "LoadReport", "LogLine", "PipelineStageChanged",
+    "PreconditionFailedError",
     "ProvisionedConcurrencyChanged", "ProvisionedConcurrencyConfigNotFoundError", "ProvisionedConfig",
     "RealClock", "RequestTooLargeError", "ResourceConflictError", "ResourceNotFoundError", "ServiceError",
-    "Span", "StoredLog", "Throttled", "TooManyRequestsError", "TraceRecord", "TraceRecorded",
+    "Span", "StoredLog", "Throttled", "TimerHandle", "TooManyRequestsError", "TraceRecord", "TraceRecorded",
     "ValidationError", "check_revision_id", "deterministic_zip", "extract_zip", "iso_timestamp",
     "open_readonly", "parse_name", "query_logs", "query_traces", "run_load", "to_xray_documents",
 ]

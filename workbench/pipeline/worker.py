@@ -1,0 +1,66 @@
+"""The pipeline worker inside `workbench serve`: takes queued runs from the store, oldest first, one at a
+time, and deploys to the server it runs in. Runs queued while no workbench ran (the hook only records
+them) are taken at the next start; a run a stopped workbench left half-done is marked failed."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import aiohttp
+
+from workbench.engine import Clock, EngineEvent, RealClock
+from workbench.pipeline import store
+from workbench.pipeline.clock import ScaledClock
+from workbench.pipeline.deploy import ErrorCounter
+from workbench.pipeline.lambda_api import LambdaClient
+from workbench.pipeline.runner import PipelineRunner
+
+#: How often the worker looks for queued runs (the hook writes them from another process).
+POLL_INTERVAL_S = 0.25
+#: Deployment steps (canary, linear) run this many times faster than real time; for classrooms and tests.
+SPEEDUP_VARIABLE = "WORKBENCH_PIPELINE_SPEEDUP"
+
+
+def deployment_clock() -> Clock:
+    try:
+        factor = float(os.environ.get(SPEEDUP_VARIABLE, "1"))
+    except ValueError:
+        factor = 1.0
+    return RealClock() if factor == 1 or factor <= 0 else ScaledClock(RealClock(), factor)
+
+
+class PipelineWorker:
+    def __init__(self, state_dir: Path, api_url: str, *, subscribe: Callable[[Callable[[EngineEvent], None]],
+                 Callable[[], None]], publish: Callable[[EngineEvent], None], clock: Clock | None = None) -> None:
+        self.state_dir = state_dir
+        self.api_url = api_url
+        self.subscribe = subscribe
+        self.publish = publish
+        self.clock = clock or deployment_clock()
+        self.idle = asyncio.Event()
+
+    async def run(self) -> None:
+        """Until cancelled."""
+        connection = await asyncio.to_thread(store.connect, self.state_dir / "state.db")
+        counter = ErrorCounter()
+        unsubscribe = self.subscribe(counter.observe)
+        try:
+            await asyncio.to_thread(store.recover_interrupted, connection, time.time())
+            async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=600)) as session:
+                runner = PipelineRunner(connection, self.state_dir / "pipeline", LambdaClient(session, self.api_url),
+                                        clock=self.clock, counter=counter, publish=self.publish)
+                while True:
+                    run = await asyncio.to_thread(store.claim_next, connection, time.time())
+                    if run is None:
+                        self.idle.set()
+                        await asyncio.sleep(POLL_INTERVAL_S)
+                        continue
+                    self.idle.clear()
+                    await runner.run(run)
+        finally:
+            unsubscribe()
+            connection.close()

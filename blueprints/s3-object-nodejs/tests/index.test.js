@@ -5,7 +5,10 @@ const fs = require("node:fs");
 const path = require("node:path");
 
 const app = require(path.join(__dirname, "..", "src", "index.js"));
-const sample = (name) => JSON.parse(fs.readFileSync(path.join(__dirname, "..", "events", `${name}.json`), "utf8"));
+// The sample events: beside the tests in the blueprint, in the project's events/<function>/ once created.
+const inBlueprint = path.join(__dirname, "..", "events");
+const EVENTS = fs.existsSync(inBlueprint) ? inBlueprint : path.join(__dirname, "..", "..", "events", path.basename(path.join(__dirname, "..")));
+const sample = (name) => JSON.parse(fs.readFileSync(path.join(EVENTS, `${name}.json`), "utf8"));
 
 test("summarises the decoded key and writes the summary", async () => {
   const objects = new Map([["uploads/notes/hello world.txt", Buffer.from("one two\nthree four five\n")]]);

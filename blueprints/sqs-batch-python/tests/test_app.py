@@ -7,12 +7,16 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "src"))
+# The sample events: beside the tests in the blueprint, in the project's events/<function>/ once created.
+EVENTS = HERE.parent / "events"
+if not EVENTS.is_dir():
+    EVENTS = HERE.parent.parent / "events" / HERE.parent.name
 
 import app  # noqa: E402
 
 
 def sample(name):
-    return json.loads((HERE.parent / "events" / f"{name}.json").read_text())
+    return json.loads((EVENTS / f"{name}.json").read_text())
 
 
 class BatchTest(unittest.TestCase):

@@ -17,7 +17,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._common import emit, log
-from workbench.engine.engine import Engine
+from workbench.engine.facade import Engine
 from workbench.model.project import load_project
 
 HANDLERS = {

@@ -23,7 +23,7 @@ from workbench.pipeline.worker import SPEEDUP_VARIABLE
 
 pytestmark = pytest.mark.slow
 
-CASES = {
+CASES: dict[str, tuple[str, str, str, str, dict[str, object]]] = {
     # template: (function, file to edit, old text, new text, event)
     "web-api": ("items-api", "src/items/app.py", "items API v1", "items API v2",
                 {"httpMethod": "GET", "path": "/health"}),

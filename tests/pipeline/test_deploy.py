@@ -1,4 +1,5 @@
-"""The Deploy stage against a real engine and API server: a canary moves alias traffic in virtual time
+"""The Deploy stage against a real engine and API server (verifying SigV4 signatures with configured
+credentials, as `workbench serve --credentials` does): a canary moves alias traffic in virtual time
 (FakeClock), and rolls back when the new version's errors trip the alarm."""
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from workbench.model.project import load_project
 from workbench.model.template import load_template
 from workbench.pipeline.build import BuildOutput, StageFailedError
 from workbench.pipeline.deploy import ErrorCounter, RolledBackError, deploy
-from workbench.pipeline.lambda_api import LambdaClient, function_path
+from workbench.pipeline.lambda_api import LambdaApiError, LambdaClient, function_path
 
 TEMPLATE = """\
 Transform: AWS::Serverless-2016-10-31
@@ -39,6 +40,7 @@ Resources:
 """
 V1 = "def handler(event, context):\n    return 'v1'\n"
 V2 = "def handler(event, context):\n    return 'v2'\n"
+CREDENTIALS = {"pipeline": "its-secret"}
 BROKEN = "def handler(event, context):\n    raise RuntimeError('v2 is broken')\n"
 
 
@@ -53,11 +55,11 @@ async def served(tmp_path: Path) -> AsyncIterator[tuple[Engine, LambdaClient, Er
     async with Engine(load_project(project_dir=tmp_path / "project")) as engine:
         counter = ErrorCounter()
         engine.subscribe(counter.observe)
-        server = ApiServer(engine)
+        server = ApiServer(engine, credentials=CREDENTIALS)
         await server.start()
         try:
             async with aiohttp.ClientSession() as session:
-                yield engine, LambdaClient(session, server.url), counter
+                yield engine, LambdaClient(session, server.url, CREDENTIALS), counter
         finally:
             await server.close()
 
@@ -131,3 +133,14 @@ async def test_an_unknown_deployment_type_changes_nothing(served, tmp_path: Path
     assert await alias(api) == ("1", {})
     versions = await api.call("GET", function_path("shop", "/versions"))
     assert [v["Version"] for v in versions["Versions"]] == ["$LATEST", "1"]
+
+
+async def test_the_deploy_client_signs_its_requests(served) -> None:
+    """The guard verifies the signature: the right secret passes (every test above), a wrong one does not."""
+    _, api, _ = served
+    async with aiohttp.ClientSession() as session:
+        stranger = LambdaClient(session, api.url, {"pipeline": "not-its-secret"})
+        with pytest.raises(LambdaApiError) as raised:
+            await stranger.call("GET", function_path("shop"))
+    assert raised.value.status == 403 and raised.value.code == "InvalidSignatureException"
+    assert (await api.call("GET", function_path("shop")))["Configuration"]["FunctionName"] == "shop"

@@ -47,6 +47,8 @@ class Added:
     template: Path
     code: Path
     events: tuple[Path, ...]
+    #: What was changed from the blueprint to fit the project (e.g. API paths moved under the function's name).
+    notes: tuple[str, ...] = ()
 
 
 def logical_id_for(name: str) -> str:
@@ -70,18 +72,19 @@ def add_blueprint(project_dir: Path, blueprint: Blueprint, name: str | None = No
     events_dir = project_dir / EVENTS_FOLDER / function
 
     original = template_path.read_text(encoding="utf-8") if template_path is not None else None
-    document, indent, block_seq_indent = _parse(template_path, original, blueprint)
+    document, style = _parse(template_path, original, blueprint)
     resources = document.get("Resources")
     if not isinstance(resources, CommentedMap):
         raise CatalogError(f"{template_path}: Resources must be a mapping")
     _check_clashes(template_path, resources, function, logical_id, ids, code_dir, events_dir)
 
     resources[logical_id] = _function_resource(blueprint, function, ids)
+    notes = _fit_api_routes(resources, logical_id, function)
     resources.yaml_set_comment_before_after_key(logical_id, before=f"From blueprint {blueprint.name}: "
-                                                f"{blueprint.title}", indent=indent)
+                                                f"{blueprint.title}", indent=style.mapping)
     for local, resource in blueprint.resources.items():
         resources[ids[local]] = _rewrite(resource, ids)
-    text = _dump(document, indent, block_seq_indent)
+    text = _dump(document, style)
 
     template_path = template_path or project_dir / "template.yaml"
     project_dir.mkdir(parents=True, exist_ok=True)
@@ -117,7 +120,7 @@ def add_blueprint(project_dir: Path, blueprint: Blueprint, name: str | None = No
         for path in made:
             shutil.rmtree(path, ignore_errors=True)
         raise
-    return Added(function, logical_id, tuple(ids.values()), template_path, code_dir, tuple(written))
+    return Added(function, logical_id, tuple(ids.values()), template_path, code_dir, tuple(written), notes)
 
 
 def _yaml() -> YAML:
@@ -127,30 +130,50 @@ def _yaml() -> YAML:
     return handler
 
 
-def _parse(path: Path | None, text: str | None, blueprint: Blueprint) -> tuple[Any, int, int]:
+@dataclass(frozen=True, slots=True)
+class _Indentation:
+    """How a template indents (ruamel's `indent(mapping, sequence, offset)`): nested mappings by ``mapping``
+    columns, a list item's content by ``sequence`` columns with its dash ``offset`` columns in."""
+
+    mapping: int = 2
+    sequence: int = 4
+    offset: int = 2
+
+
+_NESTED_KEY = re.compile(r"^( +)[^\s#-][^:\n]*:", re.MULTILINE)
+
+
+def _indentation(text: str) -> _Indentation:
+    """The template's own indentation. ruamel's guess measures lists (a dash's content), so the mapping step
+    is read here from the first nested key; a template without lists gets them as SAM's examples write them
+    (the dash indented under its key)."""
+    _, sequence, offset = load_yaml_guess_indent(text)
+    nested = _NESTED_KEY.search(text)
+    mapping = len(nested[1]) if nested else 2
+    if offset is None or sequence is None:
+        return _Indentation(mapping, mapping + 2, mapping)
+    return _Indentation(mapping, sequence, offset)
+
+
+def _parse(path: Path | None, text: str | None, blueprint: Blueprint) -> tuple[Any, _Indentation]:
     if text is None:
         text = NEW_TEMPLATE.format(description=f"Made with workbench new {blueprint.name}")
     try:
-        document, indent, block_seq_indent = load_yaml_guess_indent(text)
-        if path is not None:  # the guess only counts indentation; parse with our configured handler
-            document = _yaml().load(text)
+        style = _indentation(text)
+        document = _yaml().load(text)
     except YAMLError as exc:
         raise CatalogError(f"{path}: not valid YAML: {exc}") from None
     if not isinstance(document, dict):
         raise CatalogError(f"{path}: a template must be a mapping with a Resources section")
     if document.get("Resources") is None:
         document["Resources"] = CommentedMap()
-    return document, indent or 2, block_seq_indent if block_seq_indent is not None else -1
+    return document, style
 
 
-def _dump(document: Any, indent: int, block_seq_indent: int) -> str:
-    """Write with the template's own indentation; ``block_seq_indent`` -1 means it has no block sequence to
-    copy, and lists are written as SAM's own examples write them (the dash indented under its key)."""
+def _dump(document: Any, style: _Indentation) -> str:
+    """Write with the template's own indentation."""
     handler = _yaml()
-    if block_seq_indent < 0:
-        handler.indent(mapping=indent, sequence=indent + 2, offset=indent)
-    else:
-        handler.indent(mapping=indent, sequence=indent, offset=block_seq_indent)
+    handler.indent(mapping=style.mapping, sequence=style.sequence, offset=style.offset)
     stream = io.StringIO()
     handler.dump(document, stream)
     return stream.getvalue()
@@ -193,6 +216,43 @@ def _function_resource(blueprint: Blueprint, function: str, ids: dict[str, str])
     resource["Type"] = "AWS::Serverless::Function"
     resource["Properties"] = props
     return resource
+
+
+#: SAM event types whose routes share the template's implicit API (when they name no API of their own).
+_IMPLICIT_API = {"Api": "RestApiId", "HttpApi": "ApiId"}
+
+
+def _implicit_routes(function_resource: Any) -> dict[str, tuple[str, str, str]]:
+    """A function's routes on the implicit APIs: event name -> (event type, path, method in lower case)."""
+    props = function_resource.get("Properties") if isinstance(function_resource, dict) else None
+    events = props.get("Events") if isinstance(props, dict) else None
+    routes = {}
+    for name, event in (events or {}).items() if isinstance(events, dict) else ():
+        kind = event.get("Type") if isinstance(event, dict) else None
+        event_props = event.get("Properties") if isinstance(event, dict) else None
+        if kind in _IMPLICIT_API and isinstance(event_props, dict) and _IMPLICIT_API[kind] not in event_props:
+            routes[name] = (kind, str(event_props.get("Path", "")), str(event_props.get("Method", "any")).lower())
+    return routes
+
+
+def _fit_api_routes(resources: dict[str, Any], logical_id: str, function: str) -> tuple[str, ...]:
+    """SAM refuses two functions with the same method on the same path of an implicit API. When a blueprint's
+    routes meet routes the project already has (the same blueprint in two languages, or twice under two
+    names), all of the new function's routes move under `/<function>` rather than the template breaking."""
+    taken = {route for other_id, resource in resources.items() if other_id != logical_id
+             for route in _implicit_routes(resource).values()}
+    mine = _implicit_routes(resources[logical_id])
+
+    def clashes(kind: str, path: str, method: str) -> bool:
+        return any(kind == k and path == p and (method == m or "any" in (method, m)) for k, p, m in taken)
+
+    if not any(clashes(*route) for route in mine.values()):
+        return ()
+    events = resources[logical_id]["Properties"]["Events"]
+    for name, (_, path, _) in mine.items():
+        events[name]["Properties"]["Path"] = f"/{function}{path}"
+    return (f"its API routes are under /{function} (the project's API already answers "
+            f"{', '.join(sorted({path for _, path, _ in mine.values()}))})",)
 
 
 def _rewrite(value: Any, ids: dict[str, str]) -> Any:

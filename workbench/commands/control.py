@@ -19,9 +19,10 @@ from typing import Any
 import aiohttp
 
 from workbench.api.app import ApiServer
+from workbench.api.guard import CredentialsError, configured_credentials
 from workbench.commands.common import CommandError, open_project
 from workbench.commands.serve import served_url
-from workbench.engine.engine import Engine
+from workbench.engine import Engine
 from workbench.pipeline.lambda_api import LambdaApiError, LambdaClient
 
 
@@ -33,21 +34,33 @@ class ApiError(CommandError):
         self.code = code
 
 
+def api_credentials() -> dict[str, str] | None:
+    """The credentials of WORKBENCH_API_CREDENTIALS (a bad value is the command's error)."""
+    try:
+        return configured_credentials()
+    except CredentialsError as exc:
+        raise CommandError(f"WORKBENCH_API_CREDENTIALS: {exc}") from None
+
+
 class ControlPlane(LambdaClient):
-    """The Lambda API client, with its errors as command errors (one line, exit status 2)."""
+    """The Lambda API client, signing with the first of WORKBENCH_API_CREDENTIALS (or placeholder credentials
+    when none are configured), with its errors as command errors (one line, exit status 2)."""
+
+    def __init__(self, session: aiohttp.ClientSession, url: str) -> None:
+        super().__init__(session, url, api_credentials())
 
     async def call(self, method: str, path: str, document: dict[str, Any] | None = None,
                    query: dict[str, str] | None = None) -> dict[str, Any]:
         try:
             return await super().call(method, path, document, query)
         except LambdaApiError as exc:
-            raise ApiError(exc.code, str(exc).partition(": ")[2]) from None
+            raise ApiError(exc.code, exc.message) from None
 
     async def download(self, location: str) -> bytes:
         try:
             return await super().download(location)
-        except LambdaApiError:
-            raise CommandError(f"could not download {location}") from None
+        except LambdaApiError as exc:
+            raise CommandError(exc.message) from None
 
 
 @contextlib.asynccontextmanager
@@ -60,7 +73,7 @@ async def control_plane(args: argparse.Namespace, *, create: bool = False) -> As
             yield ControlPlane(session, url)
             return
         async with Engine(project, state_dir=state_dir) as engine:
-            server = ApiServer(engine)
+            server = ApiServer(engine, credentials=api_credentials())
             await server.start()
             try:
                 yield ControlPlane(session, server.url)

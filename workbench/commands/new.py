@@ -50,4 +50,6 @@ def new_command(args: argparse.Namespace) -> int:
         print(f"  resources: {', '.join(added.resources)}")
     for event in added.events:
         print(f"  event:     {event}")
+    for note in added.notes:
+        print(f"  note:      {note}")
     return 0

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from workbench.commands.serve import served_url
+from workbench.engine import SchemaTooNewError
 from workbench.model.project import STATE_DIR_NAME
 from workbench.pipeline import store
 from workbench.pipeline.hook import enqueue_pushes
@@ -44,13 +45,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def pipeline_command(args: argparse.Namespace) -> int:
     state_dir = (args.project or Path.cwd()).resolve() / STATE_DIR_NAME
     database = state_dir / "state.db"
-    if args.action == "enqueue":
-        return _enqueue(state_dir, args.repository.resolve())
-    if not database.is_file():
-        print(f"workbench: error: {state_dir.parent} has no pipeline runs (no {STATE_DIR_NAME}/state.db)",
-              file=sys.stderr)
-        return 2
     try:
+        if args.action == "enqueue":
+            return _enqueue(state_dir, args.repository.resolve())
+        if not database.is_file():
+            print(f"workbench: error: {state_dir.parent} has no pipeline runs (no {STATE_DIR_NAME}/state.db)",
+                  file=sys.stderr)
+            return 2
         with store.with_store(database) as connection:
             if args.action == "runs":
                 _print_runs(store.list_runs(connection), args.json)
@@ -61,6 +62,9 @@ def pipeline_command(args: argparse.Namespace) -> int:
             else:
                 run_id = store.retry(connection, args.run, time.time())
                 print(f"run {run_id} queued (a retry of run {args.run}); {_who_runs_it(state_dir)}")
+    except SchemaTooNewError as exc:
+        print(f"workbench: error: {exc}", file=sys.stderr)
+        return 2
     except store.RunNotFoundError as exc:
         print(f"workbench: error: there is no pipeline run {exc.args[0]} (see `workbench pipeline runs`)",
               file=sys.stderr)

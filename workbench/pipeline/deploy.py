@@ -51,9 +51,9 @@ async def deploy(api: LambdaClient, build: BuildOutput, commit: str, *, clock: C
     """Raises StageFailedError (nothing more is changed) or RolledBackError."""
     plans: list[tuple[FunctionConfig, Preference]] = []
     for function in build.template.functions:
-        raw = build.template.raw_functions.get(function.logical_id or function.name, {})
         try:
-            preference = parse_preference(raw.get("DeploymentPreference"), build.template.other_resources)
+            preference = parse_preference(build.template.deployment_preferences.get(function.name),
+                                          build.template.others)
         except PreferenceError as exc:
             raise StageFailedError(f"{function.logical_id}: {exc}") from None
         if preference.steps and not function.auto_publish_alias:

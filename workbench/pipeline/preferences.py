@@ -1,6 +1,9 @@
 """SAM's DeploymentPreference: how traffic moves from the alias's old version to the new one, and the alarms
 that roll it back.
 
+The template reader gives it typed (`Template.deployment_preferences`, read from the CodeDeploy deployment
+group and alias update policy that AWS's SAM translator makes of it); this turns it into steps to hold.
+
 Types: `AllAtOnce`, `CanaryNPercentMMinutes` (N % for M minutes, then all) and `LinearNPercentEveryMMinute(s)`
 (N % more every M minutes). Alarms are `AWS::CloudWatch::Alarm` resources of the template on the new
 version's `Errors` (a count; Statistic Sum) or the workbench's `ErrorRate` (errors / invocations, 0..1),
@@ -14,6 +17,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+
+from workbench.model.template import DeploymentPreferenceDefinition
 
 _CANARY = re.compile(r"^Canary(\d+)Percent(\d+)Minutes?$")
 _LINEAR = re.compile(r"^Linear(\d+)PercentEvery(\d+)Minutes?$")
@@ -49,29 +54,42 @@ class Preference:
     alarms: tuple[Alarm, ...]
 
 
-def parse_preference(raw: Mapping[str, Any] | None, resources: Mapping[str, Mapping[str, Any]]) -> Preference:
-    if not raw:
+def parse_preference(definition: DeploymentPreferenceDefinition | None,
+                     resources: Mapping[str, Mapping[str, Any]]) -> Preference:
+    """``resources``: the template's non-Lambda resources (`Template.others`), where the alarms are."""
+    if definition is None:
         return Preference("AllAtOnce", (), ())
-    kind = str(raw.get("Type", "AllAtOnce"))
+    kind = definition.type
     steps: list[tuple[float, float]] = []
     if canary := _CANARY.match(kind):
         steps.append((int(canary[1]) / 100, int(canary[2]) * 60.0))
     elif linear := _LINEAR.match(kind):
         percent, minutes = int(linear[1]), int(linear[2])
+        if percent <= 0:
+            raise PreferenceError(f"DeploymentPreference.Type {kind!r}: the percentage must be between 1 and 99")
         steps.extend((weight / 100, minutes * 60.0) for weight in range(percent, 100, percent))
     elif kind != "AllAtOnce":
         raise PreferenceError(f"DeploymentPreference.Type {kind!r} is not one of AllAtOnce, CanaryNPercentMMinutes, "
                               "LinearNPercentEveryMMinute(s)")
     if any(not 0 < weight < 1 for weight, _ in steps):
         raise PreferenceError(f"DeploymentPreference.Type {kind!r}: the percentage must be between 1 and 99")
-    alarms = tuple(_alarm(reference, resources) for reference in raw.get("Alarms") or [])
+    alarms = tuple(_alarm(name, resources) for name in definition.alarms)
     return Preference(kind, tuple(steps), alarms)
 
 
-def _alarm(reference: Any, resources: Mapping[str, Mapping[str, Any]]) -> Alarm:
-    name = reference.get("Ref") if isinstance(reference, dict) else reference
-    resource = resources.get(str(name))
-    if resource is None or resource.get("Type") != "AWS::CloudWatch::Alarm":
+def _find_alarm(name: str, resources: Mapping[str, Mapping[str, Any]]) -> Mapping[str, Any] | None:
+    """The alarm by logical id (what `!Ref Alarm` names) or by its `AlarmName`."""
+    alarms = {logical_id: resource for logical_id, resource in resources.items()
+              if resource.get("Type") == "AWS::CloudWatch::Alarm"}
+    if name in alarms:
+        return alarms[name]
+    return next((resource for resource in alarms.values()
+                 if (resource.get("Properties") or {}).get("AlarmName") == name), None)
+
+
+def _alarm(name: str, resources: Mapping[str, Mapping[str, Any]]) -> Alarm:
+    resource = _find_alarm(name, resources)
+    if resource is None:
         raise PreferenceError(f"DeploymentPreference.Alarms: {name!r} is not an AWS::CloudWatch::Alarm of the template")
     props = resource.get("Properties") or {}
     metric = props.get("MetricName")

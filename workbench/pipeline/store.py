@@ -1,7 +1,8 @@
 """Pipeline runs as durable records: one row per run and one per stage, in the project's `state.db`.
 
-The tables are self-contained (nothing else refers to them), so the store's schema versioning can register
-`SCHEMA` as one migration. Every function takes an open sqlite3 connection and commits what it changes.
+The tables (`pipeline_runs`, `pipeline_stages`) are one of the store's migrations (workbench/engine/store/
+schema.py); `connect` brings any database forward to them. Every function takes an open sqlite3 connection
+and commits what it changes.
 """
 
 from __future__ import annotations
@@ -11,32 +12,7 @@ from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS pipeline_runs (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    repository TEXT NOT NULL,
-    ref TEXT NOT NULL,
-    old_commit TEXT NOT NULL,
-    commit_sha TEXT NOT NULL,
-    status TEXT NOT NULL,
-    queued_at REAL NOT NULL,
-    started_at REAL,
-    finished_at REAL,
-    error TEXT,
-    retry_of INTEGER
-);
-CREATE INDEX IF NOT EXISTS pipeline_runs_status ON pipeline_runs (status, id);
-CREATE TABLE IF NOT EXISTS pipeline_stages (
-    run_id INTEGER NOT NULL REFERENCES pipeline_runs (id),
-    position INTEGER NOT NULL,
-    name TEXT NOT NULL,
-    status TEXT NOT NULL,
-    started_at REAL,
-    finished_at REAL,
-    log TEXT NOT NULL DEFAULT '',
-    PRIMARY KEY (run_id, name)
-);
-"""
+from workbench.engine import open_migrated
 
 STAGES = ("Source", "Build", "Deploy")
 #: Run statuses: queued -> running -> succeeded | failed | rolled-back. Stages: pending -> running -> one of
@@ -88,19 +64,9 @@ class Run:
 
 
 def connect(path: Path) -> sqlite3.Connection:
-    """A connection to the store with the pipeline's tables (made if missing)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # Used from worker threads (asyncio.to_thread), one call at a time.
-    connection = sqlite3.connect(path, timeout=10.0, check_same_thread=False)
-    connection.execute("PRAGMA journal_mode=WAL")
-    connection.execute("PRAGMA busy_timeout=10000")
-    ensure_schema(connection)
-    return connection
-
-
-def ensure_schema(connection: sqlite3.Connection) -> None:
-    connection.executescript(SCHEMA)
-    connection.commit()
+    """A connection to the store, its schema (the pipeline's tables among it) brought forward."""
+    # Used from worker threads (asyncio.to_thread), one call at a time: the connection allows that.
+    return open_migrated(path)
 
 
 def with_store(path: Path) -> closing[sqlite3.Connection]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import aiohttp
@@ -35,9 +35,12 @@ def deployment_clock() -> Clock:
 
 class PipelineWorker:
     def __init__(self, state_dir: Path, api_url: str, *, subscribe: Callable[[Callable[[EngineEvent], None]],
-                 Callable[[], None]], publish: Callable[[EngineEvent], None], clock: Clock | None = None) -> None:
+                 Callable[[], None]], publish: Callable[[EngineEvent], None], clock: Clock | None = None,
+                 credentials: Mapping[str, str] | None = None) -> None:
         self.state_dir = state_dir
         self.api_url = api_url
+        #: What the server verifies signatures with (None: it accepts any well-formed signature).
+        self.credentials = credentials
         self.subscribe = subscribe
         self.publish = publish
         self.clock = clock or deployment_clock()
@@ -51,7 +54,8 @@ class PipelineWorker:
         try:
             await asyncio.to_thread(store.recover_interrupted, connection, time.time())
             async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=600)) as session:
-                runner = PipelineRunner(connection, self.state_dir / "pipeline", LambdaClient(session, self.api_url),
+                api = LambdaClient(session, self.api_url, self.credentials)
+                runner = PipelineRunner(connection, self.state_dir / "pipeline", api,
                                         clock=self.clock, counter=counter, publish=self.publish)
                 while True:
                     run = await asyncio.to_thread(store.claim_next, connection, time.time())

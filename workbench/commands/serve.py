@@ -112,7 +112,7 @@ async def serve(args: argparse.Namespace) -> int:
         marker.write_text(json.dumps({"pid": os.getpid(), "url": server.url}))
         # Pushes to the project's origin (application templates) are built and deployed here, through the API.
         worker = PipelineWorker(state_dir, server.url, credentials=credentials, subscribe=engine.subscribe,
-                                publish=engine.bus.publish)
+                                publish=engine.bus.publish, resource_attributes=lambda: engine.resource_attributes)
         pipeline = asyncio.create_task(worker.run(), name="pipeline-worker")
         try:
             names = ", ".join(config.name for config in engine.functions()) or "none yet"

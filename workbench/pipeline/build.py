@@ -2,7 +2,9 @@
 
 Each command runs in `/bin/sh` in the checkout, with the buildspec's variables and CodeBuild's own
 (`CODEBUILD_SRC_DIR`, `CODEBUILD_RESOLVED_SOURCE_VERSION`), and the workbench's interpreter first on PATH
-(so `python` and `workbench` are the ones running the pipeline). The whole stage has one deadline: a
+(so `python` and `workbench` are the ones running the pipeline). ``aws`` adds what CodeBuild's role
+would give: the workbench's one endpoint (AWS_ENDPOINT_URL) and credentials, so unit tests reach the local
+services as the deployed functions do. The whole stage has one deadline: a
 command still running at the deadline is killed with its process group and the stage fails. A failing
 command ends its phase (its `finally` commands still run) and the build.
 """
@@ -15,7 +17,7 @@ import os
 import signal
 import sys
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,7 +40,11 @@ class BuildOutput:
     packages: dict[str, bytes]
 
 
-async def run_build(checkout: Path, definition: PipelineDefinition, commit: str, log: Log) -> BuildOutput:
+async def run_build(checkout: Path, definition: PipelineDefinition, commit: str, log: Log, *,
+                    aws: Mapping[str, str] | None = None,
+                    resource_attributes: Mapping[str, Mapping[str, str]] | None = None) -> BuildOutput:
+    """``resource_attributes``: the supporting resources the workbench made (logical id -> Ref, Arn, ...), so
+    the template's references to them resolve to the real names in the deployed configuration."""
     deadline = time.monotonic() + definition.build_timeout
     try:
         spec = load_buildspec(checkout / definition.buildspec)
@@ -47,7 +53,7 @@ async def run_build(checkout: Path, definition: PipelineDefinition, commit: str,
     for ignored in spec.ignored:
         await log(f"note: {ignored} is not used by a local build\n")
     env = {**os.environ, **spec.variables, "CODEBUILD_SRC_DIR": str(checkout),
-           "CODEBUILD_RESOLVED_SOURCE_VERSION": commit, "CODEBUILD_BUILD_SUCCEEDING": "1"}
+           "CODEBUILD_RESOLVED_SOURCE_VERSION": commit, "CODEBUILD_BUILD_SUCCEEDING": "1", **(aws or {})}
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
     env.pop("GIT_DIR", None)
     for phase in spec.phases:
@@ -64,7 +70,7 @@ async def run_build(checkout: Path, definition: PipelineDefinition, commit: str,
             raise StageFailedError(f"phase {phase.name}: {failure}")
     await log(f"[checking {definition.template}]\n")
     try:
-        template = load_template(checkout / definition.template)
+        template = load_template(checkout / definition.template, resource_attributes=resource_attributes)
     except TemplateError as exc:
         raise StageFailedError(f"the template is invalid: {exc}") from None
     packages: dict[str, bytes] = {}

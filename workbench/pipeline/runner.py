@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import shutil
 import sqlite3
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 
 from workbench.engine import Clock, EngineEvent, PipelineStageChanged
@@ -24,13 +24,19 @@ from workbench.pipeline.lambda_api import LambdaClient
 
 class PipelineRunner:
     def __init__(self, connection: sqlite3.Connection, work_root: Path, api: LambdaClient, *, clock: Clock,
-                 counter: ErrorCounter, publish: Callable[[EngineEvent], None] | None = None) -> None:
+                 counter: ErrorCounter, publish: Callable[[EngineEvent], None] | None = None,
+                 build_aws: Mapping[str, str] | None = None,
+                 resource_attributes: Callable[[], Mapping[str, Mapping[str, str]]] | None = None) -> None:
         self.connection = connection
         self.work_root = work_root
         self.api = api
         self.clock = clock
         self.counter = counter
         self.publish = publish
+        #: AWS_ENDPOINT_URL and credentials for the Build's commands (see `run_build`).
+        self.build_aws = build_aws
+        #: The supporting resources the workbench has made now (queues, tables, ...), read at each Build.
+        self.resource_attributes = resource_attributes
 
     async def _db(self, function: Callable[..., object], *args: object) -> None:
         await asyncio.to_thread(function, self.connection, *args)
@@ -53,7 +59,9 @@ class PipelineRunner:
             await self._stage(run, stage, "succeeded")
             stage = "Build"
             await self._stage(run, stage, "running")
-            output = await run_build(workdir / "source", definition, run.commit, self._logger(run, stage))
+            output = await run_build(workdir / "source", definition, run.commit, self._logger(run, stage),
+                                     aws=self.build_aws, resource_attributes=self.resource_attributes()
+                                     if self.resource_attributes is not None else None)
             await self._stage(run, stage, "succeeded")
             stage = "Deploy"
             await self._stage(run, stage, "running")

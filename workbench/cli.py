@@ -10,7 +10,7 @@ from workbench import __version__
 
 #: Subcommand modules under workbench.commands, in the order `--help` lists them.
 COMMANDS = ("gui", "invoke", "load", "logs", "traces", "serve", "resources", "deploy", "versions", "layers", "images",
-            "sdk")
+            "sdk", "new", "init", "pipeline")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -54,14 +54,16 @@ def test_the_wheel_and_sdist_carry_the_data_and_the_wheel_finds_it(tmp_path: Pat
     sdist = next((tmp_path / "dist").glob("*.tar.gz"))
     with tarfile.open(sdist) as archive:
         names = {name.split("/", 1)[1] for name in archive.getnames() if "/" in name}
-    assert {"resources/sample-project/template.yaml", "resources/themes/dark.json", "blueprints/.gitkeep",
+    assert {"resources/sample-project/template.yaml", "resources/themes/dark.json",
+            "blueprints/hello-world-python/blueprint.yaml", "blueprints/app-templates/web-api/app-template.yaml",
             "packaging/workbench.spec", "setup.py"} <= names
     wheel = next((tmp_path / "dist").glob("*.whl"))
     site = tmp_path / "site"
     with zipfile.ZipFile(wheel) as archive:
         archive.extractall(site)
     assert (site / "workbench" / "_resources" / "icons" / "lambda-workbench.svg").is_file()
-    assert (site / "workbench" / "_blueprints").is_dir(), "the blueprints folder ships even while empty"
+    assert (site / "workbench" / "_blueprints" / "hello-world-python" / "blueprint.yaml").is_file()
+    assert (site / "workbench" / "_blueprints" / "app-templates" / "queue-worker" / "app-template.yaml").is_file()
     # -S: no site-packages, so the clone's editable install cannot answer instead of the unpacked wheel.
     found = probe("-S", cwd=tmp_path, env={"PYTHONPATH": str(site), "PATH": "/usr/bin:/bin"})
     assert str(found["module"]).startswith(str(site))

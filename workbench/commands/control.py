@@ -15,17 +15,15 @@ import json
 import sys
 from collections.abc import AsyncIterator
 from typing import Any
-from urllib.parse import quote, urlsplit
 
 import aiohttp
-from yarl import URL
 
-from workbench.api import sigv4
 from workbench.api.app import ApiServer
-from workbench.api.guard import DEFAULT_CREDENTIALS, CredentialsError, configured_credentials
+from workbench.api.guard import CredentialsError, configured_credentials
 from workbench.commands.common import CommandError, open_project
 from workbench.commands.serve import served_url
 from workbench.engine import Engine
+from workbench.pipeline.lambda_api import LambdaApiError, LambdaClient
 
 
 class ApiError(CommandError):
@@ -44,43 +42,25 @@ def api_credentials() -> dict[str, str] | None:
         raise CommandError(f"WORKBENCH_API_CREDENTIALS: {exc}") from None
 
 
-class ControlPlane:
-    """A minimal Lambda API client, signing its requests (SigV4) with the first of WORKBENCH_API_CREDENTIALS,
-    or with placeholder credentials when none are configured (the API then only requires a signature)."""
+class ControlPlane(LambdaClient):
+    """The Lambda API client, signing with the first of WORKBENCH_API_CREDENTIALS (or placeholder credentials
+    when none are configured), with its errors as command errors (one line, exit status 2)."""
 
     def __init__(self, session: aiohttp.ClientSession, url: str) -> None:
-        self._session = session
-        self.url = url
-        credentials = api_credentials()
-        self._access_key, self._secret = next(iter(credentials.items())) if credentials else DEFAULT_CREDENTIALS
+        super().__init__(session, url, api_credentials())
 
     async def call(self, method: str, path: str, document: dict[str, Any] | None = None,
                    query: dict[str, str] | None = None) -> dict[str, Any]:
-        pairs = sorted((query or {}).items())
-        raw_query = "&".join(f"{quote(key, safe='-_.~')}={quote(value, safe='-_.~')}" for key, value in pairs)
-        body = json.dumps(document).encode() if document is not None else b""
-        headers = sigv4.sign(access_key=self._access_key, secret=self._secret, method=method,
-                             host=urlsplit(self.url).netloc, raw_path=path, query=pairs, body=body)
-        if document is not None:
-            headers["Content-Type"] = "application/json"
-        url = URL(self.url + path + (f"?{raw_query}" if raw_query else ""), encoded=True)
-        async with self._session.request(method, url, data=body or None, headers=headers) as response:
-            body = await response.read()
-            content: dict[str, Any] = json.loads(body) if body else {}
-            if response.status >= 400:
-                raise ApiError(response.headers.get("X-Amzn-ErrorType", str(response.status)),
-                               str(content.get("message") or content.get("Message") or body.decode()))
-            return content
+        try:
+            return await super().call(method, path, document, query)
+        except LambdaApiError as exc:
+            raise ApiError(exc.code, exc.message) from None
 
     async def download(self, location: str) -> bytes:
-        async with self._session.get(location) as response:
-            if response.status != 200:
-                raise CommandError(f"could not download {location}: HTTP {response.status}")
-            return await response.read()
-
-
-def function_path(name: str, suffix: str = "") -> str:
-    return f"/2015-03-31/functions/{quote(name, safe='')}{suffix}"
+        try:
+            return await super().download(location)
+        except LambdaApiError as exc:
+            raise CommandError(exc.message) from None
 
 
 @contextlib.asynccontextmanager

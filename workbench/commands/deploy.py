@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from workbench.commands.common import CommandError, add_project_options, run_async
-from workbench.commands.control import ApiError, ControlPlane, control_plane, function_path, print_json
+from workbench.commands.control import ApiError, ControlPlane, control_plane, print_json
+from workbench.pipeline.lambda_api import function_path
 
 DEFAULT_ROLE = "arn:aws:iam::123456789012:role/lambda-role"
 

@@ -24,6 +24,7 @@ from workbench.commands.common import (
 )
 from workbench.engine import Engine
 from workbench.oslimits import STOP_SIGNALS
+from workbench.pipeline.worker import PipelineWorker
 
 RULE = """\
 Template and API: the functions of the template are there from the start. Functions, versions, aliases,
@@ -109,13 +110,20 @@ async def serve(args: argparse.Namespace) -> int:
             raise
         marker = state_dir / MARKER_NAME
         marker.write_text(json.dumps({"pid": os.getpid(), "url": server.url}))
+        # Pushes to the project's origin (application templates) are built and deployed here, through the API.
+        worker = PipelineWorker(state_dir, server.url, credentials=credentials, subscribe=engine.subscribe,
+                                publish=engine.bus.publish, resource_attributes=lambda: engine.resource_attributes)
+        pipeline = asyncio.create_task(worker.run(), name="pipeline-worker")
         try:
             names = ", ".join(config.name for config in engine.functions()) or "none yet"
             checked = "signatures verified" if credentials else "any SigV4 signature accepted"
             print(f"workbench: Lambda API at {server.url} (functions: {names}; {checked}); Ctrl+C stops it",
                   flush=True)
-            await _until_stopped()
+            await _until_stopped(pipeline)
         finally:
+            pipeline.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await pipeline
             with contextlib.suppress(OSError):
                 marker.unlink()
             await _stop_serving(engine, server)
@@ -149,13 +157,18 @@ async def _stop_serving(engine: Engine, server: ApiServer) -> None:
             loop.remove_signal_handler(signum)
 
 
-async def _until_stopped() -> None:
+async def _until_stopped(pipeline: asyncio.Task[None]) -> None:
+    """Until Ctrl+C or SIGTERM; the pipeline worker ending on its own is a bug, raised here, not lost."""
     stopped = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in STOP_SIGNALS:
         loop.add_signal_handler(signum, stopped.set)
     try:
-        await stopped.wait()
+        waiter = asyncio.ensure_future(stopped.wait())
+        await asyncio.wait({waiter, pipeline}, return_when=asyncio.FIRST_COMPLETED)
+        waiter.cancel()
+        if pipeline.done():
+            pipeline.result()
     finally:
         for signum in STOP_SIGNALS:
             loop.remove_signal_handler(signum)

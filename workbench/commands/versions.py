@@ -6,7 +6,8 @@ import argparse
 from typing import Any
 
 from workbench.commands.common import CommandError, add_project_options, run_async
-from workbench.commands.control import control_plane, function_path, print_json
+from workbench.commands.control import control_plane, print_json
+from workbench.pipeline.lambda_api import function_path
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

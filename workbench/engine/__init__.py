@@ -10,7 +10,7 @@ from workbench.engine.catalogue.layers import LayerVersion
 from workbench.engine.catalogue.versions import FunctionVersion
 from workbench.engine.catalogue.zipsafe import extract_zip
 from workbench.engine.concurrency.autoscaling import AutoscalingPolicy
-from workbench.engine.core.clock import Clock, FakeClock, RealClock
+from workbench.engine.core.clock import Clock, FakeClock, RealClock, TimerHandle
 from workbench.engine.core.errors import (
     InvalidPackageError,
     InvalidParameterValueError,
@@ -54,6 +54,7 @@ from workbench.engine.observation.events import (
     InvocationRecord,
     InvocationStarted,
     LogLine,
+    PipelineStageChanged,
     ProvisionedConcurrencyChanged,
     Span,
     Throttled,
@@ -63,6 +64,7 @@ from workbench.engine.observation.events import (
 from workbench.engine.observation.logformat import iso_timestamp
 from workbench.engine.observation.statistics import EngineStatistics, FunctionStatistics, percentile
 from workbench.engine.observation.tracing import to_xray_documents
+from workbench.engine.store.database import SchemaTooNewError, open_migrated
 from workbench.engine.store.logs import StoredLog, open_readonly, query_logs, query_traces
 
 __all__ = [
@@ -107,6 +109,7 @@ __all__ = [
     "LoadProgress",
     "LoadReport",
     "LogLine",
+    "PipelineStageChanged",
     "PreconditionFailedError",
     "ProvisionedConcurrencyChanged",
     "ProvisionedConcurrencyConfigNotFoundError",
@@ -115,10 +118,12 @@ __all__ = [
     "RequestTooLargeError",
     "ResourceConflictError",
     "ResourceNotFoundError",
+    "SchemaTooNewError",
     "ServiceError",
     "Span",
     "StoredLog",
     "Throttled",
+    "TimerHandle",
     "TooManyRequestsError",
     "TraceRecord",
     "TraceRecorded",
@@ -128,6 +133,7 @@ __all__ = [
     "extract_zip",
     "initiated_by",
     "iso_timestamp",
+    "open_migrated",
     "open_readonly",
     "parse_name",
     "percentile",

@@ -39,8 +39,10 @@ async def provision_project(services: LocalServices, project: Project,
     """Create the project's resources; returns the project with its functions re-read against them, and the
     resources' attributes. Raises TemplateError."""
     parameters = await asyncio.to_thread(template_parameters, project)
+    functions = {function.logical_id: function.name for function in project.template.functions
+                 if function.logical_id is not None}
     attributes = await provision(services, project.template.other_resources, parameters, region=region,
-                                 path=project.template_path)
+                                 path=project.template_path, functions=functions)
     if not attributes:
         return project, attributes
     template = await asyncio.to_thread(load_template, project.template_path, project.parameter_overrides,

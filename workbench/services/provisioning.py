@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from workbench.model.arn import function_arn
 from workbench.model.intrinsics import IntrinsicResolver, UnresolvableError
 from workbench.model.template import TemplateError
 from workbench.model.template.definitions import QUIET_TYPES
@@ -32,9 +33,12 @@ _Creator = Callable[["_Provisioner", str, dict[str, Any]], Attributes]
 
 async def provision(services: LocalServices, resources: Mapping[str, Mapping[str, Any]],
                     parameters: Mapping[str, Any], *, region: str = "us-east-1",
-                    path: Path = Path("template.yaml")) -> dict[str, dict[str, str]]:
+                    path: Path = Path("template.yaml"),
+                    functions: Mapping[str, str] | None = None) -> dict[str, dict[str, str]]:
     """Create ``resources`` ({logical id: {"Type", "Properties", "DependsOn"}}, intrinsics unresolved) and
     return each created resource's attributes (`Ref`, `Arn`, `QueueUrl`, ...). Starts the services if needed.
+    ``functions`` ({logical id: function name}) are the template's functions, which resources may name (a
+    schedule rule's target, a bucket's notification): `Ref` is the name, `Arn` the function's ARN.
     Raises TemplateError."""
     supported = {logical_id: resource for logical_id, resource in resources.items()
                  if isinstance(resource, Mapping) and resource.get("Type") in types.TYPES}
@@ -48,6 +52,8 @@ async def provision(services: LocalServices, resources: Mapping[str, Mapping[str
         return {}
     endpoint = await services.ensure_started()
     provisioner = _Provisioner(endpoint, supported, parameters, region, path)
+    for logical_id, name in (functions or {}).items():
+        provisioner.known[logical_id] = {"Ref": name, "Arn": function_arn(name, region=region)}
     return await asyncio.to_thread(provisioner.run)
 
 
@@ -90,16 +96,21 @@ class _Provisioner:
         self.region = region
         self.path = path
         self.created: dict[str, Attributes] = {}
+        #: Resources made elsewhere that these may refer to (the template's functions), by logical id.
+        self.known: dict[str, Attributes] = {}
         self.resolver = IntrinsicResolver(parameters, self._ref, self._getatt)
         self._clients: dict[str, Any] = {}
 
     # -- lookups among what is created --------------------------------------------------------------------
+    def _attributes(self, logical_id: str) -> Attributes | None:
+        return self.created.get(logical_id) or self.known.get(logical_id)
+
     def _ref(self, logical_id: str) -> str | None:
-        attributes = self.created.get(logical_id)
+        attributes = self._attributes(logical_id)
         return attributes["Ref"] if attributes is not None else None
 
     def _getatt(self, logical_id: str, attribute: str) -> str | None:
-        attributes = self.created.get(logical_id)
+        attributes = self._attributes(logical_id)
         if attributes is None:
             return None
         if attribute not in attributes:

@@ -168,6 +168,17 @@ class Throttled(EngineEvent):
 
 
 @dataclass(frozen=True, slots=True)
+class PipelineStageChanged(EngineEvent):
+    """A pipeline run's stage (Source, Build, Deploy) changed status; the run's own status comes with it."""
+
+    run_id: int
+    commit: str
+    stage: str
+    status: str          # running, succeeded, failed, rolled-back, skipped
+    run_status: str      # running, succeeded, failed, rolled-back
+
+
+@dataclass(frozen=True, slots=True)
 class ProvisionedConcurrencyChanged(EngineEvent):
     """A provisioned concurrency configuration changed status or allocation."""
 

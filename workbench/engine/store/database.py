@@ -54,6 +54,19 @@ def migrate(connection: sqlite3.Connection, path: Path) -> int:
     return found
 
 
+def open_migrated(path: Path) -> sqlite3.Connection:
+    """A read-write connection to the store with its schema brought forward, for code that keeps its own
+    tables in it outside the engine's writer thread (the pipeline: `workbench serve`'s worker, and the git
+    hook's process). Raises SchemaTooNewError for a database of a newer workbench."""
+    connection = connect(path)
+    try:
+        migrate(connection, path)
+    except BaseException:
+        connection.close()
+        raise
+    return connection
+
+
 class Database:
     def __init__(self, path: Path) -> None:
         self.path = path

@@ -72,6 +72,35 @@ CREATE TABLE IF NOT EXISTS provisioned (
     function TEXT NOT NULL, qualifier TEXT NOT NULL, requested INTEGER NOT NULL, PRIMARY KEY (function, qualifier)
 );
 """),
+    # The pipeline's runs (one per push to an application template's origin) and their stages, written by
+    # workbench.pipeline.store (from `workbench serve` and from the git hook's process). Self-contained:
+    # nothing else refers to these tables.
+    Migration(2, "pipeline runs and their stages (Source, Build, Deploy)", """
+CREATE TABLE IF NOT EXISTS pipeline_runs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    repository TEXT NOT NULL,
+    ref TEXT NOT NULL,
+    old_commit TEXT NOT NULL,
+    commit_sha TEXT NOT NULL,
+    status TEXT NOT NULL,
+    queued_at REAL NOT NULL,
+    started_at REAL,
+    finished_at REAL,
+    error TEXT,
+    retry_of INTEGER
+);
+CREATE INDEX IF NOT EXISTS pipeline_runs_status ON pipeline_runs (status, id);
+CREATE TABLE IF NOT EXISTS pipeline_stages (
+    run_id INTEGER NOT NULL REFERENCES pipeline_runs (id),
+    position INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    status TEXT NOT NULL,
+    started_at REAL,
+    finished_at REAL,
+    log TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (run_id, name)
+);
+"""),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1].version

@@ -29,6 +29,10 @@ from workbench.engine.core.errors import (
 )
 from workbench.engine.core.initiator import initiated_by
 from workbench.engine.core.settings import EngineSettings
+from workbench.engine.event_sources.config import MappingConfig, MappingOptions, PollerSettings, SourceKind
+from workbench.engine.event_sources.config import State as MappingState
+from workbench.engine.event_sources.events import MappingBatchProcessed, MappingRecordsDiscarded, MappingStateChanged
+from workbench.engine.event_sources.manager import MappingView
 from workbench.engine.execution.invocation import InvokeRequest, InvokeResult
 from workbench.engine.execution.load import LoadProgress, LoadReport, run_load
 from workbench.engine.execution.pool import EnvironmentInfo
@@ -61,7 +65,12 @@ from workbench.engine.observation.events import (
     TraceRecorded,
 )
 from workbench.engine.observation.logformat import iso_timestamp
-from workbench.engine.observation.statistics import EngineStatistics, FunctionStatistics, percentile
+from workbench.engine.observation.statistics import (
+    EngineStatistics,
+    FunctionStatistics,
+    MappingStatistics,
+    percentile,
+)
 from workbench.engine.observation.tracing import to_xray_documents
 from workbench.engine.store.logs import StoredLog, open_readonly, query_logs, query_traces
 
@@ -107,6 +116,15 @@ __all__ = [
     "LoadProgress",
     "LoadReport",
     "LogLine",
+    "MappingBatchProcessed",
+    "MappingConfig",
+    "MappingOptions",
+    "MappingRecordsDiscarded",
+    "MappingState",
+    "MappingStateChanged",
+    "MappingStatistics",
+    "MappingView",
+    "PollerSettings",
     "PreconditionFailedError",
     "ProvisionedConcurrencyChanged",
     "ProvisionedConcurrencyConfigNotFoundError",
@@ -116,6 +134,7 @@ __all__ = [
     "ResourceConflictError",
     "ResourceNotFoundError",
     "ServiceError",
+    "SourceKind",
     "Span",
     "StoredLog",
     "Throttled",

@@ -72,6 +72,13 @@ CREATE TABLE IF NOT EXISTS provisioned (
     function TEXT NOT NULL, qualifier TEXT NOT NULL, requested INTEGER NOT NULL, PRIMARY KEY (function, qualifier)
 );
 """),
+    Migration(2, "event source mappings and their per-shard checkpoints", """
+CREATE TABLE event_source_mappings (uuid TEXT PRIMARY KEY, config TEXT NOT NULL);
+CREATE TABLE event_source_checkpoints (
+    uuid TEXT NOT NULL, shard TEXT NOT NULL, source_arn TEXT NOT NULL, sequence TEXT NOT NULL, window TEXT,
+    PRIMARY KEY (uuid, shard)
+);
+"""),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1].version

@@ -97,6 +97,10 @@ class Members:
         self._prefix = prefix
         self.errors: list[str] = []
 
+    def raw(self, name: str) -> Any:
+        """A member as sent (for members whose shape the caller checks itself)."""
+        return self._document.get(name)
+
     def present(self, name: str) -> bool:
         return self._document.get(name) is not None
 

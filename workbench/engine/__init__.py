@@ -29,6 +29,10 @@ from workbench.engine.core.errors import (
 )
 from workbench.engine.core.initiator import initiated_by
 from workbench.engine.core.settings import EngineSettings
+from workbench.engine.event_sources.config import MappingConfig, MappingOptions, PollerSettings, SourceKind
+from workbench.engine.event_sources.config import State as MappingState
+from workbench.engine.event_sources.events import MappingBatchProcessed, MappingRecordsDiscarded, MappingStateChanged
+from workbench.engine.event_sources.manager import MappingView
 from workbench.engine.execution.invocation import InvokeRequest, InvokeResult
 from workbench.engine.execution.load import LoadProgress, LoadReport, run_load
 from workbench.engine.execution.pool import EnvironmentInfo
@@ -62,7 +66,12 @@ from workbench.engine.observation.events import (
     TraceRecorded,
 )
 from workbench.engine.observation.logformat import iso_timestamp
-from workbench.engine.observation.statistics import EngineStatistics, FunctionStatistics, percentile
+from workbench.engine.observation.statistics import (
+    EngineStatistics,
+    FunctionStatistics,
+    MappingStatistics,
+    percentile,
+)
 from workbench.engine.observation.tracing import to_xray_documents
 from workbench.engine.store.database import SchemaTooNewError, open_migrated
 from workbench.engine.store.logs import StoredLog, open_readonly, query_logs, query_traces
@@ -109,7 +118,16 @@ __all__ = [
     "LoadProgress",
     "LoadReport",
     "LogLine",
+    "MappingBatchProcessed",
+    "MappingConfig",
+    "MappingOptions",
+    "MappingRecordsDiscarded",
+    "MappingState",
+    "MappingStateChanged",
+    "MappingStatistics",
+    "MappingView",
     "PipelineStageChanged",
+    "PollerSettings",
     "PreconditionFailedError",
     "ProvisionedConcurrencyChanged",
     "ProvisionedConcurrencyConfigNotFoundError",
@@ -120,6 +138,7 @@ __all__ = [
     "ResourceNotFoundError",
     "SchemaTooNewError",
     "ServiceError",
+    "SourceKind",
     "Span",
     "StoredLog",
     "Throttled",

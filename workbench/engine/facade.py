@@ -32,6 +32,8 @@ from workbench.engine.core.errors import (
 from workbench.engine.core.initiator import initiated_by
 from workbench.engine.core.settings import EngineSettings
 from workbench.engine.core.tasks import Supervisor
+from workbench.engine.event_sources.clients import SdkClients
+from workbench.engine.event_sources.manager import EventSources
 from workbench.engine.execution.environment import EnvironmentServices, decode_client_context
 from workbench.engine.execution.invocation import InvokeRequest, InvokeResult
 from workbench.engine.execution.pool import EnvironmentInfo
@@ -56,7 +58,7 @@ from workbench.model.function import FunctionConfig
 from workbench.model.project import STATE_DIR_NAME, Project
 from workbench.model.runtimes import lookup_runtime
 from workbench.runtime_api.server import RuntimeApiServer
-from workbench.services.local import LocalServices
+from workbench.services.local import LocalServices, client_for
 from workbench.services.project import provision_project
 
 log = logging.getLogger(__name__)
@@ -108,6 +110,12 @@ class Engine:
                                    self.bus)
         self.concurrency = ConcurrencyControls(self.registry, self.scheduler, self.state, self.clock,
                                                self._supervisor, self.bus)
+        #: Event source mappings: SQS, Kinesis and DynamoDB pollers invoking through `invoke` (so they count
+        #: toward concurrency and are throttled like any caller).
+        self.event_sources = EventSources(
+            self.registry, self._invoke_for_mapping,
+            SdkClients(self.services.ensure_started, self.settings.region, client_for), self.database, self.clock,
+            self.bus, self._supervisor, self.settings.event_sources, self.settings.region)
         self._delegate_control_planes()
         self._started_at = 0.0
         self._running = False
@@ -146,6 +154,12 @@ class Engine:
         self.delete_provisioned_concurrency = concurrency.delete_provisioned_concurrency
         self.wait_provisioned_ready = concurrency.wait_provisioned_ready
         self.put_provisioned_autoscaling = concurrency.put_provisioned_autoscaling
+        mappings = self.event_sources
+        self.create_event_source_mapping = mappings.create
+        self.get_event_source_mapping = mappings.get
+        self.list_event_source_mappings = mappings.list
+        self.update_event_source_mapping = mappings.update
+        self.delete_event_source_mapping = mappings.delete
 
     # -- lifecycle --------------------------------------------------------------------------------------
     async def __aenter__(self) -> Engine:
@@ -187,6 +201,9 @@ class Engine:
             with initiated_by("template"):
                 await restore(self, self.project, await self.state.load())
             await self.wait_provisioned_ready()
+            with initiated_by("template"):
+                await self.event_sources.start(self.project.template.event_source_mappings
+                                               if self.project is not None else ())
         except BaseException:
             await self.close()
             raise
@@ -195,6 +212,7 @@ class Engine:
         if not self._running:
             return
         self._running = False
+        await self.event_sources.close()
         await self._supervisor.close()
         await self.scheduler.close()
         await self._runtime_api.close()
@@ -315,6 +333,9 @@ class Engine:
                                          tenant_id)
         return await self.scheduler.execute(target, request)
 
+    async def _invoke_for_mapping(self, function: str, payload: bytes, qualifier: str | None) -> InvokeResult:
+        return await self.invoke(function, payload, qualifier=qualifier)
+
     async def invoke_async(self, function: str, payload: bytes | str = b"", *, qualifier: str | None = None) -> str:
         """Invoke asynchronously (Event): validated and accepted now, run in the background. Returns the
         request id. (Retries, dead-letter queues and destinations build on this.)"""
@@ -366,7 +387,8 @@ class Engine:
             functions.append(FunctionStatistics(
                 name, environments, pool.in_flight, pool.invocations, pool.errors, pool.throttles,
                 pool.cold_starts, reserved.get(name), self.concurrency.provisioned_total(name), pool.spillovers))
-        return EngineStatistics(self.clock.time(), now - self._started_at, self.backend.name, tuple(functions))
+        return EngineStatistics(self.clock.time(), now - self._started_at, self.backend.name, tuple(functions),
+                                self.event_sources.statistics())
 
 
 def _remove_stale_scratch(run_dir: Path) -> None:

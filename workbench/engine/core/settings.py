@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
+from workbench.engine.event_sources.config import PollerSettings
 from workbench.engine.observation.tracing import SubsegmentNames
 from workbench.model import limits
 from workbench.model.arn import DEFAULT_ACCOUNT, DEFAULT_REGION
@@ -39,3 +40,5 @@ class EngineSettings:
     #: An external AWS endpoint (LocalStack, ElasticMQ, a real account) for the supporting services; then no
     #: local moto starts and functions' SDKs, provisioning and forwarding all go there.
     aws_endpoint: str | None = None
+    #: Event source mappings: polling rhythm, retry pacing and SQS poller scaling.
+    event_sources: PollerSettings = field(default_factory=PollerSettings)

@@ -198,6 +198,7 @@ class CatalogueResource(StrEnum):
     LAYER = "layer"
     RESERVED_CONCURRENCY = "reserved-concurrency"
     PROVISIONED_CONCURRENCY = "provisioned-concurrency"
+    EVENT_SOURCE_MAPPING = "event-source-mapping"
 
 
 class Change(StrEnum):

@@ -26,11 +26,33 @@ class FunctionStatistics:
 
 
 @dataclass(frozen=True, slots=True)
+class MappingStatistics:
+    """One event source mapping: its state, its last batch, and how far behind its source it is."""
+
+    uuid: str
+    function: str
+    source_arn: str
+    state: str
+    last_batch_size: int
+    last_result: str
+    in_flight_batches: int
+    backlog: int | None             # SQS: messages waiting (ApproximateNumberOfMessages)
+    iterator_age_s: float | None    # Kinesis: how far the slowest shard reader is behind the stream
+    filtered_out: int
+    sent_to_destinations: int
+    batches: int
+    records: int
+    failed_batches: int
+    pollers: int
+
+
+@dataclass(frozen=True, slots=True)
 class EngineStatistics:
     timestamp: float
     uptime_s: float
     backend: str
     functions: tuple[FunctionStatistics, ...]
+    event_source_mappings: tuple[MappingStatistics, ...] = ()
 
     @property
     def environments(self) -> int:
@@ -43,6 +65,12 @@ class EngineStatistics:
     @property
     def invocations(self) -> int:
         return sum(f.invocations for f in self.functions)
+
+    def mapping(self, uuid: str) -> MappingStatistics:
+        for entry in self.event_source_mappings:
+            if entry.uuid == uuid:
+                return entry
+        raise KeyError(uuid)
 
     def function(self, name: str) -> FunctionStatistics:
         for entry in self.functions:

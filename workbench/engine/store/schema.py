@@ -101,6 +101,13 @@ CREATE TABLE IF NOT EXISTS pipeline_stages (
     PRIMARY KEY (run_id, name)
 );
 """),
+    Migration(3, "event source mappings and their per-shard checkpoints", """
+CREATE TABLE event_source_mappings (uuid TEXT PRIMARY KEY, config TEXT NOT NULL);
+CREATE TABLE event_source_checkpoints (
+    uuid TEXT NOT NULL, shard TEXT NOT NULL, source_arn TEXT NOT NULL, sequence TEXT NOT NULL, window TEXT,
+    PRIMARY KEY (uuid, shard)
+);
+"""),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1].version

@@ -14,6 +14,7 @@ from workbench.model.function import FunctionConfig
 RUN_TYPES = frozenset({
     "AWS::Lambda::Function", "AWS::Lambda::Version", "AWS::Lambda::Alias", "AWS::Lambda::LayerVersion",
     "AWS::ApplicationAutoScaling::ScalableTarget", "AWS::ApplicationAutoScaling::ScalingPolicy",
+    "AWS::Lambda::EventSourceMapping",
 })
 #: Types accepted without a warning: permissions are not enforced locally, and CodeDeploy's resources are
 #: read as each function's deployment preference.

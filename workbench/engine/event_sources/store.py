@@ -1,0 +1,60 @@
+"""Mappings and their progress in the project's store: the mapping settings, and per shard the checkpoint
+(the last sequence number done) and the open tumbling window's state, so a restart resumes where it stopped."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from typing import Any
+
+from workbench.engine.event_sources.config import MappingConfig
+from workbench.engine.store.database import Database
+
+
+@dataclass(frozen=True, slots=True)
+class Checkpoint:
+    sequence: str
+    window: dict[str, Any] | None = None   # {"start": epoch, "state": {...}} of the open tumbling window
+
+
+class MappingStore:
+    def __init__(self, database: Database) -> None:
+        self._database = database
+
+    async def load(self) -> list[MappingConfig]:
+        def read(connection: sqlite3.Connection) -> list[MappingConfig]:
+            rows = connection.execute("SELECT config FROM event_source_mappings ORDER BY uuid").fetchall()
+            return [MappingConfig.from_json(json.loads(row["config"])) for row in rows]
+
+        return await self._database.run(read) or []
+
+    async def save(self, config: MappingConfig) -> None:
+        await self._database.transaction([(
+            "INSERT INTO event_source_mappings (uuid, config) VALUES (?, ?) "
+            "ON CONFLICT (uuid) DO UPDATE SET config = excluded.config", (config.uuid, json.dumps(config.to_json())))])
+
+    async def delete(self, uuid: str) -> None:
+        await self._database.transaction([
+            ("DELETE FROM event_source_mappings WHERE uuid = ?", (uuid,)),
+            ("DELETE FROM event_source_checkpoints WHERE uuid = ?", (uuid,))])
+
+    async def forget_checkpoints(self, uuid: str) -> None:
+        await self._database.transaction([("DELETE FROM event_source_checkpoints WHERE uuid = ?", (uuid,))])
+
+    async def checkpoints(self, uuid: str, source_arn: str) -> dict[str, Checkpoint]:
+        """The checkpoints of ``uuid`` made on ``source_arn`` (those of an earlier source are worthless)."""
+        def read(connection: sqlite3.Connection) -> dict[str, Checkpoint]:
+            rows = connection.execute("SELECT shard, sequence, window FROM event_source_checkpoints WHERE uuid = ? "
+                                      "AND source_arn = ?", (uuid, source_arn)).fetchall()
+            return {row["shard"]: Checkpoint(row["sequence"], json.loads(row["window"]) if row["window"] else None)
+                    for row in rows}
+
+        return await self._database.run(read) or {}
+
+    async def save_checkpoint(self, uuid: str, source_arn: str, shard: str, checkpoint: Checkpoint) -> None:
+        window = json.dumps(checkpoint.window) if checkpoint.window is not None else None
+        await self._database.transaction([(
+            "INSERT INTO event_source_checkpoints (uuid, shard, source_arn, sequence, window) VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT (uuid, shard) DO UPDATE SET source_arn = excluded.source_arn, sequence = excluded.sequence, "
+            "window = excluded.window", (uuid, shard, source_arn, checkpoint.sequence, window))])

@@ -120,6 +120,8 @@ async def test_a_killed_frozen_environment_recovers(tmp_path: Path) -> None:
     async with Engine(_project(tmp_path)) as engine:
         pid = (await engine.invoke("Fn")).json()["pid"]
         os.kill(pid, signal.SIGKILL)
-        await wait_until(lambda: not os.path.exists(f"/proc/{pid}") or _process_state(pid) == "Z")
+        # Gone from /proc only once the engine (its parent) has reaped it, i.e. has noticed the exit: a zombie
+        # would mean the next request could still be handed to the dead runtime.
+        await wait_until(lambda: not os.path.exists(f"/proc/{pid}"), message="the engine reaped the runtime")
         result = await engine.invoke("Fn")
     assert result.function_error is None and result.json()["pid"] != pid

@@ -29,6 +29,7 @@ from workbench.backends.base import (
     OutputSink,
     RuntimeHandle,
 )
+from workbench.backends.compiled import ensure_dotnet_runtime, ensure_java_runtime, java_command
 from workbench.backends.interpreters import InterpreterCache
 from workbench.backends.output import LineReader
 from workbench.fsutil import link_tree
@@ -36,6 +37,8 @@ from workbench.model.runtimes import Family, RuntimeInfo
 
 log = logging.getLogger(__name__)
 _MIB = 1024 * 1024
+#: The host tool (see `interpreters.find_tool`) that runs each of these families.
+_TOOL_OF = {Family.RUBY: "ruby", Family.JAVA: "java", Family.DOTNET: "mono"}
 
 
 class ProcessHandle(RuntimeHandle):
@@ -158,10 +161,7 @@ class ProcessBackend(Backend):
                 handle.sample_memory()
 
     def unsupported(self, runtime: RuntimeInfo) -> str | None:
-        if runtime.family in (Family.PYTHON, Family.NODEJS, Family.PROVIDED):
-            return None
-        return (f"the {runtime.name} runtime is not available in the process backend yet; "
-                "use a provided.al2023 runtime with your own bootstrap")
+        return None  # every family runs here (a missing language is a launch error naming it)
 
     async def runtime_version(self, runtime: RuntimeInfo) -> str:
         if runtime.family is Family.PYTHON:
@@ -169,7 +169,19 @@ class ProcessBackend(Backend):
         if runtime.family is Family.NODEJS:
             node = await self._interpreters.node()
             return f"nodejs:{node.version}" if node else runtime.runtime_version_label
+        language = _TOOL_OF.get(runtime.family)
+        if language is not None:
+            tool = await self._interpreters.tool(language)
+            return f"{runtime.family.value}:{tool.version}" if tool else runtime.runtime_version_label
         return runtime.runtime_version_label
+
+    async def _tool(self, runtime: RuntimeInfo) -> str:
+        language = _TOOL_OF[runtime.family]
+        tool = await self._interpreters.tool(language)
+        if tool is None:
+            raise LaunchError("Runtime.InvalidEntrypoint",
+                              f"the {runtime.name} runtime needs `{language}`, which is not installed on this machine")
+        return tool.executable
 
     async def _command(self, spec: LaunchSpec, task_dir: Path, opt_dir: Path) -> list[str]:
         runtime = spec.runtime
@@ -183,6 +195,12 @@ class ProcessBackend(Backend):
             if node is None:
                 raise LaunchError("Runtime.InvalidEntrypoint", "Node.js (`node`) is not installed on this machine")
             return [node.executable, str(RUNTIMES_DIR / "nodejs" / "bootstrap.mjs")]
+        if runtime.family is Family.RUBY:
+            return [await self._tool(runtime), str(RUNTIMES_DIR / "ruby" / "bootstrap.rb")]
+        if runtime.family is Family.JAVA:
+            return java_command(await self._tool(runtime), str(await ensure_java_runtime()), spec.memory_mb)
+        if runtime.family is Family.DOTNET:
+            return [await self._tool(runtime), str(await ensure_dotnet_runtime() / "WorkbenchBootstrap.exe")]
         if runtime.family is Family.PROVIDED:
             candidates = [task_dir / "bootstrap", opt_dir / "bootstrap"]
             for candidate in candidates:

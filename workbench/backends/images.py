@@ -57,9 +57,10 @@ RECIPES: dict[str, Recipe] = {
     "python": Recipe("python", ("python3",), "python3 -c 'import platform; print(platform.python_version())'"),
     "nodejs": Recipe("nodejs", ("nodejs",), "node -e 'console.log(process.versions.node)'"),
     "ruby": Recipe("ruby", ("ruby",), "ruby -e 'print RUBY_VERSION'"),
-    # A headless JRE: functions arrive compiled. `java -version` names the version on stderr.
-    "java": Recipe("java", ("openjdk-17-jre-headless",),
-                   "java -version 2>&1 | sed -n 's/.*version \"\\([^\"]*\\)\".*/\\1/p' | head -1"),
+    # A headless JRE: functions arrive compiled. The version comes from the JDK's release file (the JVM itself
+    # cannot start in the chroot the probe runs in: it has no /proc).
+    "java": Recipe("java", ("openjdk-17-jre-headless",), "command -v java >/dev/null && "
+                   "sed -n 's/^JAVA_VERSION=\"\\(.*\\)\"$/\\1/p' /usr/lib/jvm/*/release | head -1"),
     # Mono's runtime and the class libraries our .NET runtime client uses (no compiler: it is built on the host).
     "mono": Recipe("mono", ("mono-runtime", "libmono-system-core4.0-cil", "libmono-system-runtime-serialization4.0-cil",
                             "libmono-system-xml4.0-cil"),

@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 
 from workbench.model import arn
+from workbench.model.builds import built_code
 from workbench.model.cfn_yaml import load_cfn_yaml
 from workbench.model.function import ConfigError, FunctionConfig, validate_function
 from workbench.model.intrinsics import IntrinsicResolver, UnresolvableError
@@ -243,6 +244,10 @@ class _TemplateReader:
         if inline is not None and "CodeUri" in values:
             raise TemplateError(self.path, "give CodeUri or InlineCode, not both", logical_id, "InlineCode")
         code_uri = None if inline is not None else self._local_path(logical_id, "CodeUri", values.get("CodeUri", "."))
+        if code_uri is not None and isinstance(values.get("Runtime"), str):
+            # A current `workbench build` of this function runs instead of its sources (as after `sam build`).
+            code_uri = built_code(self.base_dir, logical_id, code_uri, values["Runtime"],
+                                  build_method(self.resources[logical_id])) or code_uri
         environment = values.get("Environment") or {}
         if not isinstance(environment, dict):
             raise TemplateError(self.path, "must be a mapping with Variables", logical_id, "Environment")
@@ -281,6 +286,13 @@ class _TemplateReader:
             description=str(values.get("Description", "")), compatible_runtimes=tuple(map(str, runtimes)),
             license_info=values.get("LicenseInfo"),
         )
+
+
+def build_method(resource: Mapping[str, Any]) -> str | None:
+    """A function resource's `Metadata: BuildMethod` (go1.x, makefile, ...), as `sam build` reads it."""
+    metadata = resource.get("Metadata")
+    method = metadata.get("BuildMethod") if isinstance(metadata, dict) else None
+    return method if isinstance(method, str) else None
 
 
 def _describe_yaml_error(exc: yaml.YAMLError) -> str:

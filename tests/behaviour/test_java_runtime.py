@@ -57,7 +57,8 @@ def _layer_jar(tmp_path: Path) -> bytes:
     """A layer holding java/lib/greeting.jar, compiled here with the JDK's own javac and jar."""
     source = tmp_path / "layer-src" / "layer" / "Greeting.java"
     source.parent.mkdir(parents=True)
-    source.write_text("package layer;\npublic class Greeting {\n  public static String who() { return \"layer\"; }\n}\n")
+    source.write_text("package layer;\npublic class Greeting {\n"
+                      "  public static String who() { return \"layer\"; }\n}\n")
     classes = tmp_path / "layer-classes"
     subprocess.run(["javac", "--release", "11", "-d", str(classes), str(source)], check=True)
     jar = tmp_path / "greeting.jar"
@@ -99,7 +100,8 @@ async def test_request_handler_context_reuse_and_logs(java_project: Project, bac
 
 async def test_pojo_events_string_primitive_and_stream_handlers(java_project: Project, backend: str) -> None:
     sqs = (b'{"Records": [{"messageId": "m1", "body": "hi", "eventSource": "aws:sqs", '
-           b'"eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:q", "attributes": {"ApproximateReceiveCount": "1"}}]}')
+           b'"eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:q", '
+           b'"attributes": {"ApproximateReceiveCount": "1"}}]}')
     api = b'{"path": "/orders", "httpMethod": "GET", "queryStringParameters": {"name": "ann"}}'
     async with running(java_project, backend) as engine:
         order = await engine.invoke("Order", b'{"item": "tea", "quantity": 2}')

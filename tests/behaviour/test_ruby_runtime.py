@@ -85,7 +85,8 @@ async def test_reuse_context_logs_and_class_handlers(tmp_path: Path, backend: st
     assert lines[1] == "init line"
     rid = first.request_id
     assert lines[2] == f"START RequestId: {rid} Version: $LATEST"
-    assert re.fullmatch(rf"I, \[\d{{4}}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{{6}} #\d+\]  INFO {rid} -- : from logger", lines[3])
+    assert re.fullmatch(rf"I, \[\d{{4}}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{{6}} #\d+\]  INFO {rid} -- : from logger",
+                        lines[3])
     assert lines[4] == "plain puts"
     assert lines[5] == f"END RequestId: {rid}"
     assert re.fullmatch(rf"REPORT RequestId: {rid}\tDuration: \d+\.\d\d ms\tBilled Duration: \d+ ms\tMemory Size: "

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from workbench.backends.base import RUNTIMES_DIR, BackendError, LaunchError
 from workbench.backends.images import default_cache_dir
+from workbench.model.runtimes import Family, RuntimeInfo
 
 #: Inside containers the compiled clients are mounted here (Lambda keeps language runtimes under /var/lang).
 CONTAINER_DIR = "/var/lang/workbench"
@@ -119,6 +120,14 @@ class _DotnetBuilder(_Builder):
         _run(["mcs", "-target:exe", f"-r:{scratch / 'Amazon.Lambda.Core.dll'}",
               f"-r:{scratch / 'Amazon.Lambda.Serialization.SystemTextJson.dll'}",
               "-out:" + str(scratch / "WorkbenchBootstrap.exe"), *bootstrap], sources, what)
+
+
+def dotnet_unavailable(runtime: RuntimeInfo) -> str | None:
+    """Why a .NET runtime cannot run yet: its client's sources (Amazon.Lambda.Core on Mono) are not written."""
+    if runtime.family is Family.DOTNET and not (RUNTIMES_DIR / "dotnet").is_dir():
+        return (f"the {runtime.name} runtime is not available in the workbench yet (its Mono-based runtime client "
+                "is not written); use a provided.al2023 runtime with your own bootstrap")
+    return None
 
 
 def build_dotnet_runtime() -> Path:

@@ -34,7 +34,13 @@ from workbench.backends.base import (
     RuntimeHandle,
 )
 from workbench.backends.cgroups import thaw_container
-from workbench.backends.compiled import CONTAINER_DIR, ensure_dotnet_runtime, ensure_java_runtime, java_command
+from workbench.backends.compiled import (
+    CONTAINER_DIR,
+    dotnet_unavailable,
+    ensure_dotnet_runtime,
+    ensure_java_runtime,
+    java_command,
+)
 from workbench.backends.docker_api import Bind, ContainerRequest, DockerApi
 from workbench.backends.images import RuntimeImages, kind_of
 from workbench.backends.output import LineReader
@@ -191,7 +197,7 @@ class DockerBackend(Backend):
     # -- runtimes ---------------------------------------------------------------------------------------
     def unsupported(self, runtime: RuntimeInfo) -> str | None:
         if kind_of(runtime) is not None:
-            return None
+            return dotnet_unavailable(runtime)
         return (f"the {runtime.name} runtime is not available in the Docker backend yet; "
                 "use a provided.al2023 runtime with your own bootstrap")
 

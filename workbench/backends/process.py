@@ -29,7 +29,7 @@ from workbench.backends.base import (
     OutputSink,
     RuntimeHandle,
 )
-from workbench.backends.compiled import ensure_dotnet_runtime, ensure_java_runtime, java_command
+from workbench.backends.compiled import dotnet_unavailable, ensure_dotnet_runtime, ensure_java_runtime, java_command
 from workbench.backends.interpreters import InterpreterCache
 from workbench.backends.output import LineReader
 from workbench.fsutil import link_tree
@@ -161,7 +161,7 @@ class ProcessBackend(Backend):
                 handle.sample_memory()
 
     def unsupported(self, runtime: RuntimeInfo) -> str | None:
-        return None  # every family runs here (a missing language is a launch error naming it)
+        return dotnet_unavailable(runtime)  # the others run (a missing language is a launch error naming it)
 
     async def runtime_version(self, runtime: RuntimeInfo) -> str:
         if runtime.family is Family.PYTHON:

@@ -15,7 +15,7 @@ import subprocess
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from workbench.backends.compiled import build_dotnet_runtime, build_java_runtime
+from workbench.backends.compiled import build_dotnet_runtime, build_java_runtime, dotnet_unavailable
 from workbench.backends.interpreters import find_python
 from workbench.model.runtimes import Family, RuntimeInfo
 
@@ -100,6 +100,9 @@ def build_go(source: Path, out: Path, runtime: RuntimeInfo) -> None:
 def build_dotnet(source: Path, out: Path, runtime: RuntimeInfo, handler: str) -> None:
     """C#: every .cs file compiled by Mono's mcs into the assembly the handler names (Assembly::Type::Method),
     against the workbench's Amazon.Lambda.Core and serializer assemblies (copied beside it)."""
+    unavailable = dotnet_unavailable(runtime)
+    if unavailable:
+        raise BuildError(unavailable)
     assembly = handler.split("::", 1)[0]
     if not assembly or "::" not in handler:
         raise BuildError(f"the handler {handler!r} is not Assembly::Namespace.Class::Method")

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from workbench.building.builders import BUILDERS, BuildError, build_dotnet, build_go
+from workbench.building.builders import BUILDERS, BuildError, build_dotnet, build_go, copy_sources
+from workbench.fsutil import link_tree
 from workbench.model.builds import BUILD_DIR, MANIFEST, read_manifest, source_hash
 from workbench.model.cfn_yaml import load_cfn_yaml
 from workbench.model.runtimes import Family, lookup_runtime
@@ -52,9 +53,10 @@ def _build_one(source: Path, out: Path, runtime_name: str, method: str | None, h
         build_dotnet(source, out, runtime, handler)
     elif runtime.family in BUILDERS:
         BUILDERS[runtime.family](source, out, runtime)
+    elif method is None:  # a custom runtime that ships its own bootstrap: its folder is the build
+        copy_sources(source, out)
     else:
-        raise BuildError(f"no builder for runtime {runtime_name} (BuildMethod {method or 'unset'}); "
-                         "custom runtimes are built with `BuildMethod: go1.x` (Go)")
+        raise BuildError(f"no builder for BuildMethod {method} (the workbench builds go1.x)")
 
 
 def _write_manifest(root: Path, manifest: dict[str, dict[str, str]]) -> None:
@@ -78,6 +80,8 @@ def build_project(template: Path, only: Iterable[str] = (), force: bool = False,
         raise BuildError(f"no function {', '.join(sorted(unknown))} in {template.name}")
     (root / BUILD_DIR).mkdir(parents=True, exist_ok=True)
     outcomes = []
+    #: Functions sharing a CodeUri, a language and a build method share one build per run (copied, not redone).
+    done: dict[tuple[Path, str, str | None], Path] = {}
     for logical_id, props in functions:
         if wanted and logical_id not in wanted:
             continue
@@ -100,7 +104,16 @@ def build_project(template: Path, only: Iterable[str] = (), force: bool = False,
         scratch = Path(tempfile.mkdtemp(dir=root / BUILD_DIR, prefix=f".{logical_id}-"))
         try:
             try:
-                _build_one(source, scratch / "out", runtime, method, str(props.get("Handler", "")))
+                family = lookup_runtime(runtime).family.value
+            except KeyError as exc:
+                raise BuildError(f"{logical_id}: {exc.args[0]}") from None
+            handler = str(props.get("Handler", ""))
+            key = (source, family + ("::" + handler.split("::")[0] if family == "dotnet" else ""), method)
+            try:
+                if key in done:
+                    link_tree(done[key], scratch / "out")
+                else:
+                    _build_one(source, scratch / "out", runtime, method, handler)
             except BuildError as exc:
                 raise BuildError(f"{logical_id}: {exc}") from None
             manifest.pop(logical_id, None)
@@ -112,6 +125,7 @@ def build_project(template: Path, only: Iterable[str] = (), force: bool = False,
             _write_manifest(root, manifest)
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
+        done[key] = final
         outcomes.append(BuildOutcome(logical_id, "built", final))
         progress(f"{logical_id}: built into {final.relative_to(root)}")
     return outcomes

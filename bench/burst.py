@@ -20,8 +20,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._common import emit_value, log
 from workbench.backends import procfs
-from workbench.engine.engine import Engine
-from workbench.engine.events import EngineEvent, InvocationStarted
+from workbench.engine.facade import Engine
+from workbench.engine.observation.events import EngineEvent, InvocationStarted
 from workbench.model.project import load_project
 
 HANDLER = "import time\ndef handler(event, context):\n    time.sleep(event.get('hold', 0))\n    return None\n"

@@ -20,9 +20,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench._common import emit_value
 from bench.burst import write_project
 from workbench.backends import procfs
-from workbench.engine.engine import Engine
-from workbench.engine.events import EnvState
-from workbench.engine.settings import EngineSettings
+from workbench.engine.core.settings import EngineSettings
+from workbench.engine.facade import Engine
+from workbench.engine.observation.events import EnvState
 from workbench.model.project import load_project
 
 

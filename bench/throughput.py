@@ -18,8 +18,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._common import emit_value, log
 from bench.invoke import write_project
-from workbench.engine.engine import Engine
-from workbench.engine.load import run_load
+from workbench.engine.execution.load import run_load
+from workbench.engine.facade import Engine
 from workbench.model.project import load_project
 
 

@@ -18,7 +18,7 @@ import pytest
 from tests.docker_support import require_docker
 from tests.helpers import make_project, running
 from workbench.backends.base import ExitInfo, LaunchSpec
-from workbench.engine.events import EnvironmentFrozen, EnvState
+from workbench.engine.observation.events import EnvironmentFrozen, EnvState
 from workbench.model.runtimes import lookup_runtime
 
 pytestmark = pytest.mark.docker
@@ -235,7 +235,7 @@ async def test_leftovers_of_a_crashed_workbench_are_removed_at_the_next_start(tm
     _probe_project(tmp_path, name)
     crash = textwrap.dedent(f"""
         import asyncio, os
-        from workbench.engine.engine import Engine
+        from workbench.engine.facade import Engine
         from workbench.model.project import load_project
         async def main():
             engine = Engine(load_project(), backend="docker")

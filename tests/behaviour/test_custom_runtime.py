@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.helpers import EventLog, make_project, python_for, running, vendor_distribution
-from workbench.engine.events import LogLine
+from workbench.engine.observation.events import LogLine
 
 SHELL_BOOTSTRAP = """\
 #!/bin/sh

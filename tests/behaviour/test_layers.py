@@ -8,7 +8,7 @@ import pytest
 
 from tests.helpers import make_project, running
 from tests.helpers import zip_of as _zip
-from workbench.engine.errors import InvalidParameterValueError
+from workbench.engine.core.errors import InvalidParameterValueError
 
 
 async def test_layers_are_extracted_to_opt_in_order(tmp_path: Path, backend: str) -> None:

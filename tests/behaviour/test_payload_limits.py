@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import make_project, running
-from workbench.engine.errors import InvalidRequestContentError, RequestTooLargeError
+from workbench.engine.core.errors import InvalidRequestContentError, RequestTooLargeError
 
 APP = """
     def handler(event, context):

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from workbench.engine.engine import Engine
-from workbench.engine.errors import PreconditionFailedError, ResourceConflictError
+from workbench.engine.core.errors import PreconditionFailedError, ResourceConflictError
+from workbench.engine.facade import Engine
 from workbench.model.function import validate_function
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import asyncio
 
-from workbench.engine.clock import FakeClock
+from workbench.engine.core.clock import FakeClock
 
 
 async def test_fake_clock_fires_timers_in_order_and_wakes_sleepers() -> None:

@@ -4,7 +4,7 @@ import concurrent.futures
 import threading
 from pathlib import Path
 
-from workbench.engine.code import _write_atomically
+from workbench.engine.catalogue.code_store import _write_atomically
 
 
 def test_atomic_writes_from_threads_of_one_process(tmp_path: Path) -> None:

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from workbench.engine.autoscaling import AutoscalingPolicy, ProvisionedAutoscaler, desired_capacity
-from workbench.engine.clock import FakeClock
-from workbench.engine.concurrency import (
+from workbench.engine.concurrency.autoscaling import AutoscalingPolicy, ProvisionedAutoscaler, desired_capacity
+from workbench.engine.concurrency.limits import (
     ACCOUNT_EXCEEDED,
     RESERVED_EXCEEDED,
     ConcurrencyGovernor,
     ScalingBudget,
 )
-from workbench.engine.errors import InvalidParameterValueError
-from workbench.engine.settings import EngineSettings
+from workbench.engine.core.clock import FakeClock
+from workbench.engine.core.errors import InvalidParameterValueError
+from workbench.engine.core.settings import EngineSettings
 
 
 def test_scaling_budget_refills_continuously_and_does_not_accumulate() -> None:

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from workbench.engine import logformat
+from workbench.engine.observation import logformat
 
 
 def test_report_line_matches_aws_format() -> None:

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from workbench.engine.errors import InvalidPackageError
-from workbench.engine.zipsafe import extract_zip
+from workbench.engine.catalogue.zipsafe import extract_zip
+from workbench.engine.core.errors import InvalidPackageError
 
 
 def _zip(entries: list[tuple[str, bytes, int | None]]) -> bytes:

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from tests.helpers import make_project
-from workbench.engine.settings import EngineSettings
+from workbench.engine.core.settings import EngineSettings
 from workbench.gui.app import application, wait_until_running
 from workbench.gui.loop import WorkbenchEventLoop
 from workbench.gui.main_window import MainWindow

@@ -9,7 +9,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QPlainTextEdit
 
 from tests.gui.conftest import invoke_through_ui, running_window, wait_for
-from workbench.engine.events import EnvState
+from workbench.engine.observation.events import EnvState
 from workbench.gui.code_files import functions_owning, handler_file
 from workbench.gui.widgets.highlighter import lexer_for
 from workbench.model.function import FunctionConfig
@@ -64,7 +64,8 @@ async def test_open_highlight_find(project: Project, tmp_path: Path) -> None:
         assert not window.code_editor.find_bar.find_next()
         assert window.code_editor.find_bar.status.text() == "not found"
         window.open_template()
-        assert window.code_editor.current().highlighter.lexer_name == "YAML"
+        template_tab = window.code_editor.current()
+        assert template_tab is not None and template_tab.highlighter.lexer_name == "YAML"
         assert len(window.code_editor.tabs) == 2
         window.open_function_code("other")     # same file: its tab comes forward, no duplicate
         assert len(window.code_editor.tabs) == 2

@@ -6,11 +6,11 @@ from pathlib import Path
 from PySide6.QtGui import QImage
 
 from tests.gui.conftest import running_window, wait_for
-from workbench.engine.errors import TooManyRequestsError
-from workbench.engine.events import EnvState, InitType, InvocationStarted, Throttled
-from workbench.engine.pool import EnvironmentInfo
-from workbench.engine.settings import EngineSettings
-from workbench.engine.statistics import EngineStatistics, FunctionStatistics
+from workbench.engine.core.errors import TooManyRequestsError
+from workbench.engine.core.settings import EngineSettings
+from workbench.engine.execution.pool import EnvironmentInfo
+from workbench.engine.observation.events import EnvState, InitType, InvocationStarted, Throttled
+from workbench.engine.observation.statistics import EngineStatistics, FunctionStatistics
 from workbench.gui.models.graph_history import GraphHistory, MarkerKind, counts_of
 from workbench.gui.widgets.concurrency_graph import nice_ceiling
 from workbench.model.project import Project

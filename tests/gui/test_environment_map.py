@@ -6,7 +6,7 @@ from pathlib import Path
 from PySide6.QtGui import QImage
 
 from tests.gui.conftest import running_window, wait_for
-from workbench.engine.events import (
+from workbench.engine.observation.events import (
     EnvironmentBusy,
     EnvironmentFrozen,
     EnvironmentInitialised,
@@ -15,7 +15,7 @@ from workbench.engine.events import (
     EnvState,
     InitType,
 )
-from workbench.engine.statistics import EngineStatistics
+from workbench.engine.observation.statistics import EngineStatistics
 from workbench.gui import theme
 from workbench.gui.models.environment_tiles import EnvironmentTiles
 from workbench.model.project import Project

@@ -8,15 +8,15 @@ from pathlib import Path
 
 from tests.gui.conftest import running_window, wait_for
 from tests.gui.test_function_tree import badge_texts
-from workbench.engine.errors import TooManyRequestsError
-from workbench.engine.events import EnvState, InitType
+from workbench.engine.core.errors import TooManyRequestsError
+from workbench.engine.observation.events import EnvState, InitType
 from workbench.gui.models.function_tree import NODE_ROLE
 from workbench.gui.widgets.dialogs import AliasDialog, NumberDialog, ProvisionedDialog, TextDialog
 from workbench.gui.widgets.message_bar import Level
 from workbench.model.project import Project
 
 
-def menu_texts(window, function: str, row: int | None = None) -> list[str]:  # type: ignore[no-untyped-def]
+def menu_texts(window, function: str, row: int | None = None) -> list[str]:
     index = window.functions.model.index_of_function(function)
     if row is not None:
         index = window.functions.model.index(row, 0, index)
@@ -31,6 +31,7 @@ async def test_publish_and_alias(project: Project, tmp_path: Path) -> None:
         dialog.field.setText("first cut")
         dialog.accept()
         await window.operations.wait_idle()
+        window.bridge.flush()  # the tree follows the engine's CatalogueChanged events, delivered in batches
         assert "Published greeter version 1" in window.message_bar.history[-1].text
         model = window.functions.model
         greeter = model.index_of_function("greeter")
@@ -47,6 +48,7 @@ async def test_publish_and_alias(project: Project, tmp_path: Path) -> None:
         alias.weight.setValue(0.25)
         alias.accept()
         await window.operations.wait_idle()
+        window.bridge.flush()
         greeter = model.index_of_function("greeter")
         assert model.index(3, 0, greeter).data() == "alias live → 1 (2: 25%)"
         assert "Set provisioned concurrency…" in menu_texts(window, "greeter", 3)

@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt
 from pytestqt.modeltest import ModelTester
 
 from tests.gui.conftest import invoke_through_ui, running_window, wait_for
-from workbench.engine.events import LogLine
+from workbench.engine.observation.events import LogLine
 from workbench.gui.models.log_lines import Level, LineKind, LogFilter, classify, display_text
 from workbench.gui.models.log_model import MESSAGE, LogModel
 from workbench.model.project import Project

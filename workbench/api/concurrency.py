@@ -62,7 +62,7 @@ async def get_provisioned_concurrency(request: web.Request) -> web.Response:
         configs = engine.provisioned_concurrency(function)
         shown, next_marker = page(configs, lambda config: config.qualifier, Members(request.query), max_size=50)
         document: dict[str, object] = {"ProvisionedConcurrencyConfigs": [
-            provisioned_config(config, engine.registry.arn(config.function, config.qualifier)) for config in shown]}
+            provisioned_config(config, engine.function_arn(config.function, config.qualifier)) for config in shown]}
         if next_marker:
             document["NextMarker"] = next_marker
         return json_response(document)

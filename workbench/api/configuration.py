@@ -7,7 +7,7 @@ import logging
 from typing import Any
 
 from workbench.api.validation import Members, decode_base64
-from workbench.engine.errors import InvalidParameterValueError
+from workbench.engine import InvalidParameterValueError
 from workbench.model.runtimes import RUNTIMES, retired_message
 
 log = logging.getLogger(__name__)

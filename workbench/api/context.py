@@ -7,8 +7,7 @@ from typing import Any
 
 from aiohttp import web
 
-from workbench.engine.engine import Engine
-from workbench.engine.registry import parse_name
+from workbench.engine import Engine, parse_name
 
 ENGINE = web.AppKey("engine", Engine)
 
@@ -22,11 +21,6 @@ def function_name(request: web.Request) -> str:
     name = request.match_info["function"]
     parse_name(name)
     return name
-
-
-def base_url(request: web.Request) -> str:
-    """This server as the caller reached it, for download locations (Code.Location, Content.Location)."""
-    return f"{request.scheme}://{request.host}"
 
 
 def json_response(document: Any, status: int = 200) -> web.Response:

@@ -9,14 +9,12 @@ from urllib.parse import quote
 from aiohttp import web
 
 from workbench.api.configuration import check_runtime, note_cloud_only, read_config, read_package
-from workbench.api.context import base_url, empty_response, engine_of, function_name, json_response
+from workbench.api.context import empty_response, engine_of, function_name, json_response
+from workbench.api.guard import presigned_url
 from workbench.api.paging import number_key, page
 from workbench.api.shapes import Phase, function_configuration
 from workbench.api.validation import Members, json_body
-from workbench.engine.engine import Engine
-from workbench.engine.errors import InvalidParameterValueError, check_revision_id
-from workbench.engine.registry import parse_name
-from workbench.engine.versions import FunctionVersion
+from workbench.engine import Engine, FunctionVersion, InvalidParameterValueError, check_revision_id, parse_name
 from workbench.model.arn import FUNCTION_NAME_PATTERN, LATEST
 from workbench.model.function import ConfigError, validate_function
 
@@ -29,7 +27,7 @@ def resolve_version(engine: Engine, name: str, qualifier: str | None) -> tuple[F
                                          "qualifier.")
     wanted = qualifier or ref.qualifier
     version = engine.function_version(ref.name, wanted)
-    return version, engine.registry.arn(version.name, wanted)
+    return version, engine.function_arn(version.name, wanted)
 
 
 async def render(engine: Engine, version: FunctionVersion, arn: str, phase: Phase) -> dict[str, object]:
@@ -64,7 +62,7 @@ async def create_function(request: web.Request) -> web.Response:
     created = await engine.create_function(config, package, source="api")
     if publish:  # the answer shows the new version number, under the unqualified ARN (as AWS does)
         created = await engine.publish_version(config.name)
-    return json_response(await render(engine, created, engine.registry.arn(config.name), Phase.CREATED), status=201)
+    return json_response(await render(engine, created, engine.function_arn(config.name), Phase.CREATED), status=201)
 
 
 async def get_function(request: web.Request) -> web.Response:
@@ -72,9 +70,8 @@ async def get_function(request: web.Request) -> web.Response:
     name = function_name(request)
     qualifier = request.query.get("Qualifier")
     version, arn = resolve_version(engine, name, qualifier)
-    location = f"{base_url(request)}/_workbench/functions/{quote(version.name)}/package"
-    if version.version != LATEST:
-        location += f"?Qualifier={quote(version.version)}"
+    location = presigned_url(request, f"/_workbench/functions/{quote(version.name)}/package",
+                             {"Qualifier": version.version} if version.version != LATEST else None)
     document: dict[str, object] = {
         "Configuration": await render(engine, version, arn, Phase.CURRENT),
         "Code": {"RepositoryType": "S3", "Location": location},
@@ -105,7 +102,7 @@ async def list_functions(request: web.Request) -> web.Response:
 
     shown, next_marker = page(versions, sort_key, query)
     document: dict[str, object] = {"Functions": [
-        function_configuration(version, engine.registry.arn(version.name, version.version if every_version else None),
+        function_configuration(version, engine.function_arn(version.name, version.version if every_version else None),
                                Phase.LISTED) for version in shown]}
     if next_marker:
         document["NextMarker"] = next_marker
@@ -126,12 +123,12 @@ async def update_function_code(request: web.Request) -> web.Response:
     if dry_run:  # checked as far as it can be without taking the package in
         current = engine.function_version(name)
         check_revision_id(current.revision_id, revision_id)
-        return json_response(await render(engine, current, engine.registry.arn(name), Phase.CURRENT))
+        return json_response(await render(engine, current, engine.function_arn(name), Phase.CURRENT))
     if architectures is not None and tuple(architectures) != engine.function(name).architectures:
         await engine.update_function_configuration(name, revision_id=revision_id, architectures=architectures)
         revision_id = None
     updated = await engine.update_function_code(name, package, publish=publish, revision_id=revision_id)
-    return json_response(await render(engine, updated, engine.registry.arn(name), Phase.UPDATED))
+    return json_response(await render(engine, updated, engine.function_arn(name), Phase.UPDATED))
 
 
 async def update_function_configuration(request: web.Request) -> web.Response:
@@ -144,7 +141,7 @@ async def update_function_configuration(request: web.Request) -> web.Response:
     note_cloud_only("UpdateFunctionConfiguration", body)
     check_runtime(changes.get("runtime"))
     updated = await engine.update_function_configuration(name, revision_id=revision_id, **changes)
-    return json_response(await render(engine, updated, engine.registry.arn(name), Phase.UPDATED))
+    return json_response(await render(engine, updated, engine.function_arn(name), Phase.UPDATED))
 
 
 async def delete_function(request: web.Request) -> web.Response:

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 from workbench.api.validation import Members
-from workbench.engine.errors import InvalidParameterValueError
+from workbench.engine import InvalidParameterValueError
 
 T = TypeVar("T")
 

@@ -15,10 +15,7 @@ import time
 from enum import Enum
 from typing import Any
 
-from workbench.engine.layers import LayerVersion
-from workbench.engine.registry import Alias
-from workbench.engine.scheduler import ProvisionedConfig
-from workbench.engine.versions import FunctionVersion
+from workbench.engine import Alias, FunctionVersion, LayerVersion, ProvisionedConfig
 
 _BEING_CREATED = "The function is being created."
 

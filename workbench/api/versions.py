@@ -9,10 +9,7 @@ from workbench.api.functions import render
 from workbench.api.paging import number_key, page
 from workbench.api.shapes import Phase, alias_configuration, function_configuration
 from workbench.api.validation import Members, json_body
-from workbench.engine.engine import Engine
-from workbench.engine.errors import InvalidRequestContentError
-from workbench.engine.registry import Alias, parse_name
-from workbench.engine.versions import FunctionVersion
+from workbench.engine import Alias, Engine, FunctionVersion, InvalidRequestContentError, parse_name
 from workbench.model.arn import LATEST
 
 _VERSION_PATTERN = r"(\$LATEST|[0-9]+)"
@@ -33,7 +30,7 @@ async def publish_version(request: web.Request) -> web.Response:
     body.check()
     published = await engine.publish_version(function_name(request), description or "", code_sha256=code_sha256,
                                              revision_id=revision_id)
-    arn = engine.registry.arn(published.name, published.version)
+    arn = engine.function_arn(published.name, published.version)
     return json_response(await render(engine, published, arn, Phase.CURRENT), status=201)
 
 
@@ -46,7 +43,7 @@ async def list_versions(request: web.Request) -> web.Response:
 
     shown, next_marker = page(versions, sort_key, Members(request.query))
     document: dict[str, object] = {"Versions": [
-        function_configuration(v, engine.registry.arn(v.name, v.version), Phase.LISTED) for v in shown]}
+        function_configuration(v, engine.function_arn(v.name, v.version), Phase.LISTED) for v in shown]}
     if next_marker:
         document["NextMarker"] = next_marker
     return json_response(document)
@@ -61,16 +58,24 @@ def _routing_weights(body: Members) -> dict[str, float] | None:
     if any(isinstance(value, bool) or not isinstance(value, int | float) for value in weights.values()):
         raise InvalidRequestContentError("Could not parse request body into json: the weights of "
                                          "AdditionalVersionWeights must be numbers")
-    numbers = {key: float(value) for key, value in weights.items()}
-    if not all(key.isdigit() for key in numbers):
+    numbers = {key: _weight(value) for key, value in weights.items()}
+    if not all(key.isascii() and key.isdigit() for key in numbers):
         routing.fail("AdditionalVersionWeights", numbers, _WEIGHTS_KEY_RULE)
     elif not all(0.0 <= value <= 1.0 for value in numbers.values()):
         routing.fail("AdditionalVersionWeights", numbers, _WEIGHTS_VALUE_RULE)
     return numbers
 
 
+def _weight(value: int | float) -> float:
+    """A weight as a float; an integer too large for one (a 400-digit weight) is out of range all the same."""
+    try:
+        return float(value)
+    except OverflowError:
+        return float("inf") if value > 0 else float("-inf")
+
+
 def _alias_response(engine: Engine, function: str, alias: Alias, status: int = 200) -> web.Response:
-    arn = engine.registry.arn(engine.registry.get(function).name, alias.name)
+    arn = engine.function_arn(engine.function_entry(function).name, alias.name)
     return json_response(alias_configuration(alias, arn), status=status)
 
 
@@ -119,10 +124,10 @@ async def list_aliases(request: web.Request) -> web.Response:
     function = function_name(request)
     query = Members(request.query)
     version = query.string("FunctionVersion", min_length=1, max_length=1024, pattern=_VERSION_PATTERN)
-    name = engine.registry.get(function).name
+    name = engine.function_entry(function).name
     shown, next_marker = page(engine.list_aliases(function, version), lambda alias: alias.name, query)
     document: dict[str, object] = {
-        "Aliases": [alias_configuration(alias, engine.registry.arn(name, alias.name)) for alias in shown]}
+        "Aliases": [alias_configuration(alias, engine.function_arn(name, alias.name)) for alias in shown]}
     if next_marker:
         document["NextMarker"] = next_marker
     return json_response(document)

@@ -19,11 +19,13 @@ import tempfile
 from pathlib import Path
 
 from workbench.backends.base import RUNTIMES_DIR, BackendError, LaunchError
+from workbench.backends.bwrap import CLIENT_ROOT
 from workbench.backends.images import default_cache_dir
 from workbench.model.runtimes import Family, RuntimeInfo
 
-#: Inside containers the compiled clients are mounted here (Lambda keeps language runtimes under /var/lang).
-CONTAINER_DIR = "/var/lang/workbench"
+#: Inside containers and sandboxes the compiled clients are mounted here (Lambda keeps language runtimes
+#: under /var/lang).
+CONTAINER_DIR = CLIENT_ROOT
 JAVA_MAIN = "workbench.lambda.Bootstrap"
 _ready: dict[str, Path] = {}
 

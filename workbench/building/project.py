@@ -1,7 +1,7 @@
 """Build a project's functions into `.aws-sam/build/<LogicalId>/`, incrementally and never half-built.
 
 Each function builds in a scratch folder beside its final place; only a complete build is moved in, and
-the manifest (`workbench.model.builds`) is rewritten last, so what the template loader finds is always
+the manifest (`workbench.model.template.builds`) is rewritten last, so what the template loader finds is always
 either a finished, current build or none. Unchanged sources (same hash) are not rebuilt.
 """
 
@@ -18,10 +18,10 @@ from typing import Any
 
 from workbench.building.builders import BUILDERS, BuildError, build_dotnet, build_go, copy_sources
 from workbench.fsutil import link_tree
-from workbench.model.builds import BUILD_DIR, MANIFEST, read_manifest, source_hash
-from workbench.model.cfn_yaml import load_cfn_yaml
 from workbench.model.runtimes import Family, lookup_runtime
-from workbench.model.template import SERVERLESS_FUNCTION, build_method
+from workbench.model.template import SERVERLESS_FUNCTION
+from workbench.model.template.builds import BUILD_DIR, MANIFEST, build_method, read_manifest, source_hash
+from workbench.model.template.source import read_template_file
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +34,7 @@ class BuildOutcome:
 
 def _functions(template: Path) -> list[tuple[str, dict[str, Any]]]:
     """(logical id, properties merged with Globals.Function, plus Metadata) of every function to build."""
-    document = load_cfn_yaml(template)
+    document = read_template_file(template)
     globals_ = ((document.get("Globals") or {}).get("Function") or {}) if isinstance(document, dict) else {}
     found = []
     for logical_id, resource in (document.get("Resources") or {}).items():

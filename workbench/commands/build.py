@@ -8,7 +8,7 @@ import sys
 
 from workbench.building import BuildError, build_project
 from workbench.commands.common import CommandError, add_project_options, project_from, run_async
-from workbench.model.builds import BUILD_DIR
+from workbench.model.template.builds import BUILD_DIR
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -7,15 +7,17 @@ import asyncio
 import logging
 import os
 import sys
+import urllib.parse
 from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any
 
 from workbench.backends.base import BackendError
-from workbench.engine.errors import LambdaError
+from workbench.engine import EngineSettings, LambdaError
 from workbench.model.project import STATE_DIR_NAME, TEMPLATE_NAMES, Project, load_project
 from workbench.model.template import TemplateError
 from workbench.resources import sample_project_dir
+from workbench.services import ServicesError
 
 
 class CommandError(Exception):
@@ -36,6 +38,25 @@ def add_backend_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--backend", default=default, choices=["process", "docker"],
                         help=f"where execution environments run (default: {default}; set WORKBENCH_BACKEND "
                         "to change it)")
+
+
+def add_services_option(parser: argparse.ArgumentParser) -> None:
+    default = os.environ.get("WORKBENCH_AWS_ENDPOINT") or None
+    parser.add_argument("--aws-endpoint", metavar="URL", default=default,
+                        help="use this AWS endpoint (LocalStack, ElasticMQ, ...) for queues, topics, streams, tables, "
+                        "buses and buckets instead of starting the local services (moto); also "
+                        "WORKBENCH_AWS_ENDPOINT")
+
+
+def engine_settings(args: argparse.Namespace) -> EngineSettings:
+    """The engine settings the command line chose (for now: the external AWS endpoint)."""
+    endpoint = getattr(args, "aws_endpoint", None)
+    if endpoint is None:
+        return EngineSettings()
+    parsed = urllib.parse.urlsplit(endpoint)
+    if parsed.scheme not in ("http", "https") or not parsed.hostname or parsed.path not in ("", "/"):
+        raise CommandError(f"--aws-endpoint must be an http(s)://host[:port] URL (got {endpoint!r})")
+    return EngineSettings(aws_endpoint=endpoint.rstrip("/"))
 
 
 def project_from(args: argparse.Namespace) -> Project:
@@ -89,7 +110,7 @@ def run_async(coroutine: Coroutine[Any, Any, int]) -> int:
         return asyncio.run(coroutine)
     except KeyboardInterrupt:
         return 130
-    except (CommandError, LambdaError, BackendError) as exc:
+    except (CommandError, LambdaError, BackendError, ServicesError, TemplateError) as exc:
         code = f"{exc.code}: " if isinstance(exc, LambdaError) else ""
         print(f"workbench: error: {code}{exc}", file=sys.stderr)
         return 2

@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 from workbench.commands.common import CommandError, add_project_options, run_async
 from workbench.commands.control import control_plane, print_json
-from workbench.engine.code import deterministic_zip
+from workbench.engine import deterministic_zip
 from workbench.model.runtimes import RUNTIMES
 
 

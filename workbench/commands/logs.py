@@ -7,8 +7,7 @@ import asyncio
 import sys
 
 from workbench.commands.common import add_project_options, open_project, run_async, stored_function_name
-from workbench.engine.logformat import iso_timestamp
-from workbench.engine.store import StoredLog, open_readonly, query_logs
+from workbench.engine import StoredLog, iso_timestamp, open_readonly, query_logs
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

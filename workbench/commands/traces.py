@@ -7,9 +7,7 @@ import json
 import sys
 
 from workbench.commands.common import add_project_options, open_project, run_async, stored_function_name
-from workbench.engine.logformat import iso_timestamp
-from workbench.engine.store import open_readonly, query_traces
-from workbench.engine.tracing import to_xray_documents
+from workbench.engine import iso_timestamp, open_readonly, query_traces, to_xray_documents
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -4,11 +4,14 @@ Faces import from here only (an import-linter contract holds them to it); the su
 engine's own business and may be regrouped freely.
 """
 
-from workbench.engine.autoscaling import AutoscalingPolicy
-from workbench.engine.clock import Clock, FakeClock, RealClock
-from workbench.engine.code import deterministic_zip
-from workbench.engine.engine import Engine
-from workbench.engine.errors import (
+from workbench.engine.catalogue.code_store import CodeStore, deterministic_zip
+from workbench.engine.catalogue.functions import Alias, FunctionEntry, parse_name
+from workbench.engine.catalogue.layers import LayerVersion
+from workbench.engine.catalogue.versions import FunctionVersion
+from workbench.engine.catalogue.zipsafe import extract_zip
+from workbench.engine.concurrency.autoscaling import AutoscalingPolicy
+from workbench.engine.core.clock import Clock, FakeClock, RealClock
+from workbench.engine.core.errors import (
     InvalidPackageError,
     InvalidParameterValueError,
     InvalidRequestContentError,
@@ -24,7 +27,18 @@ from workbench.engine.errors import (
     ValidationError,
     check_revision_id,
 )
-from workbench.engine.events import (
+from workbench.engine.core.initiator import initiated_by
+from workbench.engine.core.settings import EngineSettings
+from workbench.engine.execution.invocation import InvokeRequest, InvokeResult
+from workbench.engine.execution.load import LoadProgress, LoadReport, run_load
+from workbench.engine.execution.pool import EnvironmentInfo
+from workbench.engine.execution.scheduler import ProvisionedConfig
+from workbench.engine.facade import Engine
+from workbench.engine.observation.events import (
+    BackendNotice,
+    CatalogueChanged,
+    CatalogueResource,
+    Change,
     EngineEvent,
     EnvironmentBusy,
     EnvironmentEvent,
@@ -46,31 +60,79 @@ from workbench.engine.events import (
     TraceRecord,
     TraceRecorded,
 )
-from workbench.engine.invocation import InvokeRequest, InvokeResult
-from workbench.engine.layers import LayerVersion
-from workbench.engine.load import LoadProgress, LoadReport, run_load
-from workbench.engine.logformat import iso_timestamp
-from workbench.engine.pool import EnvironmentInfo
-from workbench.engine.registry import Alias, FunctionEntry, parse_name
-from workbench.engine.scheduler import ProvisionedConfig
-from workbench.engine.settings import EngineSettings
-from workbench.engine.statistics import EngineStatistics, FunctionStatistics
-from workbench.engine.store import StoredLog, open_readonly, query_logs, query_traces
-from workbench.engine.tracing import to_xray_documents
-from workbench.engine.versions import FunctionVersion
-from workbench.engine.zipsafe import extract_zip
+from workbench.engine.observation.logformat import iso_timestamp
+from workbench.engine.observation.statistics import EngineStatistics, FunctionStatistics, percentile
+from workbench.engine.observation.tracing import to_xray_documents
+from workbench.engine.store.logs import StoredLog, open_readonly, query_logs, query_traces
 
 __all__ = [
-    "Alias", "AutoscalingPolicy", "Clock", "Engine", "EngineEvent", "EngineSettings", "EngineStatistics",
-    "EnvState", "EnvironmentBusy", "EnvironmentEvent", "EnvironmentFrozen", "EnvironmentIdle",
-    "EnvironmentInfo", "EnvironmentInitFailed", "EnvironmentInitialised", "EnvironmentStarting",
-    "EnvironmentStopped", "FakeClock", "FunctionEntry", "FunctionStatistics", "FunctionVersion", "InitType",
-    "InvalidPackageError", "InvalidParameterValueError", "InvalidRequestContentError", "InvalidRuntimeError",
-    "InvocationFinished", "InvocationRecord", "InvocationStarted", "InvokeRequest", "InvokeResult",
-    "LambdaError", "LayerVersion", "LoadProgress", "LoadReport", "LogLine", "PreconditionFailedError",
-    "ProvisionedConcurrencyChanged", "ProvisionedConcurrencyConfigNotFoundError", "ProvisionedConfig",
-    "RealClock", "RequestTooLargeError", "ResourceConflictError", "ResourceNotFoundError", "ServiceError",
-    "Span", "StoredLog", "Throttled", "TooManyRequestsError", "TraceRecord", "TraceRecorded",
-    "ValidationError", "check_revision_id", "deterministic_zip", "extract_zip", "iso_timestamp",
-    "open_readonly", "parse_name", "query_logs", "query_traces", "run_load", "to_xray_documents",
+    "Alias",
+    "AutoscalingPolicy",
+    "BackendNotice",
+    "CatalogueChanged",
+    "CatalogueResource",
+    "Change",
+    "Clock",
+    "CodeStore",
+    "Engine",
+    "EngineEvent",
+    "EngineSettings",
+    "EngineStatistics",
+    "EnvState",
+    "EnvironmentBusy",
+    "EnvironmentEvent",
+    "EnvironmentFrozen",
+    "EnvironmentIdle",
+    "EnvironmentInfo",
+    "EnvironmentInitFailed",
+    "EnvironmentInitialised",
+    "EnvironmentStarting",
+    "EnvironmentStopped",
+    "FakeClock",
+    "FunctionEntry",
+    "FunctionStatistics",
+    "FunctionVersion",
+    "InitType",
+    "InvalidPackageError",
+    "InvalidParameterValueError",
+    "InvalidRequestContentError",
+    "InvalidRuntimeError",
+    "InvocationFinished",
+    "InvocationRecord",
+    "InvocationStarted",
+    "InvokeRequest",
+    "InvokeResult",
+    "LambdaError",
+    "LayerVersion",
+    "LoadProgress",
+    "LoadReport",
+    "LogLine",
+    "PreconditionFailedError",
+    "ProvisionedConcurrencyChanged",
+    "ProvisionedConcurrencyConfigNotFoundError",
+    "ProvisionedConfig",
+    "RealClock",
+    "RequestTooLargeError",
+    "ResourceConflictError",
+    "ResourceNotFoundError",
+    "ServiceError",
+    "Span",
+    "StoredLog",
+    "Throttled",
+    "TooManyRequestsError",
+    "TraceRecord",
+    "TraceRecorded",
+    "ValidationError",
+    "check_revision_id",
+    "deterministic_zip",
+    "extract_zip",
+    "initiated_by",
+    "iso_timestamp",
+    "open_readonly",
+    "parse_name",
+    "percentile",
+    "query_logs",
+    "query_traces",
+    "run_load",
+    "to_xray_documents",
 ]

@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from workbench.engine.engine import Engine
-from workbench.engine.events import (
+from workbench.engine import (
+    CatalogueChanged,
+    Engine,
     EngineEvent,
     EnvironmentEvent,
     InvocationFinished,
@@ -41,6 +42,7 @@ class EventBatch:
     finished: list[InvocationFinished] = field(default_factory=list)
     throttles: list[Throttled] = field(default_factory=list)
     traces: list[TraceRecorded] = field(default_factory=list)
+    changes: list[CatalogueChanged] = field(default_factory=list)
 
     def add(self, event: EngineEvent) -> None:
         self.events.append(event)
@@ -56,6 +58,8 @@ class EventBatch:
             self.throttles.append(event)
         elif isinstance(event, TraceRecorded):
             self.traces.append(event)
+        elif isinstance(event, CatalogueChanged):
+            self.changes.append(event)
 
 
 class EngineBridge(QObject):

@@ -22,9 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.engine.engine import Engine
-from workbench.engine.settings import EngineSettings
-from workbench.engine.statistics import EngineStatistics
+from workbench.engine import Engine, EngineSettings, EngineStatistics
 from workbench.gui.bridge import EngineBridge, EventBatch
 from workbench.gui.operations import Operations
 from workbench.gui.panes.code_editor import CodeEditorPane
@@ -213,6 +211,9 @@ class MainWindow(QMainWindow):
 
     # -- engine -> widgets ------------------------------------------------------------------------------
     def _on_events(self, batch: EventBatch) -> None:
+        if batch.changes:
+            self.functions.catalogue_changed()
+            self.event_editor.refresh_functions(self.session.engine)
         self.logs.add_events(batch)
         self.traces.add_events(batch)
         self.environments.add_events(batch)
@@ -235,7 +236,9 @@ class MainWindow(QMainWindow):
         self.environments.reset()
         self.status.rate.reset()
         if engine is not None:
-            self.status.set_backend(engine.backend.name)
+            self.status.set_backend(engine.backend_name)
+            for notice in engine.notices:   # e.g. no sandbox on this machine: said once per engine start
+                self.message_bar.warning(notice)
             self.backend_box.setCurrentText(self.session.backend)
             if self.traces.model.rowCount() == 0:   # the project's earlier invocations, once per window
                 self.operations.run("Read the project's recent traces", lambda: engine.traces(limit=HISTORY_TRACES),

@@ -18,7 +18,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QWidget
 
-from workbench.engine.errors import LambdaError
+from workbench.engine import LambdaError, initiated_by
 from workbench.gui.widgets.message_bar import MessageBar
 
 log = logging.getLogger(__name__)
@@ -62,7 +62,8 @@ class Operations(QObject):
     async def _guarded(self, description: str, work: Callable[[], Awaitable[T]], trigger: Trigger | None,
                        on_success: Callable[[T], object] | None) -> T | None:
         try:
-            result = await work()
+            with initiated_by("gui"):
+                result = await work()
             if on_success is not None:
                 on_success(result)
             return result

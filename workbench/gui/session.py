@@ -11,9 +11,7 @@ from enum import StrEnum
 
 from PySide6.QtCore import QObject, Signal
 
-from workbench.engine.engine import Engine
-from workbench.engine.errors import ServiceError
-from workbench.engine.settings import EngineSettings
+from workbench.engine import Engine, EngineSettings, ServiceError
 from workbench.gui.bridge import EngineBridge
 from workbench.model.project import Project, load_project
 

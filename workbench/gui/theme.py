@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtGui import QColor, QFont, QFontDatabase, QPalette
 from PySide6.QtWidgets import QApplication
 
-from workbench.engine.events import EnvState
+from workbench.engine import EnvState
 
 #: Base point size of the whole UI; projectors need more than a laptop's default 9-10 pt.
 BASE_POINT_SIZE = 11

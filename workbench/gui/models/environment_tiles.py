@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from workbench.engine.events import (
+from workbench.engine import (
+    EngineStatistics,
     EnvironmentEvent,
     EnvironmentInitFailed,
     EnvironmentStarting,
@@ -17,7 +18,6 @@ from workbench.engine.events import (
     EnvState,
     InitType,
 )
-from workbench.engine.statistics import EngineStatistics
 
 LINGER_S = 2.5
 

@@ -14,9 +14,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QFont
 
-from workbench.engine.events import EnvState, InitType
-from workbench.engine.registry import FunctionEntry
-from workbench.engine.statistics import EngineStatistics, FunctionStatistics
+from workbench.engine import EngineStatistics, EnvState, FunctionEntry, FunctionStatistics, InitType
 from workbench.gui import theme
 from workbench.model.arn import LATEST
 

@@ -11,8 +11,7 @@ from collections import deque
 from dataclasses import dataclass
 from enum import StrEnum
 
-from workbench.engine.events import EnvState, InitType, InvocationStarted, Throttled
-from workbench.engine.statistics import EngineStatistics, FunctionStatistics
+from workbench.engine import EngineStatistics, EnvState, FunctionStatistics, InitType, InvocationStarted, Throttled
 
 #: How much history is kept, whatever window is shown.
 RETENTION_S = 600.0

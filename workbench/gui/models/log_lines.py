@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from enum import IntEnum
 
-from workbench.engine.events import LogLine
+from workbench.engine import LogLine
 
 
 class LineKind(IntEnum):

@@ -18,7 +18,7 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QColor, QFont
 
-from workbench.engine.events import LogLine
+from workbench.engine import LogLine
 from workbench.gui import theme
 from workbench.gui.models.flat_table import FlatTableModel, Index
 from workbench.gui.models.log_lines import Level, LineKind, LogFilter, classify, display_text, full_text

@@ -9,7 +9,7 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QColor
 
-from workbench.engine.events import TraceRecord
+from workbench.engine import TraceRecord
 from workbench.gui import theme
 from workbench.gui.models.flat_table import FlatTableModel, Index
 

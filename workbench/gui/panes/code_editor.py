@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMessageBox, QTabWidget, QVBoxLayout, QWidget
 
-from workbench.engine.events import EnvState
+from workbench.engine import EnvState
 from workbench.gui.code_files import functions_owning, handler_file
 from workbench.gui.operations import Operations
 from workbench.gui.session import EngineSession

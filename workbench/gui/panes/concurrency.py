@@ -6,7 +6,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QComboBox, QFileDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from workbench.engine.statistics import EngineStatistics
+from workbench.engine import EngineStatistics
 from workbench.gui.bridge import EventBatch
 from workbench.gui.models.graph_history import GraphHistory
 from workbench.gui.widgets.concurrency_graph import ConcurrencyGraph

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QScrollArea, QVBoxLayout, QWidget
 
-from workbench.engine.statistics import EngineStatistics
+from workbench.engine import EngineStatistics
 from workbench.gui.bridge import EventBatch
 from workbench.gui.models.environment_tiles import EnvironmentTiles
 from workbench.gui.widgets.environment_map import EnvironmentMap

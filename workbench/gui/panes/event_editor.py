@@ -18,8 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.engine.engine import Engine
-from workbench.engine.invocation import InvokeResult
+from workbench.engine import Engine, InvokeResult
 from workbench.gui import theme
 from workbench.gui.operations import Operations
 from workbench.gui.panes.invoke_result import InvokeResultView
@@ -165,8 +164,8 @@ class EventEditorPane(QWidget):
     def _function_changed(self, name: str) -> None:
         engine = self._session.engine
         qualifiers = [LATEST]
-        if engine is not None and name and name in engine.registry:
-            entry = engine.registry.get(name)
+        if engine is not None and name and engine.has_function(name):
+            entry = engine.function_entry(name)
             qualifiers += sorted(entry.versions, key=lambda v: int(v) if v.isdigit() else 0)
             qualifiers += sorted(entry.aliases)
         self.qualifier_box.clear()

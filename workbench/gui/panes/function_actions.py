@@ -4,7 +4,6 @@ operation through `Operations`, with the outcome in the message bar."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtWidgets import QDialog, QFileDialog, QWidget
@@ -18,9 +17,8 @@ from workbench.model.arn import LATEST
 
 class FunctionActions:
     def __init__(self, session: EngineSession, operations: Operations, message_bar: MessageBar,
-                 parent: QWidget, on_structure_changed: Callable[[], None]) -> None:
+                 parent: QWidget) -> None:
         self._session = session
-        self._structure_changed = on_structure_changed
         self._operations = operations
         self._message_bar = message_bar
         self._parent = parent
@@ -33,7 +31,7 @@ class FunctionActions:
         return dialog
 
     def _qualifiers(self, function: str, with_latest: bool) -> list[str]:
-        entry = self._session.require().registry.get(function)
+        entry = self._session.require().function_entry(function)
         versions = sorted(entry.versions, key=lambda v: int(v) if v.isdigit() else 0)
         return ([LATEST] if with_latest else []) + versions + (sorted(entry.aliases) if not with_latest else [])
 
@@ -43,7 +41,6 @@ class FunctionActions:
 
         async def publish() -> None:
             version = await self._session.require().publish_version(function, dialog.value)
-            self._structure_changed()
             self._message_bar.info(f"Published {function} version {version.version}: an immutable copy of "
                                    "$LATEST's code and configuration")
 
@@ -57,7 +54,6 @@ class FunctionActions:
             alias = await self._session.require().create_alias(
                 function, dialog.name_field.text().strip(), dialog.version_box.currentText(),
                 dialog.description.text().strip(), dialog.additional_weights)
-            self._structure_changed()
             self._message_bar.info(f"Created alias {function}:{alias.name} → {alias.function_version}")
 
         dialog.accepted.connect(lambda: self._operations.run(f"Create an alias of {function}", create))

@@ -16,8 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.engine.engine import Engine
-from workbench.engine.statistics import EngineStatistics
+from workbench.engine import Engine, EngineStatistics
 from workbench.gui.models.function_tree import BADGES_ROLE, NODE_ROLE, FunctionTreeModel, NodeKind, TreeNode
 from workbench.gui.operations import Operations
 from workbench.gui.panes.function_actions import FunctionActions
@@ -65,7 +64,7 @@ class FunctionsPane(QWidget):
     open_code_requested = Signal(str)           # function
     show_logs_requested = Signal(str)           # function
     show_graph_requested = Signal(str)          # function
-    #: Versions or aliases were added from here; other panes listing qualifiers refresh.
+    #: Functions, versions or aliases changed (engine CatalogueChanged events); panes listing qualifiers refresh.
     structure_changed = Signal()
 
     def __init__(self, session: EngineSession, operations: Operations, message_bar: MessageBar,
@@ -73,7 +72,7 @@ class FunctionsPane(QWidget):
         super().__init__(parent)
         self._session = session
         self._operations = operations
-        self.function_actions = FunctionActions(session, operations, message_bar, self, self._structure_changed)
+        self.function_actions = FunctionActions(session, operations, message_bar, self)
         self.model = FunctionTreeModel()
         self.view = QTreeView()
         self.view.setModel(self.model)
@@ -93,11 +92,12 @@ class FunctionsPane(QWidget):
             self.model.clear()
             return
         before = self.model.rowCount()
-        self.model.set_entries(list(engine.registry))
+        self.model.set_entries(engine.function_entries())
         if self.model.rowCount() != before:
             self.view.expandAll()
 
-    def _structure_changed(self) -> None:
+    def catalogue_changed(self) -> None:
+        """The engine announced a change (from any face): rebuild the tree from the façade once per batch."""
         self.refresh(self._session.engine)
         self.structure_changed.emit()
 
@@ -105,7 +105,6 @@ class FunctionsPane(QWidget):
         engine = self._session.engine
         if engine is None:
             return
-        self.model.set_entries(list(engine.registry))
         self.model.update_statistics(statistics)
         self.view.viewport().update()
 

@@ -10,8 +10,7 @@ from collections.abc import Callable
 
 from PySide6.QtWidgets import QComboBox, QLabel, QProgressBar, QPushButton, QSpinBox, QToolBar, QWidget
 
-from workbench.engine.engine import Engine
-from workbench.engine.load import LoadProgress, LoadReport, run_load
+from workbench.engine import Engine, LoadProgress, LoadReport, run_load
 from workbench.gui.operations import Operations
 from workbench.gui.session import EngineSession
 from workbench.gui.widgets.message_bar import MessageBar

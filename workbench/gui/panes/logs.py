@@ -18,8 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.engine.events import LogLine
-from workbench.engine.store import StoredLog
+from workbench.engine import LogLine, StoredLog
 from workbench.gui import theme
 from workbench.gui.bridge import EventBatch
 from workbench.gui.models.log_lines import Level, LogFilter, full_text

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.engine.events import TraceRecord
+from workbench.engine import TraceRecord
 from workbench.gui.bridge import EventBatch
 from workbench.gui.models.trace_model import TraceModel
 from workbench.gui.widgets.repaint import PacedRefresh

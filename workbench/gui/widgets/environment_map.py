@@ -8,7 +8,7 @@ from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from workbench.engine.events import EnvState, InitType
+from workbench.engine import EnvState, InitType
 from workbench.gui import theme
 from workbench.gui.models.environment_tiles import EnvironmentTiles, Tile
 

@@ -6,7 +6,7 @@ from collections import deque
 
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
-from workbench.engine.statistics import EngineStatistics
+from workbench.engine import EngineStatistics
 from workbench.gui import theme
 
 RATE_WINDOW_S = 2.0

@@ -10,7 +10,7 @@ from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from workbench.engine.events import Span, TraceRecord
+from workbench.engine import Span, TraceRecord
 from workbench.gui import theme
 
 LABEL_W, PAD, BAR_H, TITLE_H, AXIS_H = 96, 8, 22, 22, 22

@@ -1,0 +1,41 @@
+"""Engine settings: the knobs a classroom or a test turns. Defaults are AWS's values."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+from workbench.engine.observation.tracing import SubsegmentNames
+from workbench.model import limits
+from workbench.model.arn import DEFAULT_ACCOUNT, DEFAULT_REGION
+
+
+@dataclass(frozen=True, slots=True)
+class EngineSettings:
+    region: str = DEFAULT_REGION
+    account_id: str = DEFAULT_ACCOUNT
+    #: On-demand init limit; a slower init is retried under the invoke's own timeout (spec §3).
+    init_timeout_s: float = limits.INIT_TIMEOUT_S
+    #: Freeze an environment as soon as its runtime waits for the next event (Lambda does).
+    freeze_idle: bool = True
+    #: Delay before freezing; 0 freezes at once. Backends whose pause is slow may want a little.
+    freeze_delay_s: float = 0.0
+    #: Stop environments idle for this long (AWS: minutes, unspecified).
+    idle_timeout_s: float = 600.0
+    #: Recycle environments after this lifetime (AWS: a few hours).
+    max_lifetime_s: float = 4 * 3600.0
+    account_concurrency: int = limits.ACCOUNT_CONCURRENCY_DEFAULT
+    unreserved_min: int = limits.UNRESERVED_MIN
+    #: New environments per function per scaling window (AWS: 1,000 per 10 s).
+    scaling_environments: int = limits.SCALING_ENVIRONMENTS_PER_WINDOW
+    scaling_window_s: float = limits.SCALING_WINDOW_S
+    #: How many environments may initialise at once (0: no bound, as on Lambda). See `initgate.py`.
+    max_parallel_inits: int = field(default_factory=lambda: max(4, 4 * (os.cpu_count() or 1)))
+    async_payload_max: int = limits.ASYNC_PAYLOAD_MAX
+    #: How long an asynchronous event may wait (throttled) before it is discarded (AWS default: 6 h).
+    max_event_age_s: float = 21_600.0
+    subsegment_names: SubsegmentNames = field(default_factory=SubsegmentNames)
+    log_tail_bytes: int = limits.LOG_TAIL_BYTES
+    #: An external AWS endpoint (LocalStack, ElasticMQ, a real account) for the supporting services; then no
+    #: local moto starts and functions' SDKs, provisioning and forwarding all go there.
+    aws_endpoint: str | None = None

@@ -1,0 +1,59 @@
+"""Immutable snapshots of what the engine is doing, for faces that poll (status bars, graphs, tests)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from workbench.engine.execution.pool import EnvironmentInfo
+
+
+@dataclass(frozen=True, slots=True)
+class FunctionStatistics:
+    name: str
+    environments: tuple[EnvironmentInfo, ...]
+    concurrent_executions: int
+    invocations: int
+    errors: int
+    throttles: int
+    cold_starts: int
+    reserved_concurrency: int | None
+    provisioned_concurrency: int = 0     # requested, over all aliases and versions
+    spillovers: int = 0                  # requests that found every provisioned environment busy
+
+    def count(self, state: str) -> int:
+        return sum(1 for env in self.environments if env.state == state)
+
+
+@dataclass(frozen=True, slots=True)
+class EngineStatistics:
+    timestamp: float
+    uptime_s: float
+    backend: str
+    functions: tuple[FunctionStatistics, ...]
+
+    @property
+    def environments(self) -> int:
+        return sum(len(f.environments) for f in self.functions)
+
+    @property
+    def concurrent_executions(self) -> int:
+        return sum(f.concurrent_executions for f in self.functions)
+
+    @property
+    def invocations(self) -> int:
+        return sum(f.invocations for f in self.functions)
+
+    def function(self, name: str) -> FunctionStatistics:
+        for entry in self.functions:
+            if entry.name == name:
+                return entry
+        raise KeyError(name)
+
+
+def percentile(samples: Sequence[float], fraction: float) -> float:
+    """The nearest-rank percentile (``fraction`` 0.99 for p99) of ``samples``; NaN when there are none."""
+    ordered = sorted(samples)
+    if not ordered:
+        return float("nan")
+    return ordered[min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))]

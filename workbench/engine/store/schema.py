@@ -1,0 +1,77 @@
+"""The schema of the project's store, `.workbench/state.db`, as a list of forward migrations.
+
+`PRAGMA user_version` records how many migrations a database has had. Opening a database runs the ones it
+lacks, in order, each in its own transaction, so a database written by any earlier workbench opens in a later
+one. A database from a *newer* workbench is refused rather than written to with a schema we do not know.
+
+Migration 1 is the unversioned schema of the first workbench (every statement `IF NOT EXISTS`, so a database
+it wrote, at user_version 0 with its tables present, takes it as a no-op). Later rooms of the engine (the
+asynchronous queue, event source checkpoints, pipeline runs) append migrations here; never edit one that has
+shipped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    version: int
+    description: str
+    sql: str
+
+
+MIGRATIONS: list[Migration] = [
+    Migration(1, "logs, traces and the catalogue (functions, versions, aliases, layers, concurrency)", """
+CREATE TABLE IF NOT EXISTS log_events (
+    id INTEGER PRIMARY KEY,
+    ts REAL NOT NULL,
+    log_stream TEXT NOT NULL,
+    function TEXT NOT NULL,
+    request_id TEXT,
+    platform INTEGER NOT NULL,
+    message TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS log_events_function ON log_events (function, id);
+CREATE INDEX IF NOT EXISTS log_events_request ON log_events (request_id);
+CREATE TABLE IF NOT EXISTS traces (
+    request_id TEXT PRIMARY KEY,
+    trace_id TEXT NOT NULL,
+    segment_id TEXT NOT NULL,
+    function TEXT NOT NULL,
+    version TEXT NOT NULL,
+    env_id TEXT NOT NULL,
+    cold_start INTEGER NOT NULL,
+    init_start REAL, init_end REAL,
+    invoke_start REAL NOT NULL, invoke_end REAL NOT NULL,
+    overhead_start REAL, overhead_end REAL,
+    status TEXT NOT NULL,
+    error_type TEXT
+);
+CREATE INDEX IF NOT EXISTS traces_function ON traces (function, invoke_start);
+CREATE TABLE IF NOT EXISTS functions (
+    name TEXT PRIMARY KEY, source TEXT NOT NULL, config TEXT NOT NULL, code TEXT NOT NULL, layers TEXT NOT NULL,
+    last_modified REAL NOT NULL, revision_id TEXT NOT NULL, last_version INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS versions (
+    function TEXT NOT NULL, version TEXT NOT NULL, config TEXT NOT NULL, code TEXT NOT NULL, layers TEXT NOT NULL,
+    last_modified REAL NOT NULL, revision_id TEXT NOT NULL, description TEXT, PRIMARY KEY (function, version)
+);
+CREATE TABLE IF NOT EXISTS aliases (
+    function TEXT NOT NULL, name TEXT NOT NULL, version TEXT NOT NULL, description TEXT NOT NULL,
+    weights TEXT NOT NULL, revision_id TEXT NOT NULL, PRIMARY KEY (function, name)
+);
+CREATE TABLE IF NOT EXISTS layer_versions (
+    name TEXT NOT NULL, version INTEGER NOT NULL, code TEXT NOT NULL, created REAL NOT NULL,
+    description TEXT NOT NULL, runtimes TEXT NOT NULL, architectures TEXT NOT NULL, license TEXT,
+    source TEXT NOT NULL, deleted INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (name, version)
+);
+CREATE TABLE IF NOT EXISTS concurrency (function TEXT PRIMARY KEY, reserved INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS provisioned (
+    function TEXT NOT NULL, qualifier TEXT NOT NULL, requested INTEGER NOT NULL, PRIMARY KEY (function, qualifier)
+);
+"""),
+]
+
+LATEST_VERSION = MIGRATIONS[-1].version

@@ -253,10 +253,11 @@ class RuntimeImages:
         return sorted(rows, key=lambda row: (row.kind, not row.current, -row.created))
 
     async def prune(self) -> list[str]:
-        """Remove runtime images that are no longer current (older recipes, older base images)."""
+        """Remove runtime images that are no longer current (older recipes, older base images). Images of a
+        kind this workbench has no recipe for are left alone: another workbench version may need them."""
         removed = []
         for row in await self.rows():
-            if not row.current:
+            if not row.current and row.kind in RECIPES:
                 target = row.reference if row.reference != "<none>:<none>" else row.image_id
                 await self._api.remove_image(target)
                 removed.append(target)

@@ -1,9 +1,9 @@
 """Invoke latency through the engine API: cold start (fresh environment) and warm invoke, no-op handlers.
 
     python bench/invoke.py [--backend process|docker] [--quick] [--runtime python3.11|nodejs20.x|ruby3.3|java17|
-                                                                    provided.al2023]
+                                                                    provided.al2023|dotnet8]
 
-Java and Go (provided.al2023) use the behaviour tests' functions, built first with `workbench build`.
+Java, Go (provided.al2023) and C# (dotnet8) use the behaviour tests' functions, built first with `workbench build`.
 
 Prints one JSON object per line: {"name", "backend", "unit", "p50", "p99", "n"}.
 """
@@ -32,7 +32,8 @@ HANDLERS = {
 }
 FUNCTIONS = Path(__file__).resolve().parent.parent / "tests" / "behaviour" / "functions"
 #: Compiled languages: (test functions folder, handler, Metadata.BuildMethod).
-COMPILED = {"java": (FUNCTIONS / "java", "example.Streams", None), "provided": (FUNCTIONS / "go", "greet", "go1.x")}
+COMPILED = {"java": (FUNCTIONS / "java", "example.Streams", None), "provided": (FUNCTIONS / "go", "greet", "go1.x"),
+            "dotnet": (FUNCTIONS / "dotnet", "Functions::Example.Orders::Nothing", None)}
 
 
 def write_project(root: Path, runtime: str) -> Path:

@@ -21,7 +21,6 @@ from pathlib import Path
 from workbench.backends.base import RUNTIMES_DIR, BackendError, LaunchError
 from workbench.backends.bwrap import CLIENT_ROOT
 from workbench.backends.images import default_cache_dir
-from workbench.model.runtimes import Family, RuntimeInfo
 
 #: Inside containers and sandboxes the compiled clients are mounted here (Lambda keeps language runtimes
 #: under /var/lang).
@@ -110,26 +109,23 @@ def build_java_runtime(offline: bool = False) -> Path:
 
 
 class _DotnetBuilder(_Builder):
+    """Three assemblies: Amazon.Lambda.Core (the API functions compile against), the JSON serializers
+    (Amazon.Lambda.Serialization.SystemTextJson) and WorkbenchBootstrap.exe (the runtime client)."""
+
     def __call__(self, sources: Path, scratch: Path) -> None:
-        core = sorted(str(p) for p in (sources / "Amazon.Lambda.Core").glob("*.cs"))
-        serializer = sorted(str(p) for p in (sources / "Amazon.Lambda.Serialization.SystemTextJson").glob("*.cs"))
-        bootstrap = sorted(str(p) for p in (sources / "Bootstrap").glob("*.cs"))
         what = "compiling the .NET runtime client with Mono's mcs"
-        _run(["mcs", "-target:library", "-out:" + str(scratch / "Amazon.Lambda.Core.dll"), *core], sources, what)
-        _run(["mcs", "-target:library", "-r:System.Runtime.Serialization", "-r:System.Xml",
-              f"-r:{scratch / 'Amazon.Lambda.Core.dll'}",
-              "-out:" + str(scratch / "Amazon.Lambda.Serialization.SystemTextJson.dll"), *serializer], sources, what)
-        _run(["mcs", "-target:exe", f"-r:{scratch / 'Amazon.Lambda.Core.dll'}",
-              f"-r:{scratch / 'Amazon.Lambda.Serialization.SystemTextJson.dll'}",
-              "-out:" + str(scratch / "WorkbenchBootstrap.exe"), *bootstrap], sources, what)
+        core = scratch / "Amazon.Lambda.Core.dll"
+        serializer = scratch / "Amazon.Lambda.Serialization.SystemTextJson.dll"
+        _run(["mcs", "-target:library", "-optimize+", f"-out:{core}", *_sources(sources / "Amazon.Lambda.Core")],
+             sources, what)
+        _run(["mcs", "-target:library", "-optimize+", f"-r:{core}", f"-out:{serializer}",
+              *_sources(sources / "Amazon.Lambda.Serialization.SystemTextJson")], sources, what)
+        _run(["mcs", "-target:exe", "-optimize+", f"-r:{core}", f"-r:{serializer}",
+              f"-out:{scratch / 'WorkbenchBootstrap.exe'}", *_sources(sources / "Bootstrap")], sources, what)
 
 
-def dotnet_unavailable(runtime: RuntimeInfo) -> str | None:
-    """Why a .NET runtime cannot run yet: its client's sources (Amazon.Lambda.Core on Mono) are not written."""
-    if runtime.family is Family.DOTNET and not (RUNTIMES_DIR / "dotnet").is_dir():
-        return (f"the {runtime.name} runtime is not available in the workbench yet (its Mono-based runtime client "
-                "is not written); use a provided.al2023 runtime with your own bootstrap")
-    return None
+def _sources(folder: Path) -> list[str]:
+    return sorted(str(path) for path in folder.glob("*.cs"))
 
 
 def build_dotnet_runtime() -> Path:

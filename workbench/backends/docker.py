@@ -36,7 +36,6 @@ from workbench.backends.base import (
 from workbench.backends.cgroups import thaw_container
 from workbench.backends.compiled import (
     CONTAINER_DIR,
-    dotnet_unavailable,
     ensure_dotnet_runtime,
     ensure_java_runtime,
     java_command,
@@ -201,7 +200,7 @@ class DockerBackend(Backend):
     # -- runtimes ---------------------------------------------------------------------------------------
     def unsupported(self, runtime: RuntimeInfo) -> str | None:
         if kind_of(runtime) is not None:
-            return dotnet_unavailable(runtime)
+            return None
         return (f"the {runtime.name} runtime is not available in the Docker backend yet; "
                 "use a provided.al2023 runtime with your own bootstrap")
 

@@ -61,9 +61,9 @@ RECIPES: dict[str, Recipe] = {
     # cannot start in the chroot the probe runs in: it has no /proc).
     "java": Recipe("java", ("openjdk-17-jre-headless",), "command -v java >/dev/null && "
                    "sed -n 's/^JAVA_VERSION=\"\\(.*\\)\"$/\\1/p' /usr/lib/jvm/*/release | head -1"),
-    # Mono's runtime and the class libraries our .NET runtime client uses (no compiler: it is built on the host).
-    "mono": Recipe("mono", ("mono-runtime", "libmono-system-core4.0-cil", "libmono-system-runtime-serialization4.0-cil",
-                            "libmono-system-xml4.0-cil"),
+    # Mono's runtime and the class libraries C# functions are compiled against (mscorlib, System, System.Core);
+    # no compiler: the runtime client and the functions are built on the host.
+    "mono": Recipe("mono", ("mono-runtime", "libmono-system4.0-cil", "libmono-system-core4.0-cil"),
                    "mono --version | sed -n 's/.*version \\([0-9.]*\\).*/\\1/p' | head -1"),
 }
 

@@ -43,7 +43,6 @@ from workbench.backends.base import (
 )
 from workbench.backends.compiled import (
     CONTAINER_DIR,
-    dotnet_unavailable,
     ensure_dotnet_runtime,
     ensure_java_runtime,
     java_command,
@@ -238,7 +237,7 @@ class ProcessBackend(Backend):
                 handle.sample_memory()
 
     def unsupported(self, runtime: RuntimeInfo) -> str | None:
-        return dotnet_unavailable(runtime)  # the others run (a missing language is a launch error naming it)
+        return None  # every family runs (a missing language is a launch error naming it)
 
     async def runtime_version(self, runtime: RuntimeInfo) -> str:
         if runtime.family is Family.PYTHON:

@@ -15,7 +15,7 @@ import subprocess
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from workbench.backends.compiled import build_dotnet_runtime, build_java_runtime, dotnet_unavailable
+from workbench.backends.compiled import build_dotnet_runtime, build_java_runtime
 from workbench.backends.interpreters import find_python
 from workbench.model.runtimes import Family, RuntimeInfo
 
@@ -99,10 +99,9 @@ def build_go(source: Path, out: Path, runtime: RuntimeInfo) -> None:
 
 def build_dotnet(source: Path, out: Path, runtime: RuntimeInfo, handler: str) -> None:
     """C#: every .cs file compiled by Mono's mcs into the assembly the handler names (Assembly::Type::Method),
-    against the workbench's Amazon.Lambda.Core and serializer assemblies (copied beside it)."""
-    unavailable = dotnet_unavailable(runtime)
-    if unavailable:
-        raise BuildError(unavailable)
+    against the workbench's Amazon.Lambda.Core and serializer assemblies. Those are not copied beside it: the
+    runtime brings its own (one copy, so their types are the same ones the runtime knows). The .dll files in
+    the sources are referenced and copied (a function's other libraries, built for Mono)."""
     assembly = handler.split("::", 1)[0]
     if not assembly or "::" not in handler:
         raise BuildError(f"the handler {handler!r} is not Assembly::Namespace.Class::Method")
@@ -111,10 +110,14 @@ def build_dotnet(source: Path, out: Path, runtime: RuntimeInfo, handler: str) ->
         raise BuildError("no .cs files in the function's CodeUri")
     client = build_dotnet_runtime()
     out.mkdir(parents=True, exist_ok=True)
-    references = [f"-r:{client / name}" for name in ("Amazon.Lambda.Core.dll",
-                                                     "Amazon.Lambda.Serialization.SystemTextJson.dll")]
-    run_tool(["mcs", "-target:library", "-r:System.Runtime.Serialization", *references,
-              f"-out:{out / (assembly + '.dll')}", *sources], source, "mcs")
+    provided = ("Amazon.Lambda.Core.dll", "Amazon.Lambda.Serialization.SystemTextJson.dll")
+    libraries = sorted(path for path in source.glob("*.dll") if path.name not in provided
+                       and path.name != f"{assembly}.dll")
+    for library in libraries:
+        shutil.copy2(library, out / library.name)
+    references = [f"-r:{client / name}" for name in provided] + [f"-r:{library}" for library in libraries]
+    run_tool(["mcs", "-target:library", "-optimize+", "-debug", "-r:System.Core",
+              *references, f"-out:{out / (assembly + '.dll')}", *sources], source, "mcs")
 
 
 Builder = Callable[[Path, Path, RuntimeInfo], None]

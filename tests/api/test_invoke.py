@@ -12,6 +12,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from tests.api.conftest import ROLE, ServerThread, create_echo, invoke, make_zip
+from workbench.backends.process import ProcessBackend
 
 CHATTY = """
 def handler(event, context):
@@ -155,11 +156,23 @@ def test_unknown_function(client: Any) -> None:
         "Function not found: arn:aws:lambda:us-east-1:123456789012:function:doesnotexist:$LATEST"
 
 
-def test_runtimes_the_backend_cannot_run_are_invalid_runtime(client: Any) -> None:
-    client.create_function(FunctionName="java", Runtime="java21", Role=ROLE, Handler="example.Handler::handle",
-                           Code={"ZipFile": make_zip({"example/Handler.class": b"\xca\xfe\xba\xbe"})})
+def test_runtimes_the_backend_cannot_run_are_invalid_runtime(client: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Every runtime runs in the process backend now: one that could not is simulated.
+    monkeypatch.setattr(ProcessBackend, "unsupported",
+                        lambda self, runtime: f"the {runtime.name} runtime is not available in the process backend")
+    client.create_function(FunctionName="cs", Runtime="dotnet8", Role=ROLE, Handler="App::App.Handler::Handle",
+                           Code={"ZipFile": make_zip({"App.dll": b"MZ"})})
     with pytest.raises(client.exceptions.InvalidRuntimeException) as refused:
-        invoke(client, FunctionName="java")
+        invoke(client, FunctionName="cs")
     error = _error(refused)
     assert error["ResponseMetadata"]["HTTPStatusCode"] == 502
-    assert "java21 runtime is not available in the process backend" in error["Message"]
+    assert "dotnet8 runtime is not available in the process backend" in error["Message"]
+
+
+def test_go1x_creation_is_refused_with_aws_message(client: Any) -> None:
+    with pytest.raises(client.exceptions.InvalidParameterValueException) as refused:
+        client.create_function(FunctionName="go", Runtime="go1.x", Role=ROLE, Handler="main",
+                               Code={"ZipFile": make_zip({"main": b"binary"})})
+    assert refused.value.response["Error"]["Message"] == (
+        "The runtime parameter of go1.x is no longer supported for creating or updating AWS Lambda functions. "
+        "We recommend you use the new runtime (provided.al2023) while creating or updating functions.")

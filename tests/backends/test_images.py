@@ -70,11 +70,12 @@ def test_base_image_setting_and_runtime_to_image_kind() -> None:
         "python": "python:3.11-slim", "nodejs": "node:20"}
     assert configured_base_images("") == {}
     with pytest.raises(BackendError, match="KIND=IMAGE"):
-        configured_base_images("ruby=ruby:3")
+        configured_base_images("perl=perl:5")
     assert kind_of(lookup_runtime("python3.12")) == "python"
     assert kind_of(lookup_runtime("provided.al2023")) == "python"  # custom runtimes run in the Python image
     assert kind_of(lookup_runtime("nodejs18.x")) == "nodejs"
-    assert kind_of(lookup_runtime("java21")) is None
+    assert kind_of(lookup_runtime("java21")) == "java" and kind_of(lookup_runtime("ruby3.3")) == "ruby"
+    assert kind_of(lookup_runtime("dotnet8")) == "mono"
 
 
 def test_owner_token_tells_a_live_workbench_from_a_dead_one() -> None:
@@ -141,7 +142,7 @@ def test_images_cli_lists_current_images_and_builds_nothing_when_up_to_date() ->
     listed = subprocess.run([sys.executable, "-m", "workbench", "images", "list"], capture_output=True, text=True,
                             env=env, timeout=60, check=True)
     current = [line for line in listed.stdout.splitlines() if line.startswith("*")]
-    assert {line.split()[1] for line in current} == {"python", "nodejs"}
+    assert {line.split()[1] for line in current} == {"python", "nodejs", "ruby", "java", "mono"}
     built = subprocess.run([sys.executable, "-m", "workbench", "images", "build", "--runtime", "python3.11",
                             "--runtime", "provided"], capture_output=True, text=True, env=env, timeout=60, check=True)
     assert built.stdout.count("is up to date") == 1, built.stdout

@@ -8,7 +8,7 @@ from typing import Any
 
 from workbench.api.validation import Members, decode_base64
 from workbench.engine import InvalidParameterValueError
-from workbench.model.runtimes import RUNTIMES
+from workbench.model.runtimes import RUNTIMES, retired_message
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +54,9 @@ def read_config(body: Members, *, creating: bool) -> dict[str, Any]:
 
 
 def check_runtime(runtime: str | None) -> None:
+    refusal = retired_message(runtime) if runtime is not None else None
+    if refusal is not None:
+        raise InvalidParameterValueError(refusal)
     if runtime is not None and runtime not in RUNTIMES:
         raise InvalidParameterValueError(f"Value {runtime} at 'runtime' failed to satisfy constraint: Member must "
                                          f"satisfy enum value set: [{', '.join(RUNTIMES)}] or be a valid ARN")

@@ -29,6 +29,8 @@ from pathlib import Path
 TASK_ROOT = "/var/task"
 OPT_ROOT = "/opt"
 RUNTIME_ROOT = "/var/runtime"
+#: Compiled runtime clients (Java's, .NET's): where Lambda keeps language runtimes, as in containers.
+CLIENT_ROOT = "/var/lang/workbench"
 
 #: The host's system folders shown read-only (those that exist; links such as /bin -> usr/bin stay links).
 _SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc", "/nix")
@@ -74,6 +76,7 @@ class SandboxLayout:
     runtimes: Path              # the workbench's bootstraps
     tmp_mb: int                 # the size of the private /tmp
     host_dirs: tuple[str, ...]  # interpreter folders outside the system folders (a venv, pyenv, nvm ...)
+    client: Path | None = None  # a compiled runtime client (Java, .NET), read-only at CLIENT_ROOT
 
 
 def host_dirs_for(executables: Iterable[str]) -> tuple[str, ...]:
@@ -108,5 +111,7 @@ def command(bwrap: str, layout: SandboxLayout, inner: list[str]) -> list[str]:
         args += ["--ro-bind", str(layout.opt), OPT_ROOT]
     else:
         args += ["--dir", OPT_ROOT]
+    if layout.client is not None:
+        args += ["--ro-bind", str(layout.client), CLIENT_ROOT]
     args += ["--chdir", TASK_ROOT, "--", *inner]
     return args

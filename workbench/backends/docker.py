@@ -21,6 +21,7 @@ import os
 import re
 import signal
 from collections.abc import Callable, Mapping
+from pathlib import Path
 
 from workbench.backends.base import (
     RUNTIMES_DIR,
@@ -33,6 +34,12 @@ from workbench.backends.base import (
     RuntimeHandle,
 )
 from workbench.backends.cgroups import thaw_container
+from workbench.backends.compiled import (
+    CONTAINER_DIR,
+    ensure_dotnet_runtime,
+    ensure_java_runtime,
+    java_command,
+)
 from workbench.backends.docker_api import Bind, ContainerRequest, DockerApi
 from workbench.backends.images import RuntimeImages, kind_of
 from workbench.backends.output import LineReader
@@ -210,6 +217,12 @@ class DockerBackend(Backend):
             return ["python3", "/var/runtime/python/bootstrap.py"]
         if family is Family.NODEJS:
             return ["node", "/var/runtime/nodejs/bootstrap.mjs"]
+        if family is Family.RUBY:
+            return ["ruby", "/var/runtime/ruby/bootstrap.rb"]
+        if family is Family.JAVA:
+            return java_command("java", CONTAINER_DIR, spec.memory_mb)
+        if family is Family.DOTNET:
+            return ["mono", f"{CONTAINER_DIR}/WorkbenchBootstrap.exe"]
         # Custom runtime: look for the bootstrap on the host side, where a clear error is still possible.
         opt = spec.scratch_dir / "opt"
         for host_path, path in ((spec.code_dir / "bootstrap", "/var/task/bootstrap"),
@@ -221,6 +234,15 @@ class DockerBackend(Backend):
                 return [path]
         raise LaunchError("Runtime.InvalidEntrypoint",
                           "Couldn't find valid bootstrap(s): [/var/task/bootstrap /opt/bootstrap]")
+
+    @staticmethod
+    async def _compiled_client(runtime: RuntimeInfo) -> Path | None:
+        """The host folder of the runtime client that Java and .NET need compiled (mounted at CONTAINER_DIR)."""
+        if runtime.family is Family.JAVA:
+            return await ensure_java_runtime()
+        if runtime.family is Family.DOTNET:
+            return await ensure_dotnet_runtime()
+        return None
 
     def _environment(self, spec: LaunchSpec) -> dict[str, str]:
         """Lambda's own values (spec §1.5), with the real paths: the container looks like Lambda's."""
@@ -242,6 +264,9 @@ class DockerBackend(Backend):
         Sandbox.make_output_pipe(spec.scratch_dir)
         binds = [Bind(str(spec.code_dir), "/var/task"), Bind(str(RUNTIMES_DIR), "/var/runtime"),
                  Bind(str(spec.scratch_dir / "output.pipe"), OUTPUT_PIPE, read_only=False)]
+        compiled = await self._compiled_client(spec.runtime)
+        if compiled is not None:
+            binds.append(Bind(str(compiled), CONTAINER_DIR))
         if spec.layer_dirs:
             binds.append(Bind(str(spec.scratch_dir / "opt"), "/opt"))
         if self._sdk.built:  # the AWS SDKs, read-only, below the function's code on the module paths

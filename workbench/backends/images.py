@@ -1,6 +1,6 @@
 """Runtime images for the Docker backend: which image a runtime needs, and building it offline.
 
-An image holds only an operating system and a language (Python or Node.js); our bootstraps and the
+An image holds only an operating system and a language (Python, Node.js, Ruby, a JRE or Mono); our bootstraps and the
 function's code are mounted at run time. Each image is tagged with a hash of what it is made from (the
 recipe, the Debian release, or the ID of a configured local base image), so it is built once and rebuilt
 only when one of those changes. Nothing is pulled from a registry: either a base image the user already has
@@ -56,16 +56,26 @@ class Recipe:
 RECIPES: dict[str, Recipe] = {
     "python": Recipe("python", ("python3",), "python3 -c 'import platform; print(platform.python_version())'"),
     "nodejs": Recipe("nodejs", ("nodejs",), "node -e 'console.log(process.versions.node)'"),
+    "ruby": Recipe("ruby", ("ruby",), "ruby -e 'print RUBY_VERSION'"),
+    # A headless JRE: functions arrive compiled. The version comes from the JDK's release file (the JVM itself
+    # cannot start in the chroot the probe runs in: it has no /proc).
+    "java": Recipe("java", ("openjdk-17-jre-headless",), "command -v java >/dev/null && "
+                   "sed -n 's/^JAVA_VERSION=\"\\(.*\\)\"$/\\1/p' /usr/lib/jvm/*/release | head -1"),
+    # Mono's runtime and the class libraries C# functions are compiled against (mscorlib, System, System.Core);
+    # no compiler: the runtime client and the functions are built on the host.
+    "mono": Recipe("mono", ("mono-runtime", "libmono-system4.0-cil", "libmono-system-core4.0-cil"),
+                   "mono --version | sed -n 's/.*version \\([0-9.]*\\).*/\\1/p' | head -1"),
 }
 
 
+_KIND_OF = {Family.PYTHON: "python", Family.PROVIDED: "python", Family.NODEJS: "nodejs", Family.RUBY: "ruby",
+            Family.JAVA: "java", Family.DOTNET: "mono"}
+
+
 def kind_of(runtime: RuntimeInfo) -> str | None:
-    """Which image runs ``runtime``: custom runtimes (`provided*`) run their bootstrap in the Python image."""
-    if runtime.family in (Family.PYTHON, Family.PROVIDED):
-        return "python"
-    if runtime.family is Family.NODEJS:
-        return "nodejs"
-    return None
+    """Which image runs ``runtime``: custom runtimes (`provided*`, Go binaries among them) run their bootstrap
+    in the Python image; .NET runs on Mono."""
+    return _KIND_OF.get(runtime.family)
 
 
 def configured_base_images(text: str | None = None) -> dict[str, str]:
@@ -243,10 +253,11 @@ class RuntimeImages:
         return sorted(rows, key=lambda row: (row.kind, not row.current, -row.created))
 
     async def prune(self) -> list[str]:
-        """Remove runtime images that are no longer current (older recipes, older base images)."""
+        """Remove runtime images that are no longer current (older recipes, older base images). Images of a
+        kind this workbench has no recipe for are left alone: another workbench version may need them."""
         removed = []
         for row in await self.rows():
-            if not row.current:
+            if not row.current and row.kind in RECIPES:
                 target = row.reference if row.reference != "<none>:<none>" else row.image_id
                 await self._api.remove_image(target)
                 removed.append(target)

@@ -8,6 +8,7 @@ are resolved to the real executable once, because a shim costs tens of milliseco
 from __future__ import annotations
 
 import asyncio
+import re
 import shutil
 import subprocess
 import sys
@@ -81,11 +82,41 @@ def find_node() -> Interpreter | None:
     return Interpreter(node, done.stdout.strip().lstrip("v")) if done.returncode == 0 else None
 
 
+def _version_of(command: list[str], pattern: str) -> str | None:
+    """The first match of ``pattern`` (one group) in what ``command`` prints, or None when it fails."""
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=30, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    found = re.search(pattern, done.stdout + done.stderr)
+    return found.group(1) if done.returncode == 0 and found else None
+
+
+#: For the other languages: the executable, how to ask its version, and where the version is in the answer.
+_PROBES: dict[str, tuple[str, list[str], str]] = {
+    "ruby": ("ruby", ["-e", "print RUBY_VERSION"], r"^(\d+\.\d+\.\d+)"),
+    # `java -version` prints e.g. `openjdk version "17.0.15" 2025-04-15` (on stderr).
+    "java": ("java", ["-version"], r'version "([^"]+)"'),
+    "mono": ("mono", ["--version"], r"version (\d+\.\d+\.\d+(?:\.\d+)?)"),
+}
+
+
+def find_tool(language: str) -> Interpreter | None:
+    """The host's ``ruby``, ``java`` or ``mono`` with its version, or None when it is not installed."""
+    executable, arguments, pattern = _PROBES[language]
+    found = shutil.which(executable)
+    if found is None:
+        return None
+    version = _version_of([found, *arguments], pattern)
+    return Interpreter(found, version) if version else None
+
+
 class InterpreterCache:
     """Looks interpreters up once per process (they do not change while we run), off the event loop."""
 
     _python: dict[str, Interpreter] = {}
     _node: list[Interpreter | None] = []
+    _tools: dict[str, Interpreter | None] = {}
 
     async def python(self, version: str) -> Interpreter:
         found = self._python.get(version)
@@ -98,3 +129,9 @@ class InterpreterCache:
         if not self._node:
             self._node.append(await asyncio.to_thread(find_node))
         return self._node[0]
+
+    async def tool(self, language: str) -> Interpreter | None:
+        """``ruby``, ``java`` or ``mono`` (see `find_tool`)."""
+        if language not in self._tools:
+            self._tools[language] = await asyncio.to_thread(find_tool, language)
+        return self._tools[language]

@@ -41,6 +41,12 @@ from workbench.backends.base import (
     OutputSink,
     RuntimeHandle,
 )
+from workbench.backends.compiled import (
+    CONTAINER_DIR,
+    ensure_dotnet_runtime,
+    ensure_java_runtime,
+    java_command,
+)
 from workbench.backends.interpreters import InterpreterCache
 from workbench.backends.orphans import ENVIRONMENT_VARIABLE, OWNER_VARIABLE, kill_marked, reap_orphans
 from workbench.backends.output import LineReader
@@ -52,6 +58,8 @@ from workbench.services.sdk import installed_sdks
 
 log = logging.getLogger(__name__)
 _MIB = 1024 * 1024
+#: The host tool (see `interpreters.find_tool`) that runs each of these families.
+_TOOL_OF = {Family.RUBY: "ruby", Family.JAVA: "java", Family.DOTNET: "mono"}
 
 
 class ProcessHandle(RuntimeHandle):
@@ -229,10 +237,7 @@ class ProcessBackend(Backend):
                 handle.sample_memory()
 
     def unsupported(self, runtime: RuntimeInfo) -> str | None:
-        if runtime.family in (Family.PYTHON, Family.NODEJS, Family.PROVIDED):
-            return None
-        return (f"the {runtime.name} runtime is not available in the process backend yet; "
-                "use a provided.al2023 runtime with your own bootstrap")
+        return None  # every family runs (a missing language is a launch error naming it)
 
     async def runtime_version(self, runtime: RuntimeInfo) -> str:
         if runtime.family is Family.PYTHON:
@@ -240,10 +245,23 @@ class ProcessBackend(Backend):
         if runtime.family is Family.NODEJS:
             node = await self._interpreters.node()
             return f"nodejs:{node.version}" if node else runtime.runtime_version_label
+        language = _TOOL_OF.get(runtime.family)
+        if language is not None:
+            tool = await self._interpreters.tool(language)
+            return f"{runtime.family.value}:{tool.version}" if tool else runtime.runtime_version_label
         return runtime.runtime_version_label
 
-    async def _command(self, spec: LaunchSpec, paths: _Paths) -> list[str]:
-        """The runtime's command line, as seen from where it runs (inside the sandbox or not)."""
+    async def _tool(self, runtime: RuntimeInfo) -> str:
+        language = _TOOL_OF[runtime.family]
+        tool = await self._interpreters.tool(language)
+        if tool is None:
+            raise LaunchError("Runtime.InvalidEntrypoint",
+                              f"the {runtime.name} runtime needs `{language}`, which is not installed on this machine")
+        return tool.executable
+
+    async def _command(self, spec: LaunchSpec, paths: _Paths, client: str | None) -> list[str]:
+        """The runtime's command line, as seen from where it runs (inside the sandbox or not). ``client`` is
+        the folder of the compiled runtime client (Java, .NET), as the runtime sees it."""
         runtime = spec.runtime
         if runtime.family is Family.PYTHON:
             python = await self._interpreters.python(runtime.version)
@@ -255,6 +273,12 @@ class ProcessBackend(Backend):
             if node is None:
                 raise LaunchError("Runtime.InvalidEntrypoint", "Node.js (`node`) is not installed on this machine")
             return [node.executable, f"{paths.runtimes}/nodejs/bootstrap.mjs"]
+        if runtime.family is Family.RUBY:
+            return [await self._tool(runtime), f"{paths.runtimes}/ruby/bootstrap.rb"]
+        if runtime.family is Family.JAVA:
+            return java_command(await self._tool(runtime), str(client), spec.memory_mb)
+        if runtime.family is Family.DOTNET:
+            return [await self._tool(runtime), f"{client}/WorkbenchBootstrap.exe"]
         if runtime.family is Family.PROVIDED:
             for host_dir, seen_dir in ((paths.host_task, paths.task), (paths.host_opt, paths.opt)):
                 candidate = host_dir / "bootstrap" if host_dir is not None else None
@@ -298,7 +322,11 @@ class ProcessBackend(Backend):
             paths = await asyncio.to_thread(_prepare, spec, self.sandboxed)
         except OSError as exc:
             raise _launch_error(exc, "prepare the environment's files") from None
-        command = await self._command(spec, paths)
+        # Java's and .NET's runtime clients are compiled once into the workbench's cache; in a sandbox that
+        # folder is shown read-only where Lambda keeps language runtimes (/var/lang), as in containers.
+        client = await _compiled_client(spec.runtime)
+        seen_client = None if client is None else CONTAINER_DIR if self.sandboxed else str(client)
+        command = await self._command(spec, paths, seen_client)
         if self._bwrap is not None:
             # The interpreter's folders, and the workbench's own Python (a custom bootstrap may start it).
             interpreters = [sys.executable]
@@ -307,7 +335,7 @@ class ProcessBackend(Backend):
             # The SDKs (boto3, the JS SDK v3) are read-only folders on the runtime's search path, as on AWS.
             sdk_dirs = tuple(dict.fromkeys((*self._sdk.python_path, *self._sdk.node_path)))
             layout = bwrap.SandboxLayout(spec.code_dir, paths.host_opt, RUNTIMES_DIR, spec.ephemeral_storage_mb,
-                                         bwrap.host_dirs_for(interpreters) + sdk_dirs)
+                                         bwrap.host_dirs_for(interpreters) + sdk_dirs, client)
             command = bwrap.command(self._bwrap, layout, command)
             cwd = None
         else:
@@ -349,6 +377,15 @@ class ProcessBackend(Backend):
 
 
 _SETPRIV = shutil.which("setpriv") is not None
+
+
+async def _compiled_client(runtime: RuntimeInfo) -> Path | None:
+    """The cache folder of the compiled runtime client that Java and .NET run (built once, offline)."""
+    if runtime.family is Family.JAVA:
+        return await ensure_java_runtime()
+    if runtime.family is Family.DOTNET:
+        return await ensure_dotnet_runtime()
+    return None
 
 
 def _launch_error(exc: OSError, doing: str) -> LaunchError:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from workbench.model import limits
-from workbench.model.runtimes import Family, lookup_runtime
+from workbench.model.runtimes import Family, lookup_runtime, retired_message
 
 _FUNCTION_NAME = re.compile(r"^[a-zA-Z0-9-_]{1,64}$")
 _ENV_KEY = re.compile(r"^[a-zA-Z]([a-zA-Z0-9_])+$")
@@ -115,6 +115,9 @@ def validate_function(
         raise ConfigError("FunctionName", f"must be 1-64 letters, digits, '-' or '_' (got {name!r})")
     if not isinstance(runtime, str):
         raise ConfigError("Runtime", f"must be a runtime identifier such as python3.12 (got {runtime!r})")
+    refusal = retired_message(runtime)
+    if refusal is not None:
+        raise ConfigError("Runtime", refusal)
     try:
         info = lookup_runtime(runtime)
     except KeyError as exc:

@@ -63,6 +63,19 @@ def _catalogue() -> dict[str, RuntimeInfo]:
 RUNTIMES: dict[str, RuntimeInfo] = _catalogue()
 
 
+#: Runtimes AWS no longer lets anyone create or update a function with, and what it recommends instead.
+RETIRED: dict[str, str] = {"go1.x": "provided.al2023"}
+
+
+def retired_message(name: str) -> str | None:
+    """AWS's refusal for a retired runtime (InvalidParameterValueException), or None when it is not retired."""
+    successor = RETIRED.get(name)
+    if successor is None:
+        return None
+    return (f"The runtime parameter of {name} is no longer supported for creating or updating AWS Lambda "
+            f"functions. We recommend you use the new runtime ({successor}) while creating or updating functions.")
+
+
 def lookup_runtime(name: str) -> RuntimeInfo:
     """Raises KeyError with the list of known runtimes when ``name`` is not one of them."""
     try:

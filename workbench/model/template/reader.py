@@ -15,6 +15,7 @@ from workbench.model import arn
 from workbench.model.function import ConfigError, FunctionConfig, validate_function
 from workbench.model.intrinsics import IntrinsicResolver, UnresolvableError
 from workbench.model.template import features
+from workbench.model.template.builds import build_method, built_code
 from workbench.model.template.code_paths import CodePathError, local_code_path
 from workbench.model.template.definitions import (
     LAMBDA_TYPES,
@@ -73,6 +74,7 @@ class _TemplateReader:
         if not isinstance(resources, dict) or not resources:
             raise TemplateError(path, "the Resources section is missing or empty")
         self._check_shape(document, resources)
+        self.declared: Mapping[str, Any] = resources
         self.stack_name = self.base_dir.name or "workbench"
         self.parameters = self._parameters(document, overrides)
         self.references = ResourceReferences(resources, attributes)
@@ -251,6 +253,8 @@ class _TemplateReader:
             "Handler", "Runtime", "MemorySize", "Timeout", "Environment", "FunctionName", "Description",
             "EphemeralStorage", "Architectures", "Layers", "ReservedConcurrentExecutions", "TracingConfig")
             if key in props}
+        if code_uri is not None and isinstance(values.get("Runtime"), str):
+            code_uri = self._built(logical_id, code_uri, values["Runtime"])
         if values.get("Handler") == NO_HANDLER:
             del values["Handler"]
         name = values.get("FunctionName", logical_id)
@@ -281,6 +285,14 @@ class _TemplateReader:
             if prop in ("ProvisionedConcurrencyConfig", "AutoPublishAlias") and alias_id is not None:
                 raise self.error(alias_id, prop, exc.message) from None
             raise self.error(logical_id, prop, exc.message) from None
+
+    def _built(self, logical_id: str, code_uri: Path, runtime: str) -> Path:
+        """A current `workbench build` of the function runs instead of its sources (as after `sam build`);
+        builds are kept under the logical id the user wrote (the SAM function's)."""
+        declared_id = self.where(logical_id, None)[0]
+        resource = self.declared.get(declared_id)
+        method = build_method(resource) if isinstance(resource, dict) else None
+        return built_code(self.base_dir, declared_id, code_uri, runtime, method) or code_uri
 
     def _role(self, logical_id: str, props: Mapping[str, Any]) -> str:
         """The execution role's ARN; only shown (permissions are not enforced), so an unknowable one is

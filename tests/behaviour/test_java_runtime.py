@@ -1,0 +1,152 @@
+"""The Java runtime against real JVMs: functions built by `workbench build` (Maven) against AWS's real
+aws-lambda-java-core and aws-lambda-java-events, run on both backends."""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import EventLog, make_project, running
+from workbench.building import build_project
+from workbench.engine import EnvironmentInitialised, LogLine
+from workbench.model.project import Project, load_project
+
+pytestmark = [pytest.mark.skipif(shutil.which("mvn") is None or shutil.which("javac") is None,
+                                 reason="the Java tests need a JDK and Maven"),
+              pytest.mark.timeout(600)]  # the first Maven build on a machine fetches AWS's libraries
+SOURCES = Path(__file__).parent / "functions" / "java"
+
+
+def _fn(handler: str, **props: object) -> dict[str, object]:
+    return {"CodeUri": "java", "Handler": handler, "Runtime": "java17", **props}
+
+
+@pytest.fixture(scope="module")
+def java_project(tmp_path_factory: pytest.TempPathFactory) -> Project:
+    """One project, built once with `workbench build` for every test of this module (a Maven build is slow)."""
+    root = tmp_path_factory.mktemp("java-project")
+    shutil.copytree(SOURCES, root / "java")
+    make_project(root, {
+        "Hello": _fn("example.Hello", MemorySize=512, Timeout=2, FunctionName="java-hello"),
+        "Order": _fn("example.Orders::order", Runtime="java21"),
+        "Sqs": _fn("example.Orders::sqs", Runtime="java11"),
+        "Api": _fn("example.Orders::api", Runtime="java8.al2"),
+        "Upper": _fn("example.Orders::upper"),
+        "Twice": _fn("example.Orders::twice"),
+        "Fail": _fn("example.Orders::fail"),
+        "Layered": _fn("example.Orders::layered"),
+        "Stream": _fn("example.Streams"),
+        "Missing": _fn("example.Absent::handle"),
+    })
+    outcomes = build_project(root / "template.yaml")
+    assert {outcome.status for outcome in outcomes} == {"built"}
+    assert (root / ".aws-sam" / "build" / "Hello" / "example" / "Hello.class").is_file()
+    assert any(path.name.startswith("aws-lambda-java-events") for path in (root / ".aws-sam/build/Hello/lib").iterdir())
+    again = build_project(root / "template.yaml", ["Hello"])
+    assert [outcome.status for outcome in again] == ["up to date"]
+    return load_project(root / "template.yaml")
+
+
+def _layer_jar(tmp_path: Path) -> bytes:
+    """A layer holding java/lib/greeting.jar, compiled here with the JDK's own javac and jar."""
+    source = tmp_path / "layer-src" / "layer" / "Greeting.java"
+    source.parent.mkdir(parents=True)
+    source.write_text("package layer;\npublic class Greeting {\n"
+                      "  public static String who() { return \"layer\"; }\n}\n")
+    classes = tmp_path / "layer-classes"
+    subprocess.run(["javac", "--release", "11", "-d", str(classes), str(source)], check=True)
+    jar = tmp_path / "greeting.jar"
+    subprocess.run(["jar", "cf", str(jar), "-C", str(classes), "."], check=True)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.write(jar, "java/lib/greeting.jar")
+    return buffer.getvalue()
+
+
+async def test_request_handler_context_reuse_and_logs(java_project: Project, backend: str) -> None:
+    events = EventLog()
+    context = "eyJjdXN0b20iOiB7ImsiOiAidiJ9fQ=="  # {"custom": {"k": "v"}}
+    async with running(java_project, backend) as engine:
+        engine.subscribe(events)
+        first = await engine.invoke("java-hello", b'{"n": 1}', client_context=context)
+        second = await engine.invoke("java-hello", b'{"n": 2}')
+    assert first.function_error is None, first.payload
+    one, two = first.json(), second.json()
+    assert [one["calls"], two["calls"]] == [1, 2] and one["pid"] == two["pid"] == one["initPid"]
+    assert [first.cold_start, second.cold_start] == [True, False]
+    assert len([e for e in events.of(EnvironmentInitialised) if e.function == "java-hello"]) == 1
+    assert one["event"] == {"n": 1} and one["requestId"] == first.request_id
+    assert one["functionName"] == "java-hello" and one["functionVersion"] == "$LATEST"
+    assert one["arn"] == "arn:aws:lambda:us-east-1:123456789012:function:java-hello"
+    assert one["memory"] == 512 and one["logGroup"] == "/aws/lambda/java-hello"
+    assert re.fullmatch(r"\d{4}/\d\d/\d\d/\[\$LATEST\][0-9a-f]{32}", one["logStream"])
+    assert 0 < one["remaining"] <= 2000 and one["custom"] == {"k": "v"}
+    lines = [e.message for e in events.of(LogLine) if e.function == "java-hello"]
+    version = one["javaVersion"]
+    assert lines[0].startswith(f"INIT_START Runtime Version: java:{version}\t")
+    assert lines[1] == "init line"
+    rid = first.request_id
+    assert lines[2:7] == [f"START RequestId: {rid} Version: $LATEST", "from the LambdaLogger", "[WARN] with a level",
+                          "plain println", f"END RequestId: {rid}"]
+    assert re.fullmatch(rf"REPORT RequestId: {rid}\tDuration: \d+\.\d\d ms\tBilled Duration: \d+ ms\tMemory Size: "
+                        r"512 MB\tMax Memory Used: \d+ MB\tInit Duration: \d+\.\d\d ms\t", lines[7])
+
+
+async def test_pojo_events_string_primitive_and_stream_handlers(java_project: Project, backend: str) -> None:
+    sqs = (b'{"Records": [{"messageId": "m1", "body": "hi", "eventSource": "aws:sqs", '
+           b'"eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:q", '
+           b'"attributes": {"ApproximateReceiveCount": "1"}}]}')
+    api = b'{"path": "/orders", "httpMethod": "GET", "queryStringParameters": {"name": "ann"}}'
+    async with running(java_project, backend) as engine:
+        order = await engine.invoke("Order", b'{"item": "tea", "quantity": 2}')
+        from_sqs = await engine.invoke("Sqs", sqs)
+        from_api = await engine.invoke("Api", api)
+        upper = await engine.invoke("Upper", b'"shout"')
+        twice = await engine.invoke("Twice", b"21")
+        stream = await engine.invoke("Stream", b'{"raw": "bytes"}')
+    assert order.json() == {"summary": "2 x tea", "total": 6}, order.payload
+    assert from_sqs.json() == "1:hi:arn:aws:sqs:us-east-1:123456789012:q", from_sqs.payload
+    assert from_api.json() == {"statusCode": 201, "headers": {"x-path": "/orders"}, "body": "hello ann"}
+    assert upper.json() == "SHOUT" and twice.json() == 42
+    assert stream.payload == b'{"RAW": "BYTES"}'
+
+
+async def test_errors_timeout_and_layer(java_project: Project, backend: str, tmp_path: Path) -> None:
+    events = EventLog()
+    async with running(java_project, backend) as engine:
+        engine.subscribe(events)
+        failed = await engine.invoke("Fail", b"{}")
+        missing = await engine.invoke("Missing", b"{}")
+        timed_out = await engine.invoke("java-hello", b'{"sleep": 5}')
+        after = await engine.invoke("java-hello", b"{}")
+        layer = await engine.publish_layer_version("greeting", _layer_jar(tmp_path), compatible_runtimes=("java17",))
+        await engine.update_function_configuration("Layered", layers=[layer.arn])
+        layered = await engine.invoke("Layered", b"{}")
+    assert failed.function_error == "Unhandled"
+    error = failed.json()
+    assert error["errorType"] == "java.lang.IllegalStateException" and error["errorMessage"] == "boom"
+    assert error["stackTrace"][0].startswith("example.Orders.fail(Orders.java:")
+    logged = [e.message for e in events.of(LogLine) if e.request_id == failed.request_id]
+    assert any(m.startswith("boom: java.lang.IllegalStateException\rjava.lang.IllegalStateException: boom\r\tat ")
+               for m in logged)
+    assert missing.json()["errorType"] == "java.lang.ClassNotFoundException"
+    assert missing.json()["errorMessage"] == "Class not found: example.Absent"
+    assert timed_out.json()["errorType"] == "Sandbox.Timedout"
+    assert after.json()["calls"] == 1  # the timeout reset the environment: init ran again
+    assert layered.json() == "layer", layered.payload
+
+
+async def test_build_failure_is_clear_and_keeps_the_previous_build(tmp_path: Path) -> None:
+    make_project(tmp_path, {"Broken": _fn("example.Broken")}, {
+        "java/pom.xml": (SOURCES / "pom.xml").read_text(),
+        "java/src/main/java/example/Broken.java": "package example;\npublic class Broken { int x = ; }\n"})
+    with pytest.raises(Exception, match=r"Broken: mvn package.*failed[\s\S]*Broken\.java"):
+        build_project(tmp_path / "template.yaml")
+    assert not (tmp_path / ".aws-sam" / "build" / "Broken").exists()
+    assert [p.name for p in (tmp_path / ".aws-sam" / "build").iterdir() if p.name.startswith(".Broken")] == []

@@ -183,6 +183,14 @@ class ProcessBackend(Backend):
         self._owner = owner_token()
 
     @property
+    def min_freeze_delay_s(self) -> float:
+        """A signal to an environment's process group wakes every process in it: about 0.1 ms of the loop's
+        time each way on a busy machine, which is most of a warm invocation's cost when requests come back to
+        back. Freezing 10 ms after the runtime parks (far below any idle timeout, and invisible to a class
+        watching the environment map) keeps a busy environment thawed between its invocations."""
+        return 0.01
+
+    @property
     def sandboxed(self) -> bool:
         """Whether environments run in a sandbox (known once the backend is open)."""
         return self._bwrap is not None

@@ -27,7 +27,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from workbench.backends import bwrap, procfs
@@ -40,6 +40,7 @@ from workbench.backends.base import (
     LaunchSpec,
     OutputSink,
     RuntimeHandle,
+    Snapshot,
 )
 from workbench.backends.interpreters import InterpreterCache
 from workbench.backends.orphans import ENVIRONMENT_VARIABLE, OWNER_VARIABLE, kill_marked, reap_orphans
@@ -55,11 +56,14 @@ _MIB = 1024 * 1024
 
 
 class ProcessHandle(RuntimeHandle):
-    def __init__(self, popen: subprocess.Popen[bytes], output_fd: int, memory_limit_mb: int,
-                 on_output: OutputSink, on_exit: Callable[[ExitInfo], None], *, sandboxed: bool = False) -> None:
+    def __init__(self, popen: subprocess.Popen[bytes] | None, output_fd: int, memory_limit_mb: int,
+                 on_output: OutputSink, on_exit: Callable[[ExitInfo], None], *, sandboxed: bool = False,
+                 pid: int | None = None) -> None:
+        """``popen`` is the runtime's (or bwrap's) process; a runtime restored from a snapshot is no child of
+        ours and comes as ``pid`` alone (see `snapshots`)."""
         self._loop = asyncio.get_running_loop()
         self._popen = popen
-        self.pid = popen.pid
+        self.pid = popen.pid if popen is not None else pid if pid is not None else -1
         #: In a sandbox, `pid` is bwrap's; the runtime is found below it once it has started.
         self._sandboxed = sandboxed
         self._runtime_pid: int | None = None if sandboxed else self.pid
@@ -115,13 +119,21 @@ class ProcessHandle(RuntimeHandle):
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(asyncio.shield(self.exited), 10)
 
-    def _reap(self) -> None:
+    def _exit_status(self) -> int | None:
+        """The wait status once the process has exited (None while it runs)."""
         try:
             pid, status = os.waitpid(self.pid, os.WNOHANG)
         except ChildProcessError:
             pid, status = self.pid, 0
-        if pid == 0:
+        return None if pid == 0 else status
+
+    def _reap(self) -> None:
+        status = self._exit_status()
+        if status is None:
             return
+        self._exited(status)
+
+    def _exited(self, status: int) -> None:
         pidfd, self._pidfd = self._pidfd, None
         if pidfd is not None:
             self._loop.remove_reader(pidfd)
@@ -130,10 +142,10 @@ class ProcessHandle(RuntimeHandle):
         self._signal_group(signal.SIGKILL)
         if os.WIFSIGNALED(status):
             info = ExitInfo(signal=os.WTERMSIG(status), oom=self._oom)
-            self._popen.returncode = -info.signal if info.signal else 0
         else:
             info = ExitInfo(code=os.WEXITSTATUS(status), oom=self._oom)
-            self._popen.returncode = info.code
+        if self._popen is not None:
+            self._popen.returncode = -info.signal if info.signal else info.code
         self._output.read_available()
         self._output.close()
         self.frozen = False
@@ -236,6 +248,42 @@ class ProcessBackend(Backend):
             for handle in list(self._handles):
                 handle.sample_memory()
 
+    # -- SnapStart (see snapshots) -------------------------------------------------------------------------
+    def supports_snapshots(self, runtime: RuntimeInfo) -> bool:
+        return runtime.family is Family.PYTHON
+
+    async def snapshot(self, spec: LaunchSpec, on_output: OutputSink) -> Snapshot:
+        from workbench.backends import snapshots  # it builds on ProcessHandle
+
+        mine, theirs = snapshots.control_pair()
+        fd = theirs.fileno()
+        try:
+            handle = await self.launch(replace(spec, variables={**spec.variables, snapshots.CONTROL_VARIABLE: str(fd)},
+                                               pass_fds=(fd,)), on_output, lambda _info: None)
+        except BaseException:
+            mine.close()
+            raise
+        finally:
+            theirs.close()
+        paths = await asyncio.to_thread(_prepare, spec, self.sandboxed)
+
+        def environment(restored: LaunchSpec) -> dict[str, str]:
+            """A restored environment's variables: its own address, stream and markers; the snapshot's files
+            (in a sandbox, its /tmp too), and outside one a TMPDIR of its own."""
+            tmp = paths.tmp
+            if not self.sandboxed:
+                tmp_dir = restored.scratch_dir / "tmp"
+                tmp_dir.mkdir(parents=True, exist_ok=True)
+                tmp = str(tmp_dir)
+            return self._environment(restored, replace(paths, tmp=tmp))
+
+        def track(restored: ProcessHandle) -> None:
+            self._handles.add(restored)
+            restored.exited.add_done_callback(lambda _: self._handles.discard(restored))
+
+        assert isinstance(handle, ProcessHandle)
+        return snapshots.ProcessSnapshot(handle, mine, environment, track)
+
     def unsupported(self, runtime: RuntimeInfo) -> str | None:
         if runtime.family in (Family.PYTHON, Family.NODEJS, Family.PROVIDED):
             return None
@@ -332,7 +380,7 @@ class ProcessBackend(Backend):
             # on the loop's thread: a parent-death signal fires when the thread that started the child ends.
             popen = subprocess.Popen(  # noqa: ASYNC220
                 command, stdin=subprocess.DEVNULL, stdout=write_fd, stderr=write_fd, cwd=cwd,
-                env=self._environment(spec, paths), start_new_session=True, close_fds=True,
+                env=self._environment(spec, paths), start_new_session=True, close_fds=True, pass_fds=spec.pass_fds,
             )
         except OSError as exc:
             os.close(read_fd)

@@ -72,6 +72,10 @@ CREATE TABLE IF NOT EXISTS provisioned (
     function TEXT NOT NULL, qualifier TEXT NOT NULL, requested INTEGER NOT NULL, PRIMARY KEY (function, qualifier)
 );
 """),
+    Migration(2, "SnapStart: the Restore span of a trace", """
+ALTER TABLE traces ADD COLUMN restore_start REAL;
+ALTER TABLE traces ADD COLUMN restore_end REAL;
+"""),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1].version

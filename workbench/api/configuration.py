@@ -17,7 +17,7 @@ ARCHITECTURES = ("x86_64", "arm64")
 #: Members that only mean something in the cloud (networks, keys, tags, file systems, ...): accepted so that
 #: existing tools work unchanged, not stored, and named in the server's log.
 CLOUD_ONLY = ("VpcConfig", "DeadLetterConfig", "KMSKeyArn", "Tags", "FileSystemConfigs", "CodeSigningConfigArn",
-              "ImageConfig", "SnapStart", "LoggingConfig", "TenancyConfig", "CapacityProviderConfig",
+              "ImageConfig", "LoggingConfig", "TenancyConfig", "CapacityProviderConfig",
               "DurableConfig", "RuntimeConfig", "AcceleratorConfig", "PublishTo", "SourceKMSKeyArn",
               "S3ObjectStorageMode")
 
@@ -45,6 +45,11 @@ def read_config(body: Members, *, creating: bool) -> dict[str, Any]:
         mode = tracing.string("Mode", enum=("Active", "PassThrough"))
         if mode is not None:
             changes["tracing_mode"] = mode
+    snap_start = body.structure("SnapStart")
+    if snap_start is not None:
+        apply_on = snap_start.string("ApplyOn", enum=("PublishedVersions", "None"))
+        if apply_on is not None:
+            changes["snap_start"] = apply_on
     storage = body.structure("EphemeralStorage")
     if storage is not None:
         size = storage.integer("Size", required=True, minimum=512, maximum=32768)

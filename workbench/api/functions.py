@@ -32,7 +32,8 @@ def resolve_version(engine: Engine, name: str, qualifier: str | None) -> tuple[F
 
 async def render(engine: Engine, version: FunctionVersion, arn: str, phase: Phase) -> dict[str, object]:
     """FunctionConfiguration, with the runtime version ARN the function's environments report."""
-    return function_configuration(version, arn, phase, await engine.runtime_version_arn(version.config.runtime))
+    return function_configuration(version, arn, phase, await engine.runtime_version_arn(version.config.runtime),
+                                  engine.snapshot_failure(version))
 
 
 async def create_function(request: web.Request) -> web.Response:

@@ -35,10 +35,14 @@ def timestamp(epoch: float) -> str:
 
 
 def function_configuration(version: FunctionVersion, arn: str, phase: Phase,
-                           runtime_version_arn: str | None = None) -> dict[str, Any]:
+                           runtime_version_arn: str | None = None,
+                           snapshot_failure: str | None = None) -> dict[str, Any]:
     """FunctionConfiguration of ``version`` as seen through ``arn`` (unqualified, or qualified by the version or
-    alias the caller named). ``runtime_version_arn`` is needed for every phase but LISTED."""
+    alias the caller named). ``runtime_version_arn`` is needed for every phase but LISTED. ``snapshot_failure``:
+    why the version's SnapStart snapshot failed (the version is then Failed, as on AWS)."""
     config = version.config
+    # OptimizationStatus is On for the published versions SnapStart applies to; $LATEST is never snapshotted.
+    optimized = config.snap_start == "PublishedVersions" and version.version != "$LATEST"
     document: dict[str, Any] = {
         "FunctionName": config.name,
         "FunctionArn": arn,
@@ -57,7 +61,7 @@ def function_configuration(version: FunctionVersion, arn: str, phase: Phase,
         "PackageType": "Zip",
         "Architectures": list(config.architectures),
         "EphemeralStorage": {"Size": config.ephemeral_storage},
-        "SnapStart": {"ApplyOn": "None", "OptimizationStatus": "Off"},
+        "SnapStart": {"ApplyOn": config.snap_start, "OptimizationStatus": "On" if optimized else "Off"},
         "LoggingConfig": {"LogFormat": "Text", "LogGroup": f"/aws/lambda/{config.name}"},
     }
     if config.environment:
@@ -72,6 +76,9 @@ def function_configuration(version: FunctionVersion, arn: str, phase: Phase,
     elif phase is Phase.UPDATED:
         document.update(State="Active", LastUpdateStatus="InProgress", LastUpdateStatusReason=_BEING_CREATED,
                         LastUpdateStatusReasonCode="Creating")
+    elif snapshot_failure is not None:
+        document.update(State="Failed", StateReason=snapshot_failure, StateReasonCode="FunctionError",
+                        LastUpdateStatus="Successful")
     else:
         document.update(State="Active", LastUpdateStatus="Successful")
     return document

@@ -36,6 +36,8 @@ class LaunchSpec:
     ephemeral_storage_mb: int
     scratch_dir: Path              # a private folder for this environment (working copies, /tmp, /opt)
     labels: Mapping[str, str] = field(default_factory=dict)
+    #: Descriptors the runtime inherits (a SnapStart snapshot's control socket); named in `variables`.
+    pass_fds: tuple[int, ...] = ()
 
 
 _SIGNAL_NAMES = {
@@ -108,6 +110,37 @@ class RuntimeHandle(ABC):
     def alive(self) -> bool: ...
 
 
+class SnapshotError(Exception):
+    """Init or a before-snapshot hook failed: ``error`` is the runtime's error document."""
+
+    def __init__(self, error: Mapping[str, object]) -> None:
+        super().__init__(f"{error.get('errorType')}: {error.get('errorMessage')}")
+        self.error = error
+
+
+class Snapshot(ABC):
+    """An initialised runtime kept for restoring execution environments from (SnapStart)."""
+
+    @abstractmethod
+    async def restore(self, spec: LaunchSpec, on_output: OutputSink,
+                      on_exit: Callable[[ExitInfo], None]) -> RuntimeHandle:
+        """A new environment's runtime, forked from the snapshot: it runs the after-restore hooks and then asks
+        ``spec.runtime_api`` for its first event, as a freshly initialised runtime does."""
+
+    @abstractmethod
+    async def wait_ready(self, timeout_s: float) -> None:
+        """Until init and the before-snapshot hooks are done. Raises SnapshotError when they failed (the
+        snapshot is then closed)."""
+
+    @abstractmethod
+    async def close(self) -> None:
+        """Let the snapshot go (environments restored from it keep running)."""
+
+    @property
+    @abstractmethod
+    def alive(self) -> bool: ...
+
+
 class Backend(ABC):
     name: str = "abstract"
     #: Something the user should know about how this backend runs functions (set by `open`), e.g. that the
@@ -134,6 +167,15 @@ class Backend(ABC):
         (SIGSTOP, the cgroup freezer); more when a pause costs real time (the Docker API), so that back-to-back
         invocations do not pay a pause and an unpause each."""
         return 0.0
+
+    def supports_snapshots(self, runtime: RuntimeInfo) -> bool:
+        """Whether this backend can snapshot an initialised ``runtime`` and restore environments from it
+        (SnapStart). Where it cannot, SnapStart versions start as on-demand environments do."""
+        return False
+
+    async def snapshot(self, spec: LaunchSpec, on_output: OutputSink) -> Snapshot:
+        """Run init and the before-snapshot hooks once, in a process that is then kept as the snapshot."""
+        raise NotImplementedError(f"the {self.name} backend cannot take snapshots")
 
     async def retire(self, env_id: str) -> None:
         """The environment ``env_id`` is gone for good (its runtime is already killed): release what it kept

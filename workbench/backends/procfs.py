@@ -8,6 +8,15 @@ import os
 _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 
+def _read(path: str) -> bytes:
+    """A small /proc file in one read, without a buffered file object (these are read per invocation)."""
+    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        return os.read(fd, 65536)
+    finally:
+        os.close(fd)
+
+
 def process_exists(pid: int) -> bool:
     """Whether a process ``pid`` exists (owned by anyone: a permission error still means it is there)."""
     try:
@@ -32,8 +41,7 @@ def descendants(pid: int) -> list[int]:
             continue
         for tid in threads:
             try:
-                with open(f"/proc/{current}/task/{tid}/children", "rb") as handle:
-                    found.extend(int(child) for child in handle.read().split())
+                found.extend(int(child) for child in _read(f"/proc/{current}/task/{tid}/children").split())
             except (OSError, ValueError):
                 continue
     return found
@@ -41,8 +49,7 @@ def descendants(pid: int) -> list[int]:
 
 def rss_bytes(pid: int) -> int:
     try:
-        with open(f"/proc/{pid}/statm", "rb") as handle:
-            return int(handle.read().split()[1]) * _PAGE
+        return int(_read(f"/proc/{pid}/statm").split()[1]) * _PAGE
     except (OSError, ValueError, IndexError):
         return 0
 
@@ -54,8 +61,7 @@ def tree_rss_bytes(pid: int) -> int:
 def peak_rss_bytes(pid: int) -> int:
     """The kernel's high-water mark of one process's resident memory (VmHWM)."""
     try:
-        with open(f"/proc/{pid}/status", "rb") as handle:
-            status = handle.read()
+        status = _read(f"/proc/{pid}/status")
         start = status.index(b"VmHWM:") + 6
         return int(status[start:status.index(b"kB", start)]) * 1024
     except (OSError, ValueError):

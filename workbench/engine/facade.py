@@ -19,6 +19,7 @@ from workbench.engine.catalogue.control_plane import Catalogue
 from workbench.engine.catalogue.functions import FunctionEntry, FunctionRegistry, Target
 from workbench.engine.catalogue.layers import LayerRegistry
 from workbench.engine.catalogue.restore import restore
+from workbench.engine.catalogue.versions import FunctionVersion
 from workbench.engine.concurrency.controls import ConcurrencyControls
 from workbench.engine.core.clock import Clock, RealClock
 from workbench.engine.core.errors import (
@@ -249,6 +250,11 @@ class Engine:
     async def traces(self, function: str | None = None, limit: int = 50) -> list[TraceRecord]:
         name = self.registry.get(function).name if function else None
         return await self.store.traces(name, limit)
+
+    def snapshot_failure(self, version: FunctionVersion) -> str | None:
+        """Why ``version``'s SnapStart snapshot failed (its State is then Failed), or None."""
+        failure = self.scheduler.snapshots.failure(version)
+        return failure.reason if failure is not None else None
 
     # -- functions -------------------------------------------------------------------------------------
     def functions(self) -> list[FunctionConfig]:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from workbench.model import limits
-from workbench.model.runtimes import Family, lookup_runtime, retired_message
+from workbench.model.runtimes import Family, RuntimeInfo, lookup_runtime, retired_message
 
 _FUNCTION_NAME = re.compile(r"^[a-zA-Z0-9-_]{1,64}$")
 _ENV_KEY = re.compile(r"^[a-zA-Z]([a-zA-Z0-9_])+$")
@@ -57,6 +57,8 @@ class FunctionConfig:
     auto_publish_alias: str | None = None
     provisioned_concurrency: int | None = None
     tracing_mode: str = "PassThrough"
+    #: SnapStart's ApplyOn: "PublishedVersions" snapshots each published version after its init; "None" is off.
+    snap_start: str = "None"
 
     role: str = "arn:aws:iam::123456789012:role/lambda-role"
 
@@ -107,6 +109,7 @@ def validate_function(
     auto_publish_alias: Any = None,
     provisioned_concurrency: Any = None,
     tracing_mode: Any = "PassThrough",
+    snap_start: Any = "None",
     role: Any = "arn:aws:iam::123456789012:role/lambda-role",
     require_code: bool = True,
 ) -> FunctionConfig:
@@ -155,6 +158,7 @@ def validate_function(
         raise ConfigError("AutoPublishAlias", f"must be an alias name (got {auto_publish_alias!r})")
     if tracing_mode not in ("Active", "PassThrough"):
         raise ConfigError("Tracing", f"must be Active or PassThrough (got {tracing_mode!r})")
+    check_snap_start(snap_start, info)
     if require_code and code_uri is None and inline_code is None:
         raise ConfigError("CodeUri", "is required (a folder or a .zip file)")
     if not isinstance(role, str) or not role:
@@ -164,8 +168,18 @@ def validate_function(
         environment=variables, description=description, ephemeral_storage=storage, logical_id=logical_id,
         inline_code=inline_code, architectures=tuple(architectures), layers=tuple(layers),
         reserved_concurrency=reserved, auto_publish_alias=auto_publish_alias,
-        provisioned_concurrency=provisioned, tracing_mode=tracing_mode, role=role,
+        provisioned_concurrency=provisioned, tracing_mode=tracing_mode, snap_start=snap_start, role=role,
     )
+
+
+def check_snap_start(apply_on: Any, runtime: RuntimeInfo) -> None:
+    """SnapStart's ApplyOn, for a runtime AWS offers it for and the workbench can snapshot (Python 3.12+)."""
+    if apply_on not in ("PublishedVersions", "None"):
+        raise ConfigError("SnapStart", f"ApplyOn must be PublishedVersions or None (got {apply_on!r})")
+    if apply_on == "PublishedVersions" and not (
+            runtime.family is Family.PYTHON and tuple(int(p) for p in runtime.version.split(".")) >= (3, 12)):
+        raise ConfigError("SnapStart", f"SnapStart is not supported for the {runtime.name} runtime in the "
+                          "workbench (it supports python3.12 and later)")
 
 
 def _int_text(value: int) -> str:

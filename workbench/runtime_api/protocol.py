@@ -17,6 +17,7 @@ from typing import cast
 
 _HEADER_END = b"\r\n\r\n"
 _MAX_HEAD = 64 * 1024
+_REASONS = {status.value: status.phrase for status in HTTPStatus}
 
 
 @dataclass(slots=True)
@@ -36,7 +37,7 @@ class Response:
     content_type: str = "application/json"
 
     def encode(self, close: bool) -> bytes:
-        reason = HTTPStatus(self.status).phrase if self.status in HTTPStatus._value2member_map_ else "Unknown"
+        reason = _REASONS.get(self.status, "Unknown")
         lines = [f"HTTP/1.1 {self.status} {reason}", f"Content-Length: {len(self.body)}"]
         if self.headers:
             lines.extend(f"{name}: {value}" for name, value in self.headers.items())

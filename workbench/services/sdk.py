@@ -114,9 +114,12 @@ def _closure(root: str) -> list[importlib.metadata.Distribution]:
 
 
 def build_python(force: bool = False) -> Path:
-    """Copy boto3, botocore, s3transfer and their requirements (with their metadata) into the cache."""
+    """Copy boto3, botocore, s3transfer, snapshot-restore-py and their requirements (with their metadata) into
+    the cache."""
     target = sdk_root() / "python"
-    distributions = sorted(_closure("boto3"), key=lambda d: d.metadata["Name"].lower())
+    # snapshot-restore-py: AWS's SnapStart runtime hooks, which Lambda's Python runtimes ship too.
+    found = {d.metadata["Name"].lower(): d for root in ("boto3", "snapshot-restore-py") for d in _closure(root)}
+    distributions = sorted(found.values(), key=lambda d: d.metadata["Name"].lower())
     stamp = {d.metadata["Name"]: d.version for d in distributions}
     if not force and _read_stamp(target) == stamp:
         return target

@@ -8,6 +8,7 @@ registry, written to the project's state and announced as a `CatalogueChanged` e
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +38,7 @@ _INLINE_EXTENSIONS = {Family.PYTHON: ".py", Family.NODEJS: ".js"}
 #: FunctionConfig fields UpdateFunctionConfiguration may change (the rest belong to the function's identity
 #: or to the template).
 UPDATABLE = ("runtime", "handler", "memory_size", "timeout", "environment", "description", "ephemeral_storage",
-             "layers", "role", "tracing_mode", "architectures")
+             "layers", "role", "tracing_mode", "architectures", "snap_start")
 
 
 def _invalid(error: ConfigError) -> InvalidParameterValueError:
@@ -209,6 +210,10 @@ class Catalogue:
             [v.arn for v in published.layers], published.last_modified, published.revision_id,
             published.version_description))
         await self.save_function_state(entry)
+        if self.scheduler.snapshots.applies(published):
+            # SnapStart: init and the before-snapshot hooks run now, once; a failure leaves the version Failed.
+            with contextlib.suppress(ResourceConflictError):
+                await self.scheduler.snapshots.ensure(published)
         self._announce(Resource.VERSION, Change.CREATED, entry.name, published.version)
         return published
 

@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from workbench.backends.base import Backend, ExitInfo, LaunchError, LaunchSpec, RuntimeHandle
+from workbench.backends.base import Backend, ExitInfo, LaunchError, LaunchSpec, RuntimeHandle, Snapshot
 from workbench.engine.catalogue.versions import FunctionVersion
 from workbench.engine.core.clock import Clock, TimerHandle
 from workbench.engine.core.settings import EngineSettings
@@ -88,8 +88,11 @@ class InitOutcome:
 
 class Environment:
     def __init__(self, services: EnvironmentServices, version: FunctionVersion, init_type: InitType,
-                 provisioned_for: str | None = None) -> None:
+                 provisioned_for: str | None = None, snapshot: Snapshot | None = None) -> None:
         self._services = services
+        #: SnapStart: the version's snapshot this environment is restored from (instead of running init).
+        self._snapshot = snapshot
+        self.restore_duration_ms: float | None = None
         self._clock = services.clock
         self._bus = services.bus
         self.version = version
@@ -162,33 +165,8 @@ class Environment:
     # -- init -------------------------------------------------------------------------------------------
     def _launch_spec(self) -> LaunchSpec:
         assert self._address is not None
-        settings = self._services.settings
-        config = self.version.config
-        runtime = self.version.runtime
-        platform_unreserved = {"LANG": "en_US.UTF-8", "TZ": ":UTC", "AWS_XRAY_CONTEXT_MISSING": "LOG_ERROR"}
-        platform = {
-            "_HANDLER": config.handler,
-            "AWS_REGION": settings.region,
-            "AWS_DEFAULT_REGION": settings.region,
-            "AWS_LAMBDA_FUNCTION_NAME": config.name,
-            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(config.memory_size),
-            "AWS_LAMBDA_FUNCTION_VERSION": self.version.version,
-            "AWS_LAMBDA_INITIALIZATION_TYPE": self.init_type.value,
-            "AWS_LAMBDA_LOG_GROUP_NAME": self.log_group,
-            "AWS_LAMBDA_LOG_STREAM_NAME": self.log_stream,
-            "TZ": ":UTC",
-        }
-        if runtime.execution_env:
-            platform["AWS_EXECUTION_ENV"] = runtime.execution_env
-        variables = {**platform_unreserved, **self._services.aws_variables(), **config.environment, **platform}
-        return LaunchSpec(
-            env_id=self.id, function=config.name, version=self.version.version, runtime=runtime,
-            handler=config.handler, code_dir=self.version.code.path, layer_dirs=self.version.layer_dirs,
-            variables=variables, runtime_api=self._address, memory_mb=config.memory_size,
-            ephemeral_storage_mb=config.ephemeral_storage, scratch_dir=self._scratch,
-            labels={"workbench.function": config.name, "workbench.version": self.version.version,
-                    "workbench.environment": self.id},
-        )
+        return launch_spec(self._services, self.version, self.id, self.init_type, self.log_stream, self._address,
+                           self._scratch)
 
     async def start(self, init_timeout_s: float | None = None) -> InitOutcome:
         """Create the sandbox and run the init phase (Phase: init, bounded by the init timeout)."""
@@ -205,12 +183,17 @@ class Environment:
         self.endpoint.restart()
         label = await self._services.backend.runtime_version(self.version.runtime)
         started = self._clock.monotonic()
-        self._platform(logformat.init_start_line(label, runtime_version_arn(label, self._services.settings.region)))
+        arn = runtime_version_arn(label, self._services.settings.region)
+        snapshot = self._snapshot
+        self._platform(logformat.restore_start_line(label, arn) if snapshot else logformat.init_start_line(label, arn))
         loop = asyncio.get_running_loop()
         waiter: asyncio.Future[object] = loop.create_future()
         self._outcome = waiter
         try:
-            self.handle = await self._services.backend.launch(self._launch_spec(), self._on_output, self._on_exit)
+            if snapshot is not None:
+                self.handle = await snapshot.restore(self._launch_spec(), self._on_output, self._on_exit)
+            else:
+                self.handle = await self._services.backend.launch(self._launch_spec(), self._on_output, self._on_exit)
         except LaunchError as exc:
             self._outcome = None
             return self._init_failed(phase, started, exc.error_type, error_payload(exc.error_type, exc.message))
@@ -233,7 +216,10 @@ class Environment:
             duration = (ended - started) * 1000.0
             self._bus.publish(EnvironmentInitialised(self._clock.time(), self.id, self.function,
                                                      self.version.version, self.init_type, duration))
-            if phase == "invoke":
+            if snapshot is not None:
+                self.restore_duration_ms = duration
+                self._platform(logformat.restore_report_line(duration))
+            elif phase == "invoke":
                 self._platform(logformat.init_report_line(duration, phase))
             self.state = EnvState.IDLE
             return InitOutcome(True, duration, Span(self._wall(started), self._wall(ended)))
@@ -398,8 +384,13 @@ class Environment:
             memory_used = config.memory_size
         billed = logformat.billed_duration(duration_ms, init_ms if self.init_type is InitType.ON_DEMAND else None)
         self._platform(logformat.end_line(request_id), request_id)
+        restored = self._snapshot is not None and cold is not None and cold.ok and reinit is None
+        if restored:
+            init_ms = None   # a restored environment reports Restore Duration, not Init Duration
         self._platform(logformat.report_line(request_id, duration_ms, billed, config.memory_size, memory_used,
-                                             init_ms, verdict.report_status, verdict.report_error), request_id)
+                                             init_ms, verdict.report_status, verdict.report_error,
+                                             cold.duration_ms if restored and cold is not None else None),
+                       request_id)
         tail = "\n".join(self._tail or ())
         self._tail = None
         self._request_id = None
@@ -413,11 +404,14 @@ class Environment:
         )
         self._bus.publish(InvocationFinished(self._clock.time(), record))
         initialization = cold.span if cold is not None else (reinit.span if reinit is not None else None)
+        restore_span = None
+        if restored:
+            initialization, restore_span = None, initialization
         make_trace = functools.partial(
             TraceRecord, trace_id=request.trace_id, segment_id=request.segment_id, request_id=request_id,
             function=self.function, version=self.version.version, env_id=self.id, cold_start=cold is not None,
             initialization=initialization, invocation=Span(self._wall(delivered), self._wall(ended)),
-            status=verdict.status, error_type=verdict.error_type)
+            status=verdict.status, error_type=verdict.error_type, restore=restore_span)
         runtime_alive = self.handle is not None and self.handle.alive
         if isinstance(outcome, Responded | Errored | ResponseTooLarge) and runtime_alive:
             # Built once the runtime asks for its next event: that is where Overhead ends.
@@ -460,6 +454,38 @@ class Environment:
         self._bus.publish(EnvironmentStopped(self._clock.time(), self.id, self.function, self.version.version,
                                              self.init_type, reason))
         await asyncio.to_thread(remove_tree, self._scratch)
+
+
+def launch_spec(services: EnvironmentServices, version: FunctionVersion, env_id: str, init_type: InitType,
+                log_stream: str, address: str, scratch: Path) -> LaunchSpec:
+    """What the backend needs to start a runtime for ``version`` (an environment's, or a SnapStart snapshot's)."""
+    settings = services.settings
+    config = version.config
+    runtime = version.runtime
+    platform_unreserved = {"LANG": "en_US.UTF-8", "TZ": ":UTC", "AWS_XRAY_CONTEXT_MISSING": "LOG_ERROR"}
+    platform = {
+        "_HANDLER": config.handler,
+        "AWS_REGION": settings.region,
+        "AWS_DEFAULT_REGION": settings.region,
+        "AWS_LAMBDA_FUNCTION_NAME": config.name,
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(config.memory_size),
+        "AWS_LAMBDA_FUNCTION_VERSION": version.version,
+        "AWS_LAMBDA_INITIALIZATION_TYPE": init_type.value,
+        "AWS_LAMBDA_LOG_GROUP_NAME": logformat.log_group_name(version.name),
+        "AWS_LAMBDA_LOG_STREAM_NAME": log_stream,
+        "TZ": ":UTC",
+    }
+    if runtime.execution_env:
+        platform["AWS_EXECUTION_ENV"] = runtime.execution_env
+    variables = {**platform_unreserved, **services.aws_variables(), **config.environment, **platform}
+    return LaunchSpec(
+        env_id=env_id, function=config.name, version=version.version, runtime=runtime,
+        handler=config.handler, code_dir=version.code.path, layer_dirs=version.layer_dirs,
+        variables=variables, runtime_api=address, memory_mb=config.memory_size,
+        ephemeral_storage_mb=config.ephemeral_storage, scratch_dir=scratch,
+        labels={"workbench.function": config.name, "workbench.version": version.version,
+                "workbench.environment": env_id},
+    )
 
 
 def _resolve(future: asyncio.Future[object], value: object) -> None:

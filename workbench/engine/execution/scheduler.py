@@ -22,6 +22,7 @@ from workbench.engine.execution.environment import Environment, EnvironmentServi
 from workbench.engine.execution.initgate import InitGate, hand_over
 from workbench.engine.execution.invocation import InvokeRequest, InvokeResult
 from workbench.engine.execution.pool import FunctionPool
+from workbench.engine.execution.snapstart import SnapshotRegistry
 from workbench.engine.observation.events import EnvState, InitType, ProvisionedConcurrencyChanged, Throttled
 from workbench.model.arn import LATEST
 from workbench.model.limits import TIMEOUT_MAX_S
@@ -62,6 +63,7 @@ class Scheduler:
         self.provisioned: dict[ProvisionedKey, ProvisionedConfig] = {}
         self._stopping: set[asyncio.Task[None]] = set()
         self._gate: InitGate[Environment] = InitGate(services.settings.max_parallel_inits)
+        self.snapshots = SnapshotRegistry(services)
         self.closing = False
 
     def pool(self, function: str) -> FunctionPool:
@@ -74,6 +76,8 @@ class Scheduler:
     async def execute(self, target: Target, request: InvokeRequest) -> InvokeResult:
         version = target.version
         name = version.name
+        # SnapStart versions restore new environments from their snapshot (made here after an engine restart).
+        snapshot = await self.snapshots.ensure(version) if self.snapshots.applies(version) else None
         pool = self.pool(name)
         environment: Environment | None = None
         counted = False
@@ -97,7 +101,8 @@ class Scheduler:
                 if not self.governor.take_scaling_token(name):
                     self._gate.release()
                     self._throttle(pool, target, SCALING_RATE_EXCEEDED)
-                environment = Environment(self._services, version, InitType.ON_DEMAND)
+                environment = Environment(self._services, version,
+                                          InitType.SNAP_START if snapshot else InitType.ON_DEMAND, snapshot=snapshot)
                 pool.add(environment)
                 pool.cold_starts += 1
                 try:
@@ -222,6 +227,7 @@ class Scheduler:
         await asyncio.gather(*(self.stop_environment(env, "shutdown") for env in environments))
         if self._stopping:
             await asyncio.gather(*self._stopping, return_exceptions=True)
+        await self.snapshots.close()
 
     async def reap_idle(self) -> None:
         """Stop on-demand environments idle past the idle timeout; recycle any past their lifetime."""

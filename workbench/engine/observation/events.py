@@ -28,6 +28,7 @@ class EnvState(StrEnum):
 class InitType(StrEnum):
     ON_DEMAND = "on-demand"
     PROVISIONED = "provisioned-concurrency"
+    SNAP_START = "snap-start"
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,7 +241,8 @@ class Span:
 
 @dataclass(frozen=True, slots=True)
 class TraceRecord:
-    """One invocation's timeline: Initialization (cold starts only), Invocation, Overhead."""
+    """One invocation's timeline: Initialization (cold starts only) or Restore (SnapStart), Invocation,
+    Overhead."""
 
     trace_id: str
     segment_id: str
@@ -254,10 +256,13 @@ class TraceRecord:
     overhead: Span | None
     status: str
     error_type: str | None = None
+    #: SnapStart: restoring this environment from its version's snapshot (in place of Initialization).
+    restore: Span | None = None
 
     @property
     def start(self) -> float:
-        return self.initialization.start if self.initialization else self.invocation.start
+        first = self.initialization or self.restore
+        return first.start if first else self.invocation.start
 
     @property
     def end(self) -> float:

@@ -33,6 +33,19 @@ def init_start_line(runtime_version: str, runtime_version_arn: str) -> str:
     return f"INIT_START Runtime Version: {runtime_version}\tRuntime Version ARN: {runtime_version_arn}"
 
 
+def restore_start_line(runtime_version: str, runtime_version_arn: str) -> str:
+    return f"RESTORE_START Runtime Version: {runtime_version}\tRuntime Version ARN: {runtime_version_arn}"
+
+
+def restore_report_line(restore_duration_ms: float, status: str | None = None, error_type: str | None = None) -> str:
+    line = f"RESTORE_REPORT Restore Duration: {restore_duration_ms:.2f} ms"
+    if status:
+        line += f"\tStatus: {status}"
+    if error_type:
+        line += f"\tError Type: {error_type}"
+    return line
+
+
 def init_report_line(init_duration_ms: float, phase: str, status: str | None = None,
                      error_type: str | None = None) -> str:
     line = f"INIT_REPORT Init Duration: {init_duration_ms:.2f} ms\tPhase: {phase}"
@@ -60,6 +73,7 @@ def report_line(
     init_duration_ms: float | None = None,
     status: str | None = None,
     error_type: str | None = None,
+    restore_duration_ms: float | None = None,
 ) -> str:
     line = (
         f"REPORT RequestId: {request_id}\tDuration: {duration_ms:.2f} ms\tBilled Duration: {billed_ms} ms\t"
@@ -67,6 +81,9 @@ def report_line(
     )
     if init_duration_ms is not None:
         line += f"Init Duration: {init_duration_ms:.2f} ms\t"
+    if restore_duration_ms is not None:
+        line += (f"Restore Duration: {restore_duration_ms:.2f} ms\t"
+                 f"Billed Restore Duration: {math.ceil(restore_duration_ms)} ms\t")
     if status:
         line += f"Status: {status}"
         if error_type:

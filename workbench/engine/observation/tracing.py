@@ -16,6 +16,7 @@ class SubsegmentNames:
     """AWS now labels them Init/Invoke/Overhead in places; RIE uses these. Configurable (spec §12.3)."""
 
     initialization: str = "Initialization"
+    restore: str = "Restore"
     invocation: str = "Invocation"
     overhead: str = "Overhead"
 
@@ -42,6 +43,8 @@ def to_xray_documents(trace: TraceRecord, names: SubsegmentNames = SubsegmentNam
     subsegments = []
     if trace.initialization is not None:
         subsegments.append(_subsegment(names.initialization, trace.initialization))
+    if trace.restore is not None:
+        subsegments.append(_subsegment(names.restore, trace.restore))
     subsegments.append(_subsegment(names.invocation, trace.invocation))
     if trace.overhead is not None:
         subsegments.append(_subsegment(names.overhead, trace.overhead))

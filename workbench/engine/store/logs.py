@@ -66,7 +66,8 @@ def query_traces(connection: sqlite3.Connection, *, function: str | None = None,
     where, params = ("WHERE function = ?", [function]) if function else ("", [])
     rows = connection.execute(
         "SELECT request_id, trace_id, segment_id, function, version, env_id, cold_start, init_start, init_end, "
-        "invoke_start, invoke_end, overhead_start, overhead_end, status, error_type FROM traces "
+        "invoke_start, invoke_end, overhead_start, overhead_end, status, error_type, restore_start, restore_end "
+        "FROM traces "
         f"{where} ORDER BY invoke_start DESC LIMIT ?", (*params, limit)).fetchall()
     return [
         TraceRecord(trace_id=r["trace_id"], segment_id=r["segment_id"], request_id=r["request_id"],
@@ -74,17 +75,18 @@ def query_traces(connection: sqlite3.Connection, *, function: str | None = None,
                     initialization=_span(r["init_start"], r["init_end"]),
                     invocation=Span(r["invoke_start"], r["invoke_end"]),
                     overhead=_span(r["overhead_start"], r["overhead_end"]), status=r["status"],
-                    error_type=r["error_type"])
+                    error_type=r["error_type"], restore=_span(r["restore_start"], r["restore_end"]))
         for r in reversed(rows)
     ]
 
 
 def _trace_row(trace: TraceRecord) -> tuple[Any, ...]:
-    init, overhead = trace.initialization, trace.overhead
+    init, overhead, restore = trace.initialization, trace.overhead, trace.restore
     return (trace.request_id, trace.trace_id, trace.segment_id, trace.function, trace.version, trace.env_id,
             int(trace.cold_start), init.start if init else None, init.end if init else None,
             trace.invocation.start, trace.invocation.end, overhead.start if overhead else None,
-            overhead.end if overhead else None, trace.status, trace.error_type)
+            overhead.end if overhead else None, trace.status, trace.error_type,
+            restore.start if restore else None, restore.end if restore else None)
 
 
 class LogStore:
@@ -147,8 +149,8 @@ def _write(connection: sqlite3.Connection, logs: Sequence[tuple[Any, ...]], trac
             "VALUES (?, ?, ?, ?, ?, ?)", logs)
         connection.executemany(
             "INSERT OR REPLACE INTO traces (request_id, trace_id, segment_id, function, version, env_id, cold_start, "
-            "init_start, init_end, invoke_start, invoke_end, overhead_start, overhead_end, status, error_type) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", traces)
+            "init_start, init_end, invoke_start, invoke_end, overhead_start, overhead_end, status, error_type, "
+            "restore_start, restore_end) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", traces)
 
 
 @contextlib.contextmanager

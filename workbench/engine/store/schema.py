@@ -108,6 +108,10 @@ CREATE TABLE event_source_checkpoints (
     PRIMARY KEY (uuid, shard)
 );
 """),
+    Migration(4, "SnapStart: the Restore span of a trace", """
+ALTER TABLE traces ADD COLUMN restore_start REAL;
+ALTER TABLE traces ADD COLUMN restore_end REAL;
+"""),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1].version

@@ -251,7 +251,7 @@ class _TemplateReader:
         code_uri, inline = self._code(logical_id, props["Code"])
         values = {key: self.resolve(logical_id, key, props[key]) for key in (
             "Handler", "Runtime", "MemorySize", "Timeout", "Environment", "FunctionName", "Description",
-            "EphemeralStorage", "Architectures", "Layers", "ReservedConcurrentExecutions", "TracingConfig")
+            "EphemeralStorage", "Architectures", "Layers", "ReservedConcurrentExecutions", "TracingConfig", "SnapStart")
             if key in props}
         if code_uri is not None and isinstance(values.get("Runtime"), str):
             code_uri = self._built(logical_id, code_uri, values["Runtime"])
@@ -263,6 +263,7 @@ class _TemplateReader:
             raise self.error(logical_id, "Environment", "must be a mapping with Variables")
         storage = values.get("EphemeralStorage") or {}
         tracing = values.get("TracingConfig") or {}
+        snap = values.get("SnapStart") or {}
         alias_id, alias, provisioned = aliases.get(str(name), (None, None, None))
         provisioned_count = provisioned.get("ProvisionedConcurrentExecutions") \
             if isinstance(provisioned, dict) else provisioned
@@ -277,6 +278,7 @@ class _TemplateReader:
                 reserved_concurrency=values.get("ReservedConcurrentExecutions"), auto_publish_alias=alias,
                 provisioned_concurrency=provisioned_count or None, role=self._role(logical_id, props),
                 tracing_mode=tracing.get("Mode", "PassThrough") if isinstance(tracing, dict) else tracing,
+                snap_start=snap.get("ApplyOn", "None") if isinstance(snap, dict) else snap,
             )
         except ConfigError as exc:
             prop = {"Tracing": "TracingConfig", "CodeUri": "Code"}.get(exc.prop, exc.prop)

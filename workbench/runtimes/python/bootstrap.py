@@ -312,8 +312,123 @@ def handle_one(client, handler, headers, body):
     client.post_error(request_id, error, "Unhandled")
 
 
-def main():
+# -- SnapStart ---------------------------------------------------------------------------------------------
+# With WORKBENCH_SNAPSHOT_FD set, this process is a version's snapshot: it runs init and the before-snapshot
+# hooks once, says so on that control socket, and then only forks. Each fork is a restored execution
+# environment: it takes the output pipe, Runtime API address and variables the workbench sends with the
+# request, runs the after-restore hooks and serves invocations as any environment does.
+
+def _hook_registry(name):
+    try:
+        import snapshot_restore_py
+    except ImportError:
+        return []
+    return list(getattr(snapshot_restore_py, name)())
+
+
+def _run_hooks(hooks):
+    for hook, args, kwargs in hooks:
+        hook(*args, **kwargs)
+
+
+def _send_json(sock, document):
+    sock.send(json.dumps(document).encode())
+
+
+def _snapshot(control_fd):
+    import array
+    import select
+    import signal
+    control = socket.socket(fileno=control_fd)
+    try:
+        handler = load_handler(os.environ.get("_HANDLER", ""))
+        # Before-snapshot hooks run in the reverse order of their registration (as on AWS).
+        _run_hooks(reversed(_hook_registry("get_before_snapshot")))
+    except FaultError as fault:
+        _fail_snapshot(control, _fault_document(fault))
+    except Exception as exc:  # noqa: BLE001 - a failing hook fails the snapshot, with its own error
+        _fail_snapshot(control, _exception_document(exc, ""))
+    sys.stdout.flush()
+    _send_json(control, {"ready": True})
+    wake_read, wake_write = os.pipe()
+    os.set_blocking(wake_write, False)
+    signal.set_wakeup_fd(wake_write)
+    signal.signal(signal.SIGCHLD, lambda *_: None)
+    fd_size = array.array("i").itemsize
+    while True:
+        try:
+            readable = select.select([control, wake_read], [], [])[0]
+        except InterruptedError:
+            continue
+        if wake_read in readable:
+            os.read(wake_read, 4096)
+            while True:
+                try:
+                    pid, status = os.waitpid(-1, os.WNOHANG)
+                except ChildProcessError:
+                    break
+                if pid == 0:
+                    break
+                _send_json(control, {"exit": pid, "status": status})
+        if control not in readable:
+            continue
+        message, ancillary, _, _ = control.recvmsg(1 << 20, socket.CMSG_SPACE(2 * fd_size))
+        if not message:
+            os._exit(0)  # the workbench let go of this snapshot
+        fds = array.array("i")
+        for level, kind, data in ancillary:
+            if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
+                fds.frombytes(data[:len(data) - len(data) % fd_size])
+        if len(fds) != 2:
+            continue
+        sys.stdout.flush()
+        if os.fork() == 0:
+            signal.set_wakeup_fd(-1)
+            signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+            os.close(wake_read)
+            os.close(wake_write)
+            control.close()
+            _restored(json.loads(message), fds[0], fds[1], handler)
+            os._exit(0)
+        os.close(fds[0])
+        os.close(fds[1])
+
+
+def _fail_snapshot(control, error):
+    _log_error(error)
+    _send_json(control, {"ready": False, "error": error})
+    sys.exit(1)
+
+
+def _restored(request, output_fd, reply_fd, handler):
+    os.setsid()  # its own process group: frozen, thawed and killed as one environment
+    os.dup2(output_fd, 1)
+    os.dup2(output_fd, 2)
+    os.close(output_fd)
+    os.environ.clear()
+    os.environ.update(request["env"])
+    reply = socket.socket(fileno=reply_fd)
+    _send_json(reply, {"pid": os.getpid()})  # the workbench reads our pid as its own namespace numbers it
+    reply.close()
     client = RuntimeClient(os.environ["AWS_LAMBDA_RUNTIME_API"])
+    try:
+        # After-restore hooks run in the order of their registration (as on AWS).
+        _run_hooks(_hook_registry("get_after_restore"))
+    except Exception as exc:  # noqa: BLE001 - reported to the workbench as the restore's failure
+        error = _exception_document(exc, "")
+        _log_error(error)
+        client.post_init_error(error, "Runtime.AfterRestoreError")
+        os._exit(1)
+    _serve(client, handler)
+
+
+def _serve(client, handler):
+    while True:
+        headers, body = client.next_invocation()
+        handle_one(client, handler, headers, body)
+
+
+def main():
     try:
         sys.stdout.reconfigure(line_buffering=True)
         sys.stderr.reconfigure(line_buffering=True)
@@ -321,6 +436,10 @@ def main():
         pass
     _prepare_paths()
     _install_logging()
+    if os.environ.get("WORKBENCH_SNAPSHOT_FD"):
+        _snapshot(int(os.environ.pop("WORKBENCH_SNAPSHOT_FD")))
+        return
+    client = RuntimeClient(os.environ["AWS_LAMBDA_RUNTIME_API"])
     try:
         handler = load_handler(os.environ.get("_HANDLER", ""))
     except FaultError as fault:
@@ -329,9 +448,7 @@ def main():
         client.post_init_error(error, fault.error_type if fault.error_type.startswith("Runtime.")
                                else "Runtime.Unknown")
         sys.exit(1)
-    while True:
-        headers, body = client.next_invocation()
-        handle_one(client, handler, headers, body)
+    _serve(client, handler)
 
 
 if __name__ == "__main__":

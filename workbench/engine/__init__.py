@@ -4,6 +4,22 @@ Faces import from here only (an import-linter contract holds them to it); the su
 engine's own business and may be regrouped freely.
 """
 
+from workbench.engine.asynchronous.config import KEEP, EventInvokeConfig
+from workbench.engine.asynchronous.events import (
+    AsyncAttemptStarted,
+    AsyncDeliveryFailed,
+    AsyncDestinationDelivered,
+    AsyncEventDeadLettered,
+    AsyncEventDiscarded,
+    AsyncEventQueued,
+    AsyncEventSucceeded,
+    AsyncInvocationEvent,
+    AsyncRetryScheduled,
+    Condition,
+    EventState,
+)
+from workbench.engine.asynchronous.statistics import AsyncQueueStatistics
+from workbench.engine.asynchronous.store import QueuedEvent, query_events
 from workbench.engine.catalogue.code_store import deterministic_zip
 from workbench.engine.catalogue.functions import Alias, FunctionEntry, parse_name
 from workbench.engine.catalogue.layers import LayerVersion
@@ -65,12 +81,24 @@ from workbench.engine.observation.tracing import to_xray_documents
 from workbench.engine.store.logs import StoredLog, open_readonly, query_logs, query_traces
 
 __all__ = [
+    "KEEP",
     "Alias",
+    "AsyncAttemptStarted",
+    "AsyncDeliveryFailed",
+    "AsyncDestinationDelivered",
+    "AsyncEventDeadLettered",
+    "AsyncEventDiscarded",
+    "AsyncEventQueued",
+    "AsyncEventSucceeded",
+    "AsyncInvocationEvent",
+    "AsyncQueueStatistics",
+    "AsyncRetryScheduled",
     "AutoscalingPolicy",
     "CatalogueChanged",
     "CatalogueResource",
     "Change",
     "Clock",
+    "Condition",
     "Engine",
     "EngineEvent",
     "EngineSettings",
@@ -85,6 +113,8 @@ __all__ = [
     "EnvironmentInitialised",
     "EnvironmentStarting",
     "EnvironmentStopped",
+    "EventInvokeConfig",
+    "EventState",
     "FakeClock",
     "FunctionEntry",
     "FunctionStatistics",
@@ -108,6 +138,7 @@ __all__ = [
     "ProvisionedConcurrencyChanged",
     "ProvisionedConcurrencyConfigNotFoundError",
     "ProvisionedConfig",
+    "QueuedEvent",
     "RealClock",
     "RequestTooLargeError",
     "ResourceConflictError",
@@ -127,6 +158,7 @@ __all__ = [
     "iso_timestamp",
     "open_readonly",
     "parse_name",
+    "query_events",
     "query_logs",
     "query_traces",
     "run_load",

@@ -57,6 +57,8 @@ class FunctionConfig:
     auto_publish_alias: str | None = None
     provisioned_concurrency: int | None = None
     tracing_mode: str = "PassThrough"
+    #: DeadLetterConfig.TargetArn: the SQS queue or SNS topic failed asynchronous events go to (spec §5).
+    dead_letter_target: str | None = None
 
     role: str = "arn:aws:iam::123456789012:role/lambda-role"
 
@@ -107,6 +109,7 @@ def validate_function(
     auto_publish_alias: Any = None,
     provisioned_concurrency: Any = None,
     tracing_mode: Any = "PassThrough",
+    dead_letter_target: Any = None,
     role: Any = "arn:aws:iam::123456789012:role/lambda-role",
     require_code: bool = True,
 ) -> FunctionConfig:
@@ -150,6 +153,7 @@ def validate_function(
         raise ConfigError("AutoPublishAlias", f"must be an alias name (got {auto_publish_alias!r})")
     if tracing_mode not in ("Active", "PassThrough"):
         raise ConfigError("Tracing", f"must be Active or PassThrough (got {tracing_mode!r})")
+    dead_letter = validate_dead_letter_target(dead_letter_target)
     if require_code and code_uri is None and inline_code is None:
         raise ConfigError("CodeUri", "is required (a folder or a .zip file)")
     if not isinstance(role, str) or not role:
@@ -159,8 +163,19 @@ def validate_function(
         environment=variables, description=description, ephemeral_storage=storage, logical_id=logical_id,
         inline_code=inline_code, architectures=tuple(architectures), layers=tuple(layers),
         reserved_concurrency=reserved, auto_publish_alias=auto_publish_alias,
-        provisioned_concurrency=provisioned, tracing_mode=tracing_mode, role=role,
+        provisioned_concurrency=provisioned, tracing_mode=tracing_mode, role=role, dead_letter_target=dead_letter,
     )
+
+
+def validate_dead_letter_target(target: Any) -> str | None:
+    """DeadLetterConfig.TargetArn: an SQS queue or SNS topic ARN; "" or None for none."""
+    if target is None or target == "":
+        return None
+    parts = target.split(":") if isinstance(target, str) else []
+    if len(parts) < 6 or parts[0] != "arn" or parts[2] not in ("sqs", "sns") or not parts[5]:
+        raise ConfigError("DeadLetterConfig", f"The provided target arn {target!r} is invalid: a dead-letter queue "
+                          "is an SQS queue or SNS topic ARN")
+    return str(target)
 
 
 def validate_environment(environment: Any) -> dict[str, str]:

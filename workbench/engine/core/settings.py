@@ -32,7 +32,11 @@ class EngineSettings:
     #: How many environments may initialise at once (0: no bound, as on Lambda). See `initgate.py`.
     max_parallel_inits: int = field(default_factory=lambda: max(4, 4 * (os.cpu_count() or 1)))
     async_payload_max: int = limits.ASYNC_PAYLOAD_MAX
-    #: How long an asynchronous event may wait (throttled) before it is discarded (AWS default: 6 h).
-    max_event_age_s: float = 21_600.0
+    #: Multiplies every delay of the asynchronous queue (retries after 1 and 2 min, throttle backoff) and the
+    #: maximum event age: a classroom cannot wait 3 minutes, 0.01 makes them 0.6 and 1.2 s (spec §5).
+    async_delay_scale: float = 1.0
+    #: Where dead-letter queues and destinations (SQS, SNS, EventBridge) are reached through the AWS SDK:
+    #: the workbench's local services or an external endpoint. None: nowhere (deliveries fail, and say so).
+    aws_endpoint: str | None = None
     subsegment_names: SubsegmentNames = field(default_factory=SubsegmentNames)
     log_tail_bytes: int = limits.LOG_TAIL_BYTES

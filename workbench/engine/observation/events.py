@@ -178,6 +178,7 @@ class CatalogueResource(StrEnum):
     LAYER = "layer"
     RESERVED_CONCURRENCY = "reserved-concurrency"
     PROVISIONED_CONCURRENCY = "provisioned-concurrency"
+    EVENT_INVOKE_CONFIG = "event-invoke-config"
 
 
 class Change(StrEnum):

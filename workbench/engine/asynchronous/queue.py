@@ -85,7 +85,7 @@ class _Lane:
     paused_until: float | None = None
 
     def can_start(self, now: float) -> bool:
-        return not self.blocked and (self.paused_until is None or now >= self.paused_until)
+        return not self.blocked and (self.paused_until is None or now + _EPSILON_S >= self.paused_until)
 
     def throttled(self, now: float, delay: float) -> None:
         if self.running > 1:         # the throttled attempt itself still counts here
@@ -160,6 +160,9 @@ class AsyncQueue:
 
     def _schedule(self, event: QueuedEvent) -> None:
         heapq.heappush(self._timers, (event.due, next(self._sequence), event.request_id))
+        delay = event.due - self._clock.time() - _EPSILON_S
+        if delay > 0:  # armed now, not when the dispatcher next runs: the retry is due exactly on time
+            self._clock.call_later(delay, self._wake.set)
         self._wake.set()
 
     def _lane(self, function: str) -> _Lane:
@@ -195,7 +198,8 @@ class AsyncQueue:
                      if when is not None]
             if self._timers:
                 wakes.append(self._timers[0][0])
-            handle = self._clock.call_later(max(0.0, min(wakes) - now), self._wake.set) if wakes else None
+            handle = self._clock.call_later(max(0.0, min(wakes) - now - _EPSILON_S), self._wake.set) if wakes \
+                else None
             try:
                 await self._wake.wait()
             finally:

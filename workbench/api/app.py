@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
-from workbench.api import concurrency, functions, invoke, layers, versions
+from workbench.api import concurrency, event_invoke, functions, invoke, layers, versions
 from workbench.api.context import ENGINE
 from workbench.api.errors import UnknownOperationError, error_response
 from workbench.engine import Engine, LambdaError, RequestTooLargeError, ServiceError, initiated_by
@@ -64,7 +64,7 @@ async def lambda_errors(request: web.Request, handler: Handler) -> web.StreamRes
 def build_app(engine: Engine) -> web.Application:
     app = web.Application(middlewares=[lambda_errors], client_max_size=MAX_REQUEST_BYTES)
     app[ENGINE] = engine
-    for module in (invoke, functions, versions, layers, concurrency):
+    for module in (invoke, functions, versions, layers, concurrency, event_invoke):
         module.add_routes(app.router)
     return app
 

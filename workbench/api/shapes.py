@@ -60,6 +60,8 @@ def function_configuration(version: FunctionVersion, arn: str, phase: Phase,
         "SnapStart": {"ApplyOn": "None", "OptimizationStatus": "Off"},
         "LoggingConfig": {"LogFormat": "Text", "LogGroup": f"/aws/lambda/{config.name}"},
     }
+    if config.dead_letter_target:
+        document["DeadLetterConfig"] = {"TargetArn": config.dead_letter_target}
     if config.environment:
         document["Environment"] = {"Variables": dict(config.environment)}
     if version.layers:

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from workbench import __version__
 
 #: Subcommand modules under workbench.commands, in the order `--help` lists them.
-COMMANDS = ("gui", "invoke", "load", "logs", "traces", "serve", "deploy", "versions", "layers", "images")
+COMMANDS = ("gui", "invoke", "load", "logs", "traces", "events", "serve", "deploy", "versions", "layers", "images")
 
 
 def build_parser() -> argparse.ArgumentParser:

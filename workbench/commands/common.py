@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from workbench.backends.base import BackendError
-from workbench.engine import LambdaError
+from workbench.engine import EngineSettings, LambdaError
 from workbench.model.project import STATE_DIR_NAME, TEMPLATE_NAMES, Project, load_project
 from workbench.model.template import TemplateError
 from workbench.resources import sample_project_dir
@@ -36,6 +36,21 @@ def add_backend_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--backend", default=default, choices=["process", "docker"],
                         help=f"where execution environments run (default: {default}; set WORKBENCH_BACKEND "
                         "to change it)")
+
+
+def add_async_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--async-delay-scale", type=float, default=1.0, metavar="F",
+                        help="multiply every delay of asynchronous invocation (retries after 1 and 2 minutes, "
+                        "throttle backoff, maximum event age) by F; 0.01 makes the retries 0.6 and 1.2 s "
+                        "(default 1: AWS's timing)")
+
+
+def engine_settings(args: argparse.Namespace) -> EngineSettings:
+    """The engine settings a command's options ask for."""
+    scale = getattr(args, "async_delay_scale", 1.0)
+    if not 0 < scale <= 100:
+        raise CommandError(f"--async-delay-scale must be above 0 and at most 100 (got {scale})")
+    return EngineSettings(async_delay_scale=scale)
 
 
 def project_from(args: argparse.Namespace) -> Project:

@@ -9,7 +9,14 @@ import sys
 import tempfile
 from pathlib import Path
 
-from workbench.commands.common import CommandError, add_backend_option, add_project_options, project_from
+from workbench.commands.common import (
+    CommandError,
+    add_async_options,
+    add_backend_option,
+    add_project_options,
+    engine_settings,
+    project_from,
+)
 from workbench.model.project import STATE_DIR_NAME, load_project
 
 
@@ -19,6 +26,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                                    "event editors, concurrency graph, environment map, logs and traces.")
     add_project_options(parser)
     add_backend_option(parser)
+    add_async_options(parser)
     parser.add_argument("--demo", action="store_true",
                         help="play a short scripted scenario (a cold and a warm invocation, a burst that scales "
                         "out and is throttled at a reserved limit) on a copy of the project, and exit")
@@ -52,7 +60,7 @@ def gui(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 2
     if not args.demo:
-        return run(project, backend=args.backend, demo=False, screenshot=None)
+        return run(project, backend=args.backend, demo=False, screenshot=None, engine_settings=engine_settings(args))
     # The demo changes what it plays on (reserved concurrency, logs, traces): it plays on a copy, so the
     # project (and the sample project the next `make run` opens) stays as it was.
     with tempfile.TemporaryDirectory(prefix="workbench-demo-") as folder:

@@ -8,8 +8,10 @@ from pathlib import Path
 
 from workbench.commands.common import (
     CommandError,
+    add_async_options,
     add_backend_option,
     add_project_options,
+    engine_settings,
     open_project,
     run_async,
 )
@@ -30,6 +32,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--qualifier", help="a version or alias")
     parser.add_argument("--client-context", help="base64 JSON client context, as X-Amz-Client-Context")
     add_backend_option(parser)
+    add_async_options(parser)
     parser.set_defaults(handler=lambda args: run_async(invoke(args)))
 
 
@@ -62,7 +65,7 @@ async def invoke(args: argparse.Namespace) -> int:
     project, state_dir = open_project(args)
     warn_if_served(state_dir)
     failed = False
-    async with Engine(project, backend=args.backend, state_dir=state_dir) as engine:
+    async with Engine(project, backend=args.backend, state_dir=state_dir, settings=engine_settings(args)) as engine:
         engine.subscribe(print_log_line)
         for _ in range(args.count):
             result = await engine.invoke(args.function, payload, qualifier=args.qualifier,

@@ -8,8 +8,10 @@ import sys
 
 from workbench.commands.common import (
     CommandError,
+    add_async_options,
     add_backend_option,
     add_project_options,
+    engine_settings,
     project_from,
     run_async,
 )
@@ -36,6 +38,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     source.add_argument("--event-json", help="the event JSON itself")
     parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
     add_backend_option(parser)
+    add_async_options(parser)
     parser.set_defaults(handler=lambda args: run_async(load(args)))
 
 
@@ -59,7 +62,7 @@ async def load(args: argparse.Namespace) -> int:
     payload = read_event(args)
     project = project_from(args)
     warn_if_served(project.state_dir)
-    async with Engine(project, backend=args.backend) as engine:
+    async with Engine(project, backend=args.backend, settings=engine_settings(args)) as engine:
         try:
             report = await run_load(engine, ref.name, qualifier=ref.qualifier, payload=payload,
                                     requests=args.requests, concurrency=args.concurrency, rate=args.rate,

@@ -13,7 +13,15 @@ import sys
 from pathlib import Path
 
 from workbench.api.app import ApiServer
-from workbench.commands.common import CommandError, add_backend_option, add_project_options, open_project, run_async
+from workbench.commands.common import (
+    CommandError,
+    add_async_options,
+    add_backend_option,
+    add_project_options,
+    engine_settings,
+    open_project,
+    run_async,
+)
 from workbench.engine import Engine
 
 RULE = """\
@@ -40,6 +48,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     add_project_options(parser)
     parser.add_argument("--port", type=int, default=0, help="the port (default: a free one, printed at start)")
     add_backend_option(parser)
+    add_async_options(parser)
     parser.set_defaults(handler=lambda args: run_async(serve(args)))
 
 
@@ -78,7 +87,7 @@ async def serve(args: argparse.Namespace) -> int:
     if project is None:
         print(f"workbench: no template in {state_dir.parent}: serving the functions created through the API "
               f"(kept in {state_dir})", file=sys.stderr)
-    async with Engine(project, backend=args.backend, state_dir=state_dir) as engine:
+    async with Engine(project, backend=args.backend, state_dir=state_dir, settings=engine_settings(args)) as engine:
         server = ApiServer(engine, args.port)
         try:
             await server.start()

@@ -55,8 +55,9 @@ class QueuedEvent:
 
 
 def query_events(connection: sqlite3.Connection, function: str | None = None, *, open_only: bool = False,
-                 limit: int = 1000) -> list[QueuedEvent]:
-    """Events, oldest first (for `workbench events`, which reads the store read-only, and for recovery)."""
+                 limit: int = 1000, newest: bool = False) -> list[QueuedEvent]:
+    """Events, oldest first (for `workbench events`, which reads the store read-only, and for recovery);
+    with ``newest``, the last ``limit`` of them."""
     where, params = [], []
     if function is not None:
         where.append("function = ?")
@@ -65,9 +66,11 @@ def query_events(connection: sqlite3.Connection, function: str | None = None, *,
         where.append(f"state IN ({', '.join('?' * len(OPEN_STATES))})")
         params.extend(str(state) for state in OPEN_STATES)
     clause = f"WHERE {' AND '.join(where)}" if where else ""
-    rows = connection.execute(f"SELECT {_COLUMNS} FROM async_events {clause} ORDER BY received, rowid LIMIT ?",
-                              (*params, limit))
-    return [QueuedEvent.from_row(row) for row in rows]
+    order = "DESC" if newest else ""
+    rows = connection.execute(f"SELECT {_COLUMNS} FROM async_events {clause} ORDER BY received {order}, rowid {order} "
+                              "LIMIT ?", (*params, limit))
+    found = [QueuedEvent.from_row(row) for row in rows]
+    return found[::-1] if newest else found
 
 
 class QueueStore:

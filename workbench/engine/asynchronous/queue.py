@@ -84,8 +84,10 @@ class _Lane:
     blocked: bool = False            # throttled while attempts run: wait for one of them to finish
     paused_until: float | None = None
 
-    def can_start(self, now: float) -> bool:
-        return not self.blocked and (self.paused_until is None or now + _EPSILON_S >= self.paused_until)
+    def can_start(self, now: float, capacity: int) -> bool:
+        """``capacity``: the function's concurrency (at least 1, so that a reservation of 0 is found out)."""
+        return not self.blocked and self.running < max(1, capacity) and \
+            (self.paused_until is None or now + _EPSILON_S >= self.paused_until)
 
     def throttled(self, now: float, delay: float) -> None:
         if self.running > 1:         # the throttled attempt itself still counts here
@@ -186,8 +188,9 @@ class AsyncQueue:
                 event = self._open.get(request_id)
                 if event is not None and event.state in (EventState.QUEUED, EventState.RETRY_WAIT):
                     self._lane(event.function).ready.append(request_id)
-            for lane in self._lanes.values():
-                while lane.ready and lane.can_start(now):
+            for function, lane in self._lanes.items():
+                capacity = self._scheduler.governor.capacity(function)
+                while lane.ready and lane.can_start(now, capacity):
                     lane.paused_until = None
                     event = self._open.get(lane.ready.popleft())
                     if event is not None:

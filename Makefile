@@ -9,6 +9,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet -e '.[dev,gui,docker]'
+	$(BIN)/workbench sdk build || $(BIN)/workbench sdk build --python-only
 	rm -f $(VENV)/.installed-*
 	touch $@
 

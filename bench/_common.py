@@ -8,13 +8,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-
-def percentile(samples: Sequence[float], fraction: float) -> float:
-    ordered = sorted(samples)
-    if not ordered:
-        return float("nan")
-    index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
-    return ordered[index]
+from workbench.engine import percentile
 
 
 def emit(name: str, samples: Sequence[float], unit: str = "ms", **extra: Any) -> None:

@@ -28,13 +28,14 @@ from botocore.config import Config
 
 from bench._common import emit, log
 from bench.invoke import write_project
+from workbench.api import sigv4
 
 PATH = "/2015-03-31/functions/Noop/invocations"
 
 
-def start_server(project: Path) -> tuple[subprocess.Popen[str], str]:
-    process = subprocess.Popen([sys.executable, "-m", "workbench", "serve", "--project", str(project)],
-                               stdout=subprocess.PIPE, text=True)
+def start_server(project: Path, extra: list[str] | None = None) -> tuple[subprocess.Popen[str], str]:
+    process = subprocess.Popen([sys.executable, "-m", "workbench", "serve", "--project", str(project),
+                                *(extra or [])], stdout=subprocess.PIPE, text=True)
     assert process.stdout is not None
     line = process.stdout.readline()
     match = re.search(r"(http://127\.0\.0\.1:\d+)", line)
@@ -63,10 +64,13 @@ def measure_boto3(url: str, warmup: int, count: int) -> list[float]:
 def measure_plain(url: str, warmup: int, count: int) -> list[float]:
     address = urlsplit(url)
     connection = http.client.HTTPConnection(address.hostname or "", address.port)
-    headers = {"Content-Type": "application/json"}
     samples: list[float] = []
     for index in range(warmup + count):
         started = time.perf_counter()
+        # the API requires a SigV4 signature; signing is part of what a client pays per request
+        headers = {"Content-Type": "application/json", **sigv4.sign(
+            access_key="bench", secret="bench", method="POST", host=address.netloc, raw_path=PATH, query=(),
+            body=b"{}")}
         connection.request("POST", PATH, body=b"{}", headers=headers)
         response = connection.getresponse()
         response.read()

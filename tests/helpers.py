@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import importlib.metadata
 import io
@@ -10,7 +11,7 @@ import shutil
 import sys
 import textwrap
 import zipfile
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -87,6 +88,16 @@ async def running(project: Project, backend: str = "process", **settings: Any) -
     engine = Engine(project, backend=backend, settings=EngineSettings(**settings))
     async with engine:
         yield engine
+
+
+async def wait_until(predicate: Callable[[], object], timeout: float = 10.0, message: str = "condition") -> None:
+    """Wait for a condition the engine reaches on its own (a process gone, an event seen), checking it every few
+    milliseconds; fails with ``message`` after ``timeout`` seconds. Never a fixed sleep."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not predicate():
+        assert loop.time() < deadline, f"{message} not reached in {timeout} s"
+        await asyncio.sleep(0.005)
 
 
 class EventLog:

@@ -9,7 +9,8 @@ from collections.abc import Sequence
 from workbench import __version__
 
 #: Subcommand modules under workbench.commands, in the order `--help` lists them.
-COMMANDS = ("gui", "invoke", "load", "logs", "traces", "events", "serve", "deploy", "versions", "layers", "images")
+COMMANDS = ("gui", "invoke", "load", "logs", "traces", "events", "serve", "resources", "deploy", "versions", "layers",
+            "images", "sdk")
 
 
 def build_parser() -> argparse.ArgumentParser:

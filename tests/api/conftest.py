@@ -12,11 +12,13 @@ from collections.abc import Coroutine, Iterator, Mapping
 from concurrent.futures import Future
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import parse_qsl, urlsplit
 
 import boto3
 import pytest
 from botocore.config import Config
 
+from workbench.api import sigv4
 from workbench.api.app import ApiServer
 from workbench.engine.core.settings import EngineSettings
 from workbench.engine.facade import Engine
@@ -59,9 +61,11 @@ ROLE = "arn:aws:iam::123456789012:role/lambda-role"
 class ServerThread:
     """Runs an engine and its API server on an event loop of their own, as `workbench serve` does."""
 
-    def __init__(self, state_dir: Path, project: Project | None = None, **settings: Any) -> None:
+    def __init__(self, state_dir: Path, project: Project | None = None,
+                 credentials: Mapping[str, str] | None = None, **settings: Any) -> None:
         self.state_dir = state_dir
         self.project = project
+        self.credentials = credentials
         self.settings = EngineSettings(**settings)
         self.url = ""
         self.engine: Engine | None = None
@@ -76,7 +80,7 @@ class ServerThread:
         self._stop = asyncio.Event()
         try:
             async with Engine(self.project, settings=self.settings, state_dir=self.state_dir) as engine:
-                server = ApiServer(engine)
+                server = ApiServer(engine, credentials=self.credentials)
                 await server.start()
                 self.engine, self.url = engine, server.url
                 self._ready.set()
@@ -106,10 +110,20 @@ class ServerThread:
         self._thread.join(60)
 
 
-def lambda_client(url: str, **config: Any) -> Any:
+def signed_headers(server: ServerThread, method: str, path: str, body: bytes | str | None = None,
+                   access_key: str = "x", secret: str = "x") -> dict[str, str]:
+    """The headers that sign a raw request to ``server`` (SigV4, as SDKs sign), with a JSON content type."""
+    raw_path, _, raw_query = path.partition("?")
+    data = body.encode() if isinstance(body, str) else body or b""
+    return {"Content-Type": "application/json", **sigv4.sign(
+        access_key=access_key, secret=secret, method=method, host=urlsplit(server.url).netloc, raw_path=raw_path,
+        query=parse_qsl(raw_query, keep_blank_values=True), body=data)}
+
+
+def lambda_client(url: str, access_key: str = "x", secret: str = "x", **config: Any) -> Any:
     options: dict[str, Any] = {"retries": {"total_max_attempts": 1}, "read_timeout": 60, **config}
-    return boto3.client("lambda", endpoint_url=url, region_name="us-east-1", aws_access_key_id="x",
-                        aws_secret_access_key="x", config=Config(**options))
+    return boto3.client("lambda", endpoint_url=url, region_name="us-east-1", aws_access_key_id=access_key,
+                        aws_secret_access_key=secret, config=Config(**options))
 
 
 @pytest.fixture

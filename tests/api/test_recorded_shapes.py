@@ -1,5 +1,6 @@
-"""Our responses against responses recorded from real AWS (`/work/shared/spec/aws-recorded-responses.json`,
-Apache-2.0, recorded by the LocalStack project; values normalised, HTTP headers stripped).
+"""Our responses against responses recorded from real AWS (`tests/fixtures/aws-recorded-responses.json`,
+Apache-2.0, recorded by the LocalStack project — see tests/fixtures/NOTICE.md; values normalised, HTTP headers
+stripped).
 
 Each test replays a recorded scenario with boto3 against our server and compares what boto3 parsed: the HTTP
 status, the same set of keys at every level, and — for errors — the message (after normalising ARNs the way the
@@ -10,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -20,8 +20,8 @@ from botocore.exceptions import ClientError
 
 from tests.api.conftest import ECHO_ZIP, ROLE, ServerThread, create_echo, lambda_client, make_zip
 
-RECORDINGS = Path(os.environ.get("WORKBENCH_AWS_RECORDINGS", "/work/shared/spec/aws-recorded-responses.json"))
-pytestmark = pytest.mark.skipif(not RECORDINGS.is_file(), reason="the recorded AWS responses are not available")
+# In the repository, so these tests run everywhere; a missing file is a failure (json.loads raises), never a skip.
+RECORDINGS = Path(__file__).parent.parent / "fixtures" / "aws-recorded-responses.json"
 
 API = "tests/aws/services/lambda_/test_lambda_api.py::"
 FEATURES = "tests/aws/services/lambda_/test_lambda.py::"
@@ -313,7 +313,7 @@ def _nonexisting(recording: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_create_function_errors(client: Any) -> None:
-    test, names = API + "TestLambdaFunction::test_create_lambda_exceptions", {}
+    test, names = API + "TestLambdaFunction::test_create_lambda_exceptions", dict[str, str]()
 
     def create(**overrides: Any) -> Any:
         arguments = {"FunctionName": "bad", "Runtime": "python3.12", "Role": ROLE, "Handler": "app.handler",

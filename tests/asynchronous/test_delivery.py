@@ -1,5 +1,6 @@
 """Dead-letter queues, destinations and FunctionEventInvokeConfigs through the real API with real boto3
-clients, delivering to moto's SQS, SNS and EventBridge (a child process on loopback)."""
+clients, delivering to the engine's own local services (moto's SQS, SNS and EventBridge in a child process),
+which the tests reach through the same one endpoint as Lambda."""
 
 from __future__ import annotations
 
@@ -18,8 +19,8 @@ from tests.asynchronous.conftest import aws, receive
 
 
 @pytest.fixture
-def server(tmp_path: Path, moto_url: str) -> Iterator[ServerThread]:
-    running = ServerThread(tmp_path / ".workbench", async_delay_scale=0.001, aws_endpoint=moto_url).start()
+def server(tmp_path: Path) -> Iterator[ServerThread]:
+    running = ServerThread(tmp_path / ".workbench", async_delay_scale=0.001).start()
     yield running
     running.stop()
 
@@ -41,8 +42,8 @@ def _code(error: ClientError) -> str:
     return str(error.response["Error"]["Code"])
 
 
-def test_dead_letter_queue_gets_the_event_unchanged_with_its_attributes(client: Any, moto_url: str) -> None:
-    sqs = aws("sqs", moto_url)
+def test_dead_letter_queue_gets_the_event_unchanged_with_its_attributes(client: Any, server: ServerThread) -> None:
+    sqs = aws("sqs", server.url)
     url, arn = _queue(sqs)
     create_echo(client, DeadLetterConfig={"TargetArn": arn})
     assert client.get_function_configuration(FunctionName="echo")["DeadLetterConfig"] == {"TargetArn": arn}
@@ -63,8 +64,8 @@ def test_dead_letter_queue_gets_the_event_unchanged_with_its_attributes(client: 
         {"TargetArn": arn}
 
 
-def test_each_destination_type_gets_the_invocation_record(client: Any, moto_url: str, server: ServerThread) -> None:
-    sqs, sns, events = aws("sqs", moto_url), aws("sns", moto_url), aws("events", moto_url)
+def test_each_destination_type_gets_the_invocation_record(client: Any, server: ServerThread) -> None:
+    sqs, sns, events = aws("sqs", server.url), aws("sns", server.url), aws("events", server.url)
     success_url, success_arn = _queue(sqs)
     topic = sns.create_topic(Name=f"t-{uuid.uuid4().hex[:8]}")["TopicArn"]
     topic_url, topic_queue = _queue(sqs)
@@ -122,8 +123,8 @@ def test_each_destination_type_gets_the_invocation_record(client: Any, moto_url:
     assert received["responsePayload"]["event"] == {"to": "receiver"}
 
 
-def test_a_version_or_alias_configuration_wins_over_the_functions(client: Any, moto_url: str) -> None:
-    sqs = aws("sqs", moto_url)
+def test_a_version_or_alias_configuration_wins_over_the_functions(client: Any, server: ServerThread) -> None:
+    sqs = aws("sqs", server.url)
     function_url, function_queue = _queue(sqs)
     alias_url, alias_queue = _queue(sqs)
     create_echo(client)

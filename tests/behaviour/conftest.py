@@ -1,17 +1,25 @@
-"""The behaviour suite runs once per backend, so every backend is held to the same standard."""
+"""The behaviour suite runs once per backend, so every backend is held to the same standard. The process
+backend runs twice: in its sandbox (bubblewrap, where the machine has it) and without one (the fallback)."""
 
 from __future__ import annotations
 
 import pytest
 
 from tests.docker_support import require_docker
+from tests.sandbox_support import require_sandbox
 
-BACKENDS = ["process", "docker"]
+BACKENDS = ["process", "process-unsandboxed", "docker"]
 
 
 @pytest.fixture(params=BACKENDS)
-def backend(request: pytest.FixtureRequest) -> str:
+def backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
     name: str = request.param
     if name == "docker":
         require_docker()
+    if name == "process":
+        require_sandbox()
+        monkeypatch.setenv("WORKBENCH_SANDBOX", "required")
+    if name == "process-unsandboxed":
+        monkeypatch.setenv("WORKBENCH_SANDBOX", "off")
+        return "process"
     return name

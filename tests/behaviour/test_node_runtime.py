@@ -7,6 +7,7 @@ from pathlib import Path
 
 from tests.helpers import EventLog, make_project, running
 from workbench.engine.observation.events import LogLine
+from workbench.model.project import Project
 
 FILES = {
     "src/cjs.js": """
@@ -41,7 +42,7 @@ FILES = {
 }
 
 
-def _project(tmp_path: Path) -> object:
+def _project(tmp_path: Path) -> Project:
     functions = {
         name: {"CodeUri": "src", "Handler": handler, "Runtime": "nodejs20.x", "MemorySize": 256}
         for name, handler in {
@@ -57,7 +58,7 @@ def _project(tmp_path: Path) -> object:
 
 async def test_commonjs_async_handler_context_reuse_and_logs(tmp_path: Path, backend: str) -> None:
     events = EventLog()
-    async with running(_project(tmp_path), backend) as engine:  # type: ignore[arg-type]
+    async with running(_project(tmp_path), backend) as engine:
         engine.subscribe(events)
         first = await engine.invoke("Cjs", b'{"a": 1}')
         second = await engine.invoke("Cjs", b'{"a": 2}')
@@ -79,7 +80,7 @@ async def test_commonjs_async_handler_context_reuse_and_logs(tmp_path: Path, bac
 
 
 async def test_handler_styles_and_module_kinds(tmp_path: Path, backend: str) -> None:
-    async with running(_project(tmp_path), backend) as engine:  # type: ignore[arg-type]
+    async with running(_project(tmp_path), backend) as engine:
         assert (await engine.invoke("Callback")).json() == "via callback"
         assert (await engine.invoke("Esm", b'{"x": 1}')).json() == {"esm": True, "got": {"x": 1}}
         assert (await engine.invoke("EsmJs")).json() == "esm-in-js"
@@ -90,7 +91,7 @@ async def test_handler_styles_and_module_kinds(tmp_path: Path, backend: str) -> 
 
 async def test_errors_have_the_node_runtime_shape(tmp_path: Path, backend: str) -> None:
     events = EventLog()
-    async with running(_project(tmp_path), backend) as engine:  # type: ignore[arg-type]
+    async with running(_project(tmp_path), backend) as engine:
         engine.subscribe(events)
         fails = await engine.invoke("Fails")
         callback = await engine.invoke("CallbackFails")
@@ -106,7 +107,7 @@ async def test_errors_have_the_node_runtime_shape(tmp_path: Path, backend: str) 
 
 
 async def test_handler_resolution_errors(tmp_path: Path, backend: str) -> None:
-    async with running(_project(tmp_path), backend) as engine:  # type: ignore[arg-type]
+    async with running(_project(tmp_path), backend) as engine:
         missing = (await engine.invoke("Missing")).json()
         undefined = (await engine.invoke("Undefined")).json()
         not_function = (await engine.invoke("NotFunction")).json()

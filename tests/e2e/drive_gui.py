@@ -25,7 +25,7 @@ from workbench.gui.models.graph_history import MarkerKind
 from workbench.model.project import load_project
 
 
-async def until(condition, timeout: float = 20.0) -> bool:  # type: ignore[no-untyped-def]
+async def until(condition, timeout: float = 20.0) -> bool:
     deadline = asyncio.get_running_loop().time() + timeout
     while not condition():
         if asyncio.get_running_loop().time() > deadline:

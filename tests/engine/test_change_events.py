@@ -15,6 +15,7 @@ from workbench.engine import (
     initiated_by,
     run_load,
 )
+from workbench.model.project import Project
 
 APP = """
     import time
@@ -24,7 +25,7 @@ APP = """
 """
 
 
-def _project(tmp_path: Path) -> object:
+def _project(tmp_path: Path) -> Project:
     return make_project(tmp_path, {"Fn": {"CodeUri": "src", "Handler": "app.handler", "Runtime": "python3.11",
                                           "Timeout": 30}}, {"src/app.py": APP})
 
@@ -36,7 +37,7 @@ def _changes(log: EventLog) -> list[tuple[str, str, str, str | None, str]]:
 
 async def test_the_template_gui_and_api_are_named_as_initiators(tmp_path: Path) -> None:
     log = EventLog()
-    engine = Engine(_project(tmp_path))  # type: ignore[arg-type]
+    engine = Engine(_project(tmp_path))
     engine.subscribe(log)
     async with engine:
         assert ("function", "created", "Fn", None, "template") in _changes(log)
@@ -65,7 +66,7 @@ async def test_the_template_gui_and_api_are_named_as_initiators(tmp_path: Path) 
 
 async def test_concurrent_initiators_do_not_leak_into_each_other(tmp_path: Path) -> None:
     log = EventLog()
-    async with Engine(_project(tmp_path)) as engine:  # type: ignore[arg-type]
+    async with Engine(_project(tmp_path)) as engine:
         engine.subscribe(log)
 
         async def as_(who: str, alias: str) -> None:
@@ -79,7 +80,7 @@ async def test_concurrent_initiators_do_not_leak_into_each_other(tmp_path: Path)
 
 async def test_cancelling_a_load_cancels_and_counts_the_requests_in_flight(tmp_path: Path) -> None:
     progress: list[LoadProgress] = []
-    async with Engine(_project(tmp_path)) as engine:  # type: ignore[arg-type]
+    async with Engine(_project(tmp_path)) as engine:
         started = asyncio.Event()
 
         def note(event: object) -> None:

@@ -8,7 +8,7 @@ import signal
 import textwrap
 from pathlib import Path
 
-from tests.helpers import EventLog, make_project
+from tests.helpers import EventLog, make_project, wait_until
 from workbench.engine.core.clock import FakeClock
 from workbench.engine.core.settings import EngineSettings
 from workbench.engine.facade import Engine
@@ -23,6 +23,7 @@ from workbench.engine.observation.events import (
     InvocationFinished,
     InvocationStarted,
 )
+from workbench.model.project import Project
 
 APP = """
     import os
@@ -32,17 +33,9 @@ APP = """
 """
 
 
-def _project(tmp_path: Path) -> object:
+def _project(tmp_path: Path) -> Project:
     return make_project(tmp_path, {"Fn": {"CodeUri": "src", "Handler": "app.handler", "Runtime": "python3.11"}},
                         {"src/app.py": APP})
-
-
-async def _until(predicate: object, timeout: float = 5.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not predicate():  # type: ignore[operator]
-        assert loop.time() < deadline, "condition not reached"
-        await asyncio.sleep(0.01)
 
 
 def _process_state(pid: int) -> str:
@@ -52,10 +45,10 @@ def _process_state(pid: int) -> str:
 
 async def test_events_in_order_and_frozen_between_invocations(tmp_path: Path) -> None:
     events = EventLog()
-    async with Engine(_project(tmp_path)) as engine:  # type: ignore[arg-type]
+    async with Engine(_project(tmp_path)) as engine:
         engine.subscribe(events)
         result = await engine.invoke("Fn")
-        await _until(lambda: engine.statistics().function("Fn").environments[0].state == EnvState.FROZEN)
+        await wait_until(lambda: engine.statistics().function("Fn").environments[0].state == EnvState.FROZEN)
         pid = result.json()["pid"]
         assert _process_state(pid) == "T"  # stopped by SIGSTOP while idle
         again = await engine.invoke("Fn")
@@ -71,15 +64,16 @@ async def test_idle_environments_stop_after_the_idle_timeout(tmp_path: Path) -> 
     clock = FakeClock()
     events = EventLog()
     settings = EngineSettings(idle_timeout_s=300, max_lifetime_s=10_000)
-    async with Engine(_project(tmp_path), clock=clock, settings=settings) as engine:  # type: ignore[arg-type]
+    async with Engine(_project(tmp_path), clock=clock, settings=settings) as engine:
         engine.subscribe(events)
         pid = (await engine.invoke("Fn")).json()["pid"]
         await clock.advance(200)
         assert engine.statistics().environments == 1
         await clock.advance(101)
-        await _until(lambda: engine.statistics().environments == 0)
-        await _until(lambda: not os.path.exists(f"/proc/{pid}") or _process_state(pid) == "Z")
+        await wait_until(lambda: bool(events.of(EnvironmentStopped)), message="the idle environment stopped")
+        await wait_until(lambda: not os.path.exists(f"/proc/{pid}") or _process_state(pid) == "Z")
         assert events.of(EnvironmentStopped)[0].reason == "idle"
+        assert engine.statistics().environments == 0
         cold = await engine.invoke("Fn")
     assert cold.cold_start
 
@@ -88,31 +82,31 @@ async def test_environments_are_recycled_after_their_lifetime(tmp_path: Path) ->
     clock = FakeClock()
     events = EventLog()
     settings = EngineSettings(idle_timeout_s=1000, max_lifetime_s=1500)
-    async with Engine(_project(tmp_path), clock=clock, settings=settings) as engine:  # type: ignore[arg-type]
+    async with Engine(_project(tmp_path), clock=clock, settings=settings) as engine:
         engine.subscribe(events)
         for _ in range(4):
             await engine.invoke("Fn")
             await clock.advance(400)
-        await _until(lambda: bool(events.of(EnvironmentStopped)))
+        await wait_until(lambda: bool(events.of(EnvironmentStopped)))
     assert events.of(EnvironmentStopped)[0].reason == "lifetime"
 
 
 async def test_code_update_recycles_warm_environments(tmp_path: Path) -> None:
     events = EventLog()
-    async with Engine(_project(tmp_path)) as engine:  # type: ignore[arg-type]
+    async with Engine(_project(tmp_path)) as engine:
         engine.subscribe(events)
         before = await engine.invoke("Fn")
         (tmp_path / "src" / "app.py").write_text(textwrap.dedent(APP).replace('"v1"', '"v2"'))
         await engine.reload_code("Fn")
         after = await engine.invoke("Fn")
-        await _until(lambda: bool(events.of(EnvironmentStopped)))
+        await wait_until(lambda: bool(events.of(EnvironmentStopped)))
     assert before.json()["version"] == "v1" and after.json()["version"] == "v2"
     assert after.cold_start
     assert events.of(EnvironmentStopped)[0].reason == "code-update"
 
 
 async def test_statistics_snapshot(tmp_path: Path) -> None:
-    async with Engine(_project(tmp_path)) as engine:  # type: ignore[arg-type]
+    async with Engine(_project(tmp_path)) as engine:
         await asyncio.gather(*(engine.invoke("Fn") for _ in range(3)))
         stats = engine.statistics()
     fn = stats.function("Fn")
@@ -123,9 +117,9 @@ async def test_statistics_snapshot(tmp_path: Path) -> None:
 
 
 async def test_a_killed_frozen_environment_recovers(tmp_path: Path) -> None:
-    async with Engine(_project(tmp_path)) as engine:  # type: ignore[arg-type]
+    async with Engine(_project(tmp_path)) as engine:
         pid = (await engine.invoke("Fn")).json()["pid"]
         os.kill(pid, signal.SIGKILL)
-        await asyncio.sleep(0.1)
+        await wait_until(lambda: not os.path.exists(f"/proc/{pid}") or _process_state(pid) == "Z")
         result = await engine.invoke("Fn")
     assert result.function_error is None and result.json()["pid"] != pid

@@ -22,7 +22,7 @@ from workbench.engine.core.errors import (
 )
 from workbench.engine.facade import Engine
 from workbench.model.function import validate_function
-from workbench.model.project import load_project
+from workbench.model.project import Project, load_project
 
 APP = """
     import os
@@ -33,13 +33,13 @@ APP = """
 """
 
 
-def _project(tmp_path: Path) -> object:
+def _project(tmp_path: Path) -> Project:
     return make_project(tmp_path, {"Fn": {"CodeUri": "src", "Handler": "app.handler", "Runtime": "python3.11"}},
                         {"src/app.py": APP})
 
 
 async def test_publish_versions_and_invoke_them(tmp_path: Path) -> None:
-    async with Engine(_project(tmp_path)) as engine:  # type: ignore[arg-type]
+    async with Engine(_project(tmp_path)) as engine:
         one = await engine.publish_version("Fn", "first")
         again = await engine.publish_version("Fn")
         assert (one.version, again.version) == ("1", "1")   # nothing changed: no new version
@@ -68,7 +68,7 @@ async def test_publish_versions_and_invoke_them(tmp_path: Path) -> None:
 
 
 async def test_publish_preconditions(tmp_path: Path) -> None:
-    async with Engine(_project(tmp_path)) as engine:  # type: ignore[arg-type]
+    async with Engine(_project(tmp_path)) as engine:
         latest = engine.function_version("Fn")
         with pytest.raises(InvalidParameterValueError, match="CodeSHA256"):
             await engine.publish_version("Fn", code_sha256="bogus")
@@ -80,7 +80,7 @@ async def test_publish_preconditions(tmp_path: Path) -> None:
 
 
 async def test_weighted_alias_routes_each_request(tmp_path: Path) -> None:
-    async with Engine(_project(tmp_path)) as engine:  # type: ignore[arg-type]
+    async with Engine(_project(tmp_path)) as engine:
         await engine.publish_version("Fn")
         await engine.update_function_configuration("Fn", description="second")
         await engine.publish_version("Fn")
@@ -102,7 +102,7 @@ async def test_deployment_packages_round_trip_with_aws_code_sha256(tmp_path: Pat
                    {"bin/tool": 0o100755})
     config = validate_function(name="zipped", runtime="python3.12", handler="app.handler", code_uri=None,
                                require_code=False)
-    async with Engine(_project(tmp_path)) as engine:  # type: ignore[arg-type]
+    async with Engine(_project(tmp_path)) as engine:
         created = await engine.create_function(config, package)
         assert created.code.code_sha256 == base64.b64encode(hashlib.sha256(package).digest()).decode()
         assert created.code.code_size == len(package)
@@ -124,7 +124,7 @@ async def test_api_resources_persist_across_restarts(tmp_path: Path) -> None:
     package = _zip({"app.py": "def handler(e, c):\n    return 'persisted'\n"})
     config = validate_function(name="api-fn", runtime="python3.11", handler="app.handler", code_uri=None,
                                require_code=False, memory_size=256)
-    async with Engine(_project(tmp_path)) as engine:  # type: ignore[arg-type]
+    async with Engine(_project(tmp_path)) as engine:
         await engine.create_function(config, package)
         await engine.publish_version("api-fn")
         await engine.create_alias("api-fn", "prod", "1", "production")
@@ -134,7 +134,7 @@ async def test_api_resources_persist_across_restarts(tmp_path: Path) -> None:
         await engine.update_function_configuration("Fn", timeout=9)
         await engine.publish_version("Fn")
         await engine.delete_function("Fn", "2")
-    async with Engine(_project(tmp_path)) as engine:  # type: ignore[arg-type]
+    async with Engine(_project(tmp_path)) as engine:
         assert engine.function("api-fn").memory_size == 256
         assert (await engine.invoke("api-fn:prod")).json() == "persisted"
         assert engine.get_alias("api-fn", "prod").description == "production"

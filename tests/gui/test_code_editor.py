@@ -64,7 +64,8 @@ async def test_open_highlight_find(project: Project, tmp_path: Path) -> None:
         assert not window.code_editor.find_bar.find_next()
         assert window.code_editor.find_bar.status.text() == "not found"
         window.open_template()
-        assert window.code_editor.current().highlighter.lexer_name == "YAML"
+        template_tab = window.code_editor.current()
+        assert template_tab is not None and template_tab.highlighter.lexer_name == "YAML"
         assert len(window.code_editor.tabs) == 2
         window.open_function_code("other")     # same file: its tab comes forward, no duplicate
         assert len(window.code_editor.tabs) == 2

@@ -25,7 +25,7 @@ async def test_ready_callbacks_run_in_order_and_cancelled_ones_do_not() -> None:
 
 async def test_threads_wake_the_loop() -> None:
     loop = asyncio.get_running_loop()
-    results = await asyncio.gather(*(loop.run_in_executor(None, lambda i=i: i * i) for i in range(200)))
+    results = await asyncio.gather(*(loop.run_in_executor(None, pow, i, 2) for i in range(200)))
     assert results == [i * i for i in range(200)]
     event = asyncio.Event()
     threading.Thread(target=lambda: loop.call_soon_threadsafe(event.set)).start()

@@ -16,7 +16,7 @@ from workbench.gui.widgets.message_bar import Level
 from workbench.model.project import Project
 
 
-def menu_texts(window, function: str, row: int | None = None) -> list[str]:  # type: ignore[no-untyped-def]
+def menu_texts(window, function: str, row: int | None = None) -> list[str]:
     index = window.functions.model.index_of_function(function)
     if row is not None:
         index = window.functions.model.index(row, 0, index)

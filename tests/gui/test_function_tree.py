@@ -58,8 +58,9 @@ async def test_context_invoke_and_open_code(project: Project, tmp_path: Path) ->
         node = window.functions.model.index_of_function("other").data(NODE_ROLE)
         menu = window.functions.menu_for(node)
         next(a for a in menu.actions() if a.text() == "Open code").trigger()
-        assert window.code_editor.current() is not None
-        assert window.code_editor.current().path == (project.root / "src" / "app.py").resolve()
+        current = window.code_editor.current()
+        assert current is not None
+        assert current.path == (project.root / "src" / "app.py").resolve()
         window.event_editor.editor.setPlainText('{"name": "tree"}')
         next(a for a in menu.actions() if a.text() == "Invoke other").trigger()
         await window.operations.wait_idle()

@@ -45,7 +45,7 @@ def _invocation(request_id: str = "req-1", payload: bytes = b'{"k": "v"}') -> Ru
         "Content-Type": "application/json"}, future)
 
 
-async def test_next_blocks_until_an_event_then_returns_it_byte_for_byte(api) -> None:  # type: ignore[no-untyped-def]
+async def test_next_blocks_until_an_event_then_returns_it_byte_for_byte(api) -> None:
     endpoint, _, session = api
     pending = asyncio.create_task(session.get(f"{BASE}/invocation/next"))
     await asyncio.wait_for(endpoint.init_done, 5)  # the first `next` ends init
@@ -66,7 +66,7 @@ async def test_next_blocks_until_an_event_then_returns_it_byte_for_byte(api) -> 
     assert invocation.outcome.result() == Responded(b'{"ok": true}')
 
 
-async def test_wrong_request_id_and_double_response_are_400(api) -> None:  # type: ignore[no-untyped-def]
+async def test_wrong_request_id_and_double_response_are_400(api) -> None:
     endpoint, _, session = api
     endpoint.submit(_invocation())
     await (await session.get(f"{BASE}/invocation/next")).read()
@@ -80,7 +80,7 @@ async def test_wrong_request_id_and_double_response_are_400(api) -> None:  # typ
     assert error_after.status == 400
 
 
-async def test_next_while_invoking_and_init_error_after_init_are_403(api) -> None:  # type: ignore[no-untyped-def]
+async def test_next_while_invoking_and_init_error_after_init_are_403(api) -> None:
     endpoint, _, session = api
     endpoint.submit(_invocation())
     await (await session.get(f"{BASE}/invocation/next")).read()
@@ -93,7 +93,7 @@ async def test_next_while_invoking_and_init_error_after_init_are_403(api) -> Non
     assert late_init_error.status == 403
 
 
-async def test_init_error_during_init_is_accepted(api) -> None:  # type: ignore[no-untyped-def]
+async def test_init_error_during_init_is_accepted(api) -> None:
     endpoint, _, session = api
     body = json.dumps({"errorMessage": "bad init", "errorType": "Runtime.ImportModuleError", "stackTrace": []})
     response = await session.post(f"{BASE}/init/error", data=body,
@@ -103,7 +103,7 @@ async def test_init_error_during_init_is_accepted(api) -> None:  # type: ignore[
     assert failure == InitFailed(body.encode(), "Runtime.ImportModuleError")
 
 
-async def test_oversize_response_is_413_and_the_invoker_gets_response_size_too_large(api) -> None:  # type: ignore[no-untyped-def]
+async def test_oversize_response_is_413_and_the_invoker_gets_response_size_too_large(api) -> None:
     endpoint, _, session = api
     invocation = _invocation()
     endpoint.submit(invocation)
@@ -116,7 +116,7 @@ async def test_oversize_response_is_413_and_the_invoker_gets_response_size_too_l
     assert invocation.outcome.result() == ResponseTooLarge(len(big))
 
 
-async def test_exactly_the_limit_is_accepted(api) -> None:  # type: ignore[no-untyped-def]
+async def test_exactly_the_limit_is_accepted(api) -> None:
     endpoint, _, session = api
     invocation = _invocation()
     endpoint.submit(invocation)
@@ -125,7 +125,7 @@ async def test_exactly_the_limit_is_accepted(api) -> None:  # type: ignore[no-un
     assert response.status == 202
 
 
-async def test_invalid_response_mode_header_is_400(api) -> None:  # type: ignore[no-untyped-def]
+async def test_invalid_response_mode_header_is_400(api) -> None:
     endpoint, _, session = api
     endpoint.submit(_invocation())
     await (await session.get(f"{BASE}/invocation/next")).read()
@@ -136,7 +136,7 @@ async def test_invalid_response_mode_header_is_400(api) -> None:  # type: ignore
                                      "errorMessage": "Invalid function response mode"}
 
 
-async def test_error_post_normalises_type_and_strips_error_cause(api) -> None:  # type: ignore[no-untyped-def]
+async def test_error_post_normalises_type_and_strips_error_cause(api) -> None:
     endpoint, _, session = api
     invocation = _invocation()
     endpoint.submit(invocation)
@@ -160,6 +160,6 @@ def test_error_type_normalisation() -> None:
     assert normalise_error_type(None) == "Runtime.Unknown"
 
 
-async def test_unknown_routes_are_404(api) -> None:  # type: ignore[no-untyped-def]
+async def test_unknown_routes_are_404(api) -> None:
     _, _, session = api
     assert (await session.get(f"{BASE}/nothing")).status == 404

@@ -23,11 +23,6 @@ def function_name(request: web.Request) -> str:
     return name
 
 
-def base_url(request: web.Request) -> str:
-    """This server as the caller reached it, for download locations (Code.Location, Content.Location)."""
-    return f"{request.scheme}://{request.host}"
-
-
 def json_response(document: Any, status: int = 200) -> web.Response:
     return web.Response(status=status, body=json.dumps(document).encode(), content_type="application/json")
 

@@ -29,6 +29,36 @@ class UnknownOperationError(LambdaError):
     error_kind = "User"
 
 
+class AccessDeniedError(LambdaError):
+    """A request the API refuses to serve whoever signed it: addressed to another host (DNS rebinding) or sent
+    by a web page of another origin."""
+
+    code = "AccessDeniedException"
+    status = 403
+    error_kind = "User"
+
+
+class UnsupportedMediaTypeError(LambdaError):
+    """A JSON operation sent as text or as a form: what a web page can send without asking first."""
+
+    code = "UnsupportedMediaTypeException"
+    status = 415
+    error_kind = "User"
+
+
+class AuthenticationError(LambdaError):
+    """A request without a valid SigV4 signature; ``code`` is the one AWS's front end uses for the case
+    (MissingAuthenticationTokenException, IncompleteSignatureException, InvalidSignatureException,
+    UnrecognizedClientException). AWS sends these without a Type."""
+
+    status = 403
+    error_kind = None
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
 def error_document(error: LambdaError) -> dict[str, str]:
     document: dict[str, str] = {}
     if error.error_kind is not None:

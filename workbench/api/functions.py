@@ -9,7 +9,8 @@ from urllib.parse import quote
 from aiohttp import web
 
 from workbench.api.configuration import check_runtime, note_cloud_only, read_config, read_package
-from workbench.api.context import base_url, empty_response, engine_of, function_name, json_response
+from workbench.api.context import empty_response, engine_of, function_name, json_response
+from workbench.api.guard import presigned_url
 from workbench.api.paging import number_key, page
 from workbench.api.shapes import Phase, function_configuration
 from workbench.api.validation import Members, json_body
@@ -69,9 +70,8 @@ async def get_function(request: web.Request) -> web.Response:
     name = function_name(request)
     qualifier = request.query.get("Qualifier")
     version, arn = resolve_version(engine, name, qualifier)
-    location = f"{base_url(request)}/_workbench/functions/{quote(version.name)}/package"
-    if version.version != LATEST:
-        location += f"?Qualifier={quote(version.version)}"
+    location = presigned_url(request, f"/_workbench/functions/{quote(version.name)}/package",
+                             {"Qualifier": version.version} if version.version != LATEST else None)
     document: dict[str, object] = {
         "Configuration": await render(engine, version, arn, Phase.CURRENT),
         "Code": {"RepositoryType": "S3", "Location": location},

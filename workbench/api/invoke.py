@@ -12,7 +12,8 @@ import base64
 from aiohttp import web
 
 from workbench.api.context import ENGINE, json_response
-from workbench.engine import ValidationError
+from workbench.engine import RequestTooLargeError, ValidationError
+from workbench.model.limits import SYNC_PAYLOAD_MAX
 
 _INVOCATION_TYPES = ("Event", "RequestResponse", "DryRun")
 _LOG_TYPES = ("None", "Tail")
@@ -21,6 +22,25 @@ _LOG_TYPES = ("None", "Tail")
 def _enum_error(member: str, value: str, allowed: tuple[str, ...]) -> ValidationError:
     return ValidationError(f"1 validation error detected: Value '{value}' at '{member}' failed to satisfy "
                            f"constraint: Member must satisfy enum value set: [{', '.join(allowed)}]")
+
+
+async def read_payload(request: web.Request, limit: int = SYNC_PAYLOAD_MAX) -> bytes:
+    """The body, refused as soon as it is known to exceed the largest payload Invoke accepts: from its
+    Content-Length before reading anything, or while reading a body sent without one. So twenty 60 MB
+    requests cost no more than twenty 6 MB ones (the engine checks the exact limit of each invocation type)."""
+    too_large = RequestTooLargeError(f"Request must be smaller than {limit} bytes for the InvokeFunction operation")
+    if request.content_length is not None:
+        if request.content_length > limit:
+            raise too_large
+        return await request.read()
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.content.iter_chunked(64 * 1024):
+        size += len(chunk)
+        if size > limit:
+            raise too_large
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def log_result(log_tail: str, limit: int) -> str:
@@ -37,7 +57,7 @@ async def invoke(request: web.Request) -> web.Response:
     log_type = headers.get("X-Amz-Log-Type", "None")
     if log_type not in _LOG_TYPES:
         raise _enum_error("logType", log_type, _LOG_TYPES)
-    payload = await request.read()
+    payload = await read_payload(request)
     if kind == "RequestResponse":
         result = await engine.invoke(name, payload, qualifier=qualifier,
                                      client_context=headers.get("X-Amz-Client-Context"),
@@ -60,7 +80,7 @@ async def invoke(request: web.Request) -> web.Response:
 async def invoke_async(request: web.Request) -> web.Response:
     """InvokeAsync (deprecated, still used by old SDKs): an Event invocation answering {"Status": 202}."""
     engine = request.app[ENGINE]
-    request_id = await engine.invoke_async(request.match_info["function"], await request.read())
+    request_id = await engine.invoke_async(request.match_info["function"], await read_payload(request))
     response = json_response({"Status": 202}, status=202)
     response.headers["x-amzn-RequestId"] = request_id
     return response
@@ -68,6 +88,5 @@ async def invoke_async(request: web.Request) -> web.Response:
 
 def add_routes(router: web.UrlDispatcher) -> None:
     router.add_post("/2015-03-31/functions/{function}/invocations", invoke, name="Invoke")
-    # the model's URI ends in "/"; botocore sends it without
+    # the model's URI ends in "/"; botocore sends it without (the app accepts both on every route)
     router.add_post("/2014-11-13/functions/{function}/invoke-async", invoke_async, name="InvokeAsync")
-    router.add_post("/2014-11-13/functions/{function}/invoke-async/", invoke_async)

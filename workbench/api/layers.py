@@ -10,7 +10,8 @@ from urllib.parse import quote
 from aiohttp import web
 
 from workbench.api.configuration import ARCHITECTURES, read_package
-from workbench.api.context import base_url, empty_response, engine_of, json_response
+from workbench.api.context import empty_response, engine_of, json_response
+from workbench.api.guard import presigned_url
 from workbench.api.paging import number_key, page
 from workbench.api.shapes import layer_version, layer_version_item
 from workbench.api.validation import Members, json_body
@@ -40,13 +41,13 @@ def layer_name(request: web.Request) -> str:
 
 def version_number(request: web.Request) -> int:
     value = request.match_info["version"]
-    if not value.isdigit():
+    if not re.fullmatch(r"[0-9]{1,18}", value):  # ASCII digits of a long, as the model's VersionNumber
         raise _constraint("versionNumber", value, "Member must be a whole number")
     return int(value)
 
 
 def _location(request: web.Request, layer: LayerVersion) -> str:
-    return f"{base_url(request)}/_workbench/layers/{quote(layer.name)}/versions/{layer.version}/package"
+    return presigned_url(request, f"/_workbench/layers/{quote(layer.name)}/versions/{layer.version}/package")
 
 
 async def publish_layer_version(request: web.Request) -> web.Response:

@@ -30,12 +30,44 @@ async def json_body(request: web.Request) -> dict[str, Any]:
     if not raw.strip():
         return {}
     try:
-        document = await asyncio.to_thread(json.loads, raw) if len(raw) > _PARSE_IN_THREAD_BYTES else json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
+        document = await asyncio.to_thread(parse_json, raw) if len(raw) > _PARSE_IN_THREAD_BYTES else parse_json(raw)
+    except ValueError as exc:
         raise InvalidRequestContentError(f"Could not parse request body into json: {exc}") from None
     if not isinstance(document, dict):
         raise InvalidRequestContentError("Could not parse request body into json: the body must be a JSON object")
     return document
+
+
+def parse_json(raw: bytes) -> Any:
+    """A JSON document, or ValueError for anything the rest of the workbench could not take: bad JSON, nesting
+    deeper than the parser goes, integers beyond Python's 4,300 digits, and text with a lone UTF-16 surrogate
+    (`"\\ud800"`), which no file, database or process environment can hold."""
+    try:
+        document = json.loads(raw)
+    except RecursionError:
+        raise ValueError("the document is nested too deeply") from None
+    if _SURROGATE_ESCAPE.search(raw):
+        _check_unicode(document)
+    return document
+
+
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+
+
+def _check_unicode(document: Any) -> None:
+    pending = [document]
+    while pending:
+        value = pending.pop()
+        texts = [value] if isinstance(value, str) else list(value) if isinstance(value, dict) else []
+        for text in texts:
+            try:
+                text.encode()
+            except UnicodeEncodeError:
+                raise ValueError("the document has a lone UTF-16 surrogate in a string") from None
+        if isinstance(value, dict):
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
 
 
 def _wrong_type(name: str, expected: str, value: Any) -> InvalidRequestContentError:
@@ -109,7 +141,7 @@ class Members:
         if value is None:
             self._required(name, required)
             return None
-        if isinstance(value, str) and re.fullmatch(r"-?\d+", value):  # query-string members arrive as text
+        if isinstance(value, str) and re.fullmatch(r"-?[0-9]{1,4000}", value):  # query members arrive as text
             value = int(value)
         if isinstance(value, bool) or not isinstance(value, int):
             raise _wrong_type(name, "an integer", value)

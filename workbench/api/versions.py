@@ -58,12 +58,20 @@ def _routing_weights(body: Members) -> dict[str, float] | None:
     if any(isinstance(value, bool) or not isinstance(value, int | float) for value in weights.values()):
         raise InvalidRequestContentError("Could not parse request body into json: the weights of "
                                          "AdditionalVersionWeights must be numbers")
-    numbers = {key: float(value) for key, value in weights.items()}
-    if not all(key.isdigit() for key in numbers):
+    numbers = {key: _weight(value) for key, value in weights.items()}
+    if not all(key.isascii() and key.isdigit() for key in numbers):
         routing.fail("AdditionalVersionWeights", numbers, _WEIGHTS_KEY_RULE)
     elif not all(0.0 <= value <= 1.0 for value in numbers.values()):
         routing.fail("AdditionalVersionWeights", numbers, _WEIGHTS_VALUE_RULE)
     return numbers
+
+
+def _weight(value: int | float) -> float:
+    """A weight as a float; an integer too large for one (a 400-digit weight) is out of range all the same."""
+    try:
+        return float(value)
+    except OverflowError:
+        return float("inf") if value > 0 else float("-inf")
 
 
 def _alias_response(engine: Engine, function: str, alias: Alias, status: int = 200) -> web.Response:

@@ -110,6 +110,9 @@ class RuntimeHandle(ABC):
 
 class Backend(ABC):
     name: str = "abstract"
+    #: Something the user should know about how this backend runs functions (set by `open`), e.g. that the
+    #: process backend found no sandbox. The engine publishes it once as a BackendNotice event.
+    notice: str | None = None
 
     async def open(self) -> None:
         """Prepare (connect to an engine, clean up leftovers of a crashed session, ...)."""

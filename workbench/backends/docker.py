@@ -40,6 +40,8 @@ from workbench.backends.ownership import OWNER_LABEL, owner_alive, owner_token
 from workbench.backends.sandbox import HOLDER_COMMAND, OUTPUT_PIPE, Sandbox
 from workbench.fsutil import link_tree
 from workbench.model.runtimes import Family, RuntimeInfo
+from workbench.services.sdk import CONTAINER_ROOT as SDK_CONTAINER_ROOT
+from workbench.services.sdk import installed_sdks
 
 log = logging.getLogger(__name__)
 _MIB = 1024 * 1024
@@ -128,6 +130,7 @@ class DockerBackend(Backend):
         self._by_exec: dict[str, DockerHandle] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
         self._user = f"{os.getuid()}:{os.getgid()}"
+        self._sdk = installed_sdks()
         self._freezer_writable = any(os.access(path, os.W_OK) for path in ("/sys/fs/cgroup/freezer",
                                                                            "/sys/fs/cgroup/unified", "/sys/fs/cgroup"))
 
@@ -146,6 +149,7 @@ class DockerBackend(Backend):
     # -- lifecycle --------------------------------------------------------------------------------------
     async def open(self) -> None:
         self._loop = asyncio.get_running_loop()
+        self._sdk = installed_sdks()
         self._api = await DockerApi.connect()
         self._images = RuntimeImages(self._api)
         await remove_leftovers(self._api)
@@ -225,9 +229,9 @@ class DockerBackend(Backend):
             "PATH": "/var/lang/bin:/usr/local/bin:/usr/bin/:/bin:/opt/bin",
             "LD_LIBRARY_PATH": "/var/lang/lib:/lib64:/usr/lib64:/var/runtime:/var/runtime/lib:/var/task:"
                                "/var/task/lib:/opt/lib",
-            "PYTHONPATH": "/var/runtime/python",
-            "NODE_PATH": f"/opt/nodejs/node{node_major}/node_modules:/opt/nodejs/node_modules:"
-                         "/var/runtime/node_modules",
+            "PYTHONPATH": ":".join(["/var/runtime/python", *self._sdk.python_path_in_container]),
+            "NODE_PATH": ":".join([f"/opt/nodejs/node{node_major}/node_modules", "/opt/nodejs/node_modules",
+                                   "/var/runtime/node_modules", *self._sdk.node_path_in_container]),
         }
         env.update(spec.variables)
         env.update({"LAMBDA_TASK_ROOT": "/var/task", "LAMBDA_RUNTIME_DIR": "/var/runtime",
@@ -240,6 +244,8 @@ class DockerBackend(Backend):
                  Bind(str(spec.scratch_dir / "output.pipe"), OUTPUT_PIPE, read_only=False)]
         if spec.layer_dirs:
             binds.append(Bind(str(spec.scratch_dir / "opt"), "/opt"))
+        if self._sdk.built:  # the AWS SDKs, read-only, below the function's code on the module paths
+            binds.append(Bind(str(self._sdk.root), SDK_CONTAINER_ROOT))
         name = f"workbench-{re.sub(r'[^a-zA-Z0-9_.-]', '-', spec.function)[:40]}-{spec.env_id[:12]}"
         request = ContainerRequest(
             image=image, command=HOLDER_COMMAND, name=name,

@@ -1,28 +1,40 @@
 """The process backend (the embedded default): one long-lived local subprocess per execution environment.
 
-Each environment gets a working copy of the code (hard links into an immutable snapshot), its own /tmp
-(TMPDIR), its own /opt built from the layers, and its own process group, so freezing (SIGSTOP), thawing
-(SIGCONT) and killing reach every process the function started. Exits are noticed through a pidfd, not
-a watcher thread, so hundreds of idle environments cost no threads.
+Where the machine allows it, each environment runs in a bubblewrap sandbox (see `bwrap`): the code snapshot
+read-only at /var/task, the layers read-only at /opt, a private tmpfs /tmp of EphemeralStorage MB, and a PID
+namespace that dies with the environment and with the workbench. Elsewhere (no bwrap, user namespaces
+disabled, or WORKBENCH_SANDBOX=off) it falls back to plain subprocesses, says so once, and gives each
+environment copies of its code and layers (so a function cannot change the immutable snapshot), its own /tmp
+folder (TMPDIR) and a parent-death signal.
+
+Every environment has its own process group, so freezing (SIGSTOP), thawing (SIGCONT) and killing reach the
+processes the function started. Exits are noticed through a pidfd, not a watcher thread, so hundreds of idle
+environments cost no threads.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import logging
 import math
 import os
+import resource
+import shutil
 import signal
 import subprocess
+import sys
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
-from workbench.backends import procfs
+from workbench.backends import bwrap, procfs
 from workbench.backends.base import (
     RUNTIMES_DIR,
     Backend,
+    BackendError,
     ExitInfo,
     LaunchError,
     LaunchSpec,
@@ -30,9 +42,13 @@ from workbench.backends.base import (
     RuntimeHandle,
 )
 from workbench.backends.interpreters import InterpreterCache
+from workbench.backends.orphans import ENVIRONMENT_VARIABLE, OWNER_VARIABLE, kill_marked, reap_orphans
 from workbench.backends.output import LineReader
-from workbench.fsutil import link_tree
+from workbench.backends.ownership import owner_token
+from workbench.fsutil import escaping_links, link_tree, remove_tree
 from workbench.model.runtimes import Family, RuntimeInfo
+from workbench.oslimits import raise_open_file_limit
+from workbench.services.sdk import installed_sdks
 
 log = logging.getLogger(__name__)
 _MIB = 1024 * 1024
@@ -40,10 +56,13 @@ _MIB = 1024 * 1024
 
 class ProcessHandle(RuntimeHandle):
     def __init__(self, popen: subprocess.Popen[bytes], output_fd: int, memory_limit_mb: int,
-                 on_output: OutputSink, on_exit: Callable[[ExitInfo], None]) -> None:
+                 on_output: OutputSink, on_exit: Callable[[ExitInfo], None], *, sandboxed: bool = False) -> None:
         self._loop = asyncio.get_running_loop()
         self._popen = popen
         self.pid = popen.pid
+        #: In a sandbox, `pid` is bwrap's; the runtime is found below it once it has started.
+        self._sandboxed = sandboxed
+        self._runtime_pid: int | None = None if sandboxed else self.pid
         self._output = LineReader(output_fd, on_output)
         self._on_exit = on_exit
         self._limit_bytes = memory_limit_mb * _MIB
@@ -54,6 +73,18 @@ class ProcessHandle(RuntimeHandle):
         self.exited: asyncio.Future[ExitInfo] = self._loop.create_future()
         self._pidfd: int | None = os.pidfd_open(self.pid)
         self._loop.add_reader(self._pidfd, self._reap)
+
+    def _measured(self) -> tuple[int | None, list[int]]:
+        """The runtime's pid (None while bwrap is still starting it) and the processes whose memory counts:
+        the runtime and everything below it, never bwrap's own two processes."""
+        tree = procfs.descendants(self.pid)
+        if not self._sandboxed:
+            return self.pid, tree
+        if self._runtime_pid is None:
+            self._runtime_pid = next((pid for pid in tree if procfs.command_name(pid) not in ("bwrap", "")), None)
+        if self._runtime_pid is None or self._runtime_pid not in tree:
+            return None, []
+        return self._runtime_pid, tree[tree.index(self._runtime_pid):]
 
     @property
     def alive(self) -> bool:
@@ -114,7 +145,7 @@ class ProcessHandle(RuntimeHandle):
         """Track the tree's peak and kill the environment when it exceeds its MemorySize."""
         if not self.alive or self.frozen:
             return
-        used = procfs.tree_rss_bytes(self.pid)
+        used = sum(procfs.rss_bytes(pid) for pid in self._measured()[1])
         if used > self._peak_bytes:
             self._peak_bytes = used
         if used > self._limit_bytes and not self._oom:
@@ -127,7 +158,9 @@ class ProcessHandle(RuntimeHandle):
         little time a process cannot allocate enough to matter, and the sampler keeps watching."""
         now = time.monotonic()
         if self.alive and (busy_s is None or busy_s > 0.001 or now - self._hwm_read_at > 0.1):
-            self._peak_bytes = max(self._peak_bytes, procfs.peak_rss_bytes(self.pid))
+            runtime = self._runtime_pid if self._runtime_pid is not None else self._measured()[0]
+            if runtime is not None:
+                self._peak_bytes = max(self._peak_bytes, procfs.peak_rss_bytes(runtime))
             self._hwm_read_at = now
         return max(1, math.ceil(self._peak_bytes / _MIB))
 
@@ -135,13 +168,44 @@ class ProcessHandle(RuntimeHandle):
 class ProcessBackend(Backend):
     name = "process"
 
-    def __init__(self, memory_poll_interval_s: float = 0.05) -> None:
+    def __init__(self, memory_poll_interval_s: float = 0.05, sandbox: str | None = None) -> None:
+        """``sandbox``: "auto" (a bubblewrap sandbox where possible), "off" or "required"; by default the
+        WORKBENCH_SANDBOX variable, else "auto"."""
         self._interpreters = InterpreterCache()
         self._handles: set[ProcessHandle] = set()
         self._poll_interval = memory_poll_interval_s
         self._sampler: asyncio.Task[None] | None = None
+        self._sdk = installed_sdks()
+        self._sandbox_mode = sandbox or bwrap.mode_from_environment()
+        if self._sandbox_mode not in bwrap.MODES:
+            raise ValueError(f"sandbox must be one of {', '.join(bwrap.MODES)}, not {self._sandbox_mode!r}")
+        self._bwrap: str | None = None
+        self._owner = owner_token()
+
+    @property
+    def sandboxed(self) -> bool:
+        """Whether environments run in a sandbox (known once the backend is open)."""
+        return self._bwrap is not None
 
     async def open(self) -> None:
+        self._sdk = installed_sdks()  # built by `workbench sdk build`; looked up once per session
+        raise_open_file_limit()
+        reaped = await asyncio.to_thread(reap_orphans)
+        if reaped:
+            log.warning("killed %d runtime processes left behind by a workbench that exited without cleaning "
+                        "up", len(reaped))
+        if self._sandbox_mode != "off":
+            try:
+                self._bwrap = await asyncio.to_thread(bwrap.probe)
+            except bwrap.SandboxUnavailableError as exc:
+                if self._sandbox_mode == "required":
+                    raise BackendError(f"no sandbox for the process backend: {exc}") from None
+                self.notice = (f"Functions run without a sandbox: {exc}. They see this machine's files as you do, "
+                               "and their /tmp is not limited in size.")
+        else:
+            self.notice = "Functions run without a sandbox (WORKBENCH_SANDBOX=off)."
+        if self.notice:
+            log.warning("process backend: %s", self.notice)
         self._sampler = asyncio.create_task(self._sample_memory(), name="process-backend-memory")
 
     async def close(self) -> None:
@@ -150,6 +214,13 @@ class ProcessBackend(Backend):
             with contextlib.suppress(asyncio.CancelledError):
                 await self._sampler
         await asyncio.gather(*(handle.kill() for handle in list(self._handles)))
+        if not self.sandboxed:  # what functions started in sessions of their own (a sandbox kills it itself)
+            await asyncio.to_thread(kill_marked, lambda owner, _environment: owner == self._owner)
+
+    async def retire(self, env_id: str) -> None:
+        if not self.sandboxed:
+            await asyncio.to_thread(kill_marked, lambda owner, environment: owner == self._owner
+                                    and environment == env_id)
 
     async def _sample_memory(self) -> None:
         while True:
@@ -171,70 +242,93 @@ class ProcessBackend(Backend):
             return f"nodejs:{node.version}" if node else runtime.runtime_version_label
         return runtime.runtime_version_label
 
-    async def _command(self, spec: LaunchSpec, task_dir: Path, opt_dir: Path) -> list[str]:
+    async def _command(self, spec: LaunchSpec, paths: _Paths) -> list[str]:
+        """The runtime's command line, as seen from where it runs (inside the sandbox or not)."""
         runtime = spec.runtime
         if runtime.family is Family.PYTHON:
             python = await self._interpreters.python(runtime.version)
             # -S: the bootstrap adds site-packages itself, without running every .pth hook of the host's
             # Python (which can cost tens of milliseconds per cold start). See bootstrap._prepare_paths.
-            return [python.executable, "-S", str(RUNTIMES_DIR / "python" / "bootstrap.py")]
+            return [python.executable, "-S", f"{paths.runtimes}/python/bootstrap.py"]
         if runtime.family is Family.NODEJS:
             node = await self._interpreters.node()
             if node is None:
                 raise LaunchError("Runtime.InvalidEntrypoint", "Node.js (`node`) is not installed on this machine")
-            return [node.executable, str(RUNTIMES_DIR / "nodejs" / "bootstrap.mjs")]
+            return [node.executable, f"{paths.runtimes}/nodejs/bootstrap.mjs"]
         if runtime.family is Family.PROVIDED:
-            candidates = [task_dir / "bootstrap", opt_dir / "bootstrap"]
-            for candidate in candidates:
-                if candidate.is_file():
+            for host_dir, seen_dir in ((paths.host_task, paths.task), (paths.host_opt, paths.opt)):
+                candidate = host_dir / "bootstrap" if host_dir is not None else None
+                if candidate is not None and candidate.is_file():
                     if not os.access(candidate, os.X_OK):
                         raise LaunchError("Runtime.InvalidEntrypoint",
-                                          f"{candidate.name} in {candidate.parent.name} is not executable "
-                                          "(fork/exec: permission denied)")
-                    return [str(candidate)]
+                                          f"bootstrap in {seen_dir} is not executable (fork/exec: permission denied)")
+                    return [f"{seen_dir}/bootstrap"]
             raise LaunchError("Runtime.InvalidEntrypoint",
                               "Couldn't find valid bootstrap(s): [/var/task/bootstrap /opt/bootstrap]")
         raise LaunchError("Runtime.InvalidEntrypoint", self.unsupported(runtime) or runtime.name)
 
-    def _environment(self, spec: LaunchSpec, task_dir: Path, opt_dir: Path, tmp_dir: Path) -> dict[str, str]:
+    def _environment(self, spec: LaunchSpec, paths: _Paths) -> dict[str, str]:
         host_path = os.environ.get("PATH", "/usr/local/bin:/usr/bin:/bin")
+        task, opt = paths.task, paths.opt
         env = {
-            "PATH": f"{opt_dir}/bin:{host_path}",
-            "LD_LIBRARY_PATH": f"{task_dir}:{task_dir}/lib:{opt_dir}/lib",
-            "PYTHONPATH": str(RUNTIMES_DIR / "python"),
-            "NODE_PATH": f"{opt_dir}/nodejs/node{spec.runtime.version}/node_modules:{opt_dir}/nodejs/node_modules",
+            "PATH": f"{opt}/bin:{host_path}",
+            "LD_LIBRARY_PATH": f"{task}:{task}/lib:{opt}/lib",
+            # The SDKs come after the function's code and layers (the bootstrap puts those first), as on AWS.
+            "PYTHONPATH": ":".join([f"{paths.runtimes}/python", *self._sdk.python_path]),
+            "NODE_PATH": ":".join([f"{opt}/nodejs/node{spec.runtime.version}/node_modules",
+                                   f"{opt}/nodejs/node_modules", *self._sdk.node_path]),
         }
         env.update(spec.variables)
         env.update({
-            "LAMBDA_TASK_ROOT": str(task_dir),
-            "LAMBDA_RUNTIME_DIR": str(RUNTIMES_DIR),
+            "LAMBDA_TASK_ROOT": task,
+            "LAMBDA_RUNTIME_DIR": paths.runtimes,
             "AWS_LAMBDA_RUNTIME_API": spec.runtime_api,
-            "TMPDIR": str(tmp_dir),
-            # Our bootstraps read /opt from here; in containers it is the real /opt.
-            "WORKBENCH_OPT_DIR": str(opt_dir),
+            "TMPDIR": paths.tmp,
+            # Our bootstraps read /opt from here; in a sandbox and in containers it is the real /opt.
+            "WORKBENCH_OPT_DIR": opt,
+            OWNER_VARIABLE: self._owner,
+            ENVIRONMENT_VARIABLE: spec.env_id,
         })
         return env
 
     async def launch(self, spec: LaunchSpec, on_output: OutputSink,
                      on_exit: Callable[[ExitInfo], None]) -> RuntimeHandle:
-        task_dir, opt_dir, tmp_dir = spec.scratch_dir / "task", spec.scratch_dir / "opt", spec.scratch_dir / "tmp"
-        if not task_dir.exists():  # a restarted runtime keeps its environment's files and /tmp
-            link_tree(spec.code_dir, task_dir)
-            opt_dir.mkdir(parents=True, exist_ok=True)
-            for layer in spec.layer_dirs:
-                link_tree(layer, opt_dir)
-            tmp_dir.mkdir(parents=True, exist_ok=True)
-        command = await self._command(spec, task_dir, opt_dir)
-        read_fd, write_fd = os.pipe2(os.O_CLOEXEC)
+        # Copying or merging a package of thousands of files takes a while: never on the event loop.
         try:
-            # Popen is a fork+exec (vfork where possible): about a millisecond on the loop, no more.
+            paths = await asyncio.to_thread(_prepare, spec, self.sandboxed)
+        except OSError as exc:
+            raise _launch_error(exc, "prepare the environment's files") from None
+        command = await self._command(spec, paths)
+        if self._bwrap is not None:
+            # The interpreter's folders, and the workbench's own Python (a custom bootstrap may start it).
+            interpreters = [sys.executable]
+            if not command[0].startswith((bwrap.TASK_ROOT + "/", bwrap.OPT_ROOT + "/")):
+                interpreters.append(command[0])
+            # The SDKs (boto3, the JS SDK v3) are read-only folders on the runtime's search path, as on AWS.
+            sdk_dirs = tuple(dict.fromkeys((*self._sdk.python_path, *self._sdk.node_path)))
+            layout = bwrap.SandboxLayout(spec.code_dir, paths.host_opt, RUNTIMES_DIR, spec.ephemeral_storage_mb,
+                                         bwrap.host_dirs_for(interpreters) + sdk_dirs)
+            command = bwrap.command(self._bwrap, layout, command)
+            cwd = None
+        else:
+            # The runtime dies with the workbench (its parent-death signal); what it starts is reaped at the
+            # next start (see orphans). setpriv execs the runtime at once.
+            command = ["setpriv", "--pdeathsig", "KILL", "--", *command] if _SETPRIV else command
+            cwd = paths.task
+        try:
+            read_fd, write_fd = os.pipe2(os.O_CLOEXEC)
+        except OSError as exc:
+            raise _launch_error(exc, "open the runtime's output pipe") from None
+        try:
+            # Popen is a fork+exec (vfork where possible): about a millisecond on the loop, no more. It must run
+            # on the loop's thread: a parent-death signal fires when the thread that started the child ends.
             popen = subprocess.Popen(  # noqa: ASYNC220
-                command, stdin=subprocess.DEVNULL, stdout=write_fd, stderr=write_fd, cwd=task_dir,
-                env=self._environment(spec, task_dir, opt_dir, tmp_dir), start_new_session=True, close_fds=True,
+                command, stdin=subprocess.DEVNULL, stdout=write_fd, stderr=write_fd, cwd=cwd,
+                env=self._environment(spec, paths), start_new_session=True, close_fds=True,
             )
         except OSError as exc:
             os.close(read_fd)
-            raise LaunchError("Runtime.InvalidEntrypoint", f"fork/exec {command[0]}: {exc.strerror}") from None
+            raise _launch_error(exc, f"fork/exec {command[0]}") from None
         finally:
             os.close(write_fd)
 
@@ -242,6 +336,82 @@ class ProcessBackend(Backend):
             self._handles.discard(handle)
             on_exit(info)
 
-        handle = ProcessHandle(popen, read_fd, spec.memory_mb, on_output, exited)
+        try:
+            handle = ProcessHandle(popen, read_fd, spec.memory_mb, on_output, exited, sandboxed=self.sandboxed)
+        except OSError as exc:
+            os.close(read_fd)
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(popen.pid, signal.SIGKILL)
+            popen.wait()
+            raise _launch_error(exc, "watch the runtime") from None
         self._handles.add(handle)
         return handle
+
+
+_SETPRIV = shutil.which("setpriv") is not None
+
+
+def _launch_error(exc: OSError, doing: str) -> LaunchError:
+    """Running out of descriptors or processes is the machine's limit, not a bad entry point: say so."""
+    if exc.errno in (errno.EMFILE, errno.ENFILE):
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        return LaunchError("Runtime.ResourceExhausted",
+                           f"the workbench is out of file descriptors (limit {soft}, hard limit {hard}) and could "
+                           f"not {doing}: stop some execution environments or raise the limit (ulimit -n)")
+    if exc.errno == errno.EAGAIN:
+        return LaunchError("Runtime.ResourceExhausted",
+                           f"this machine refused another process and the workbench could not {doing}: stop some "
+                           "execution environments or raise the process limit (ulimit -u)")
+    return LaunchError("Runtime.InvalidEntrypoint", f"{doing}: {exc.strerror}")
+
+
+@dataclass(frozen=True, slots=True)
+class _Paths:
+    """Where one environment's folders are as the runtime sees them (`task`, `opt`, `tmp`, `runtimes`), and
+    the host folders behind /var/task and /opt."""
+
+    task: str
+    opt: str
+    tmp: str
+    runtimes: str
+    host_task: Path
+    host_opt: Path | None
+
+
+def _prepare(spec: LaunchSpec, sandboxed: bool) -> _Paths:
+    """The environment's files (blocking; run off the loop). A restarted runtime keeps them, and /tmp with
+    them outside a sandbox."""
+    opt_dir = spec.scratch_dir / "opt"
+    if sandboxed:
+        # The snapshots are bound read-only as they are; only several layers need a merged tree, and hard
+        # links are safe in it because the mount is read-only.
+        host_opt: Path | None = spec.layer_dirs[0] if len(spec.layer_dirs) == 1 else None
+        if len(spec.layer_dirs) > 1:
+            if not opt_dir.exists():
+                _merge(spec.layer_dirs, opt_dir, hard_links=True)
+            host_opt = opt_dir
+        return _Paths(bwrap.TASK_ROOT, bwrap.OPT_ROOT, "/tmp", bwrap.RUNTIME_ROOT, spec.code_dir, host_opt)
+    task_dir, tmp_dir = spec.scratch_dir / "task", spec.scratch_dir / "tmp"
+    if not task_dir.exists():
+        # Copies, not hard links: a function that writes to (or chmods) its own files must not change the
+        # snapshot that every later environment and published version runs.
+        staging = spec.scratch_dir / ".task"
+        remove_tree(staging)
+        link_tree(spec.code_dir, staging, hard_links=False, read_only=True)
+        staging.rename(task_dir)
+        remove_tree(opt_dir)
+        _merge(spec.layer_dirs, opt_dir, hard_links=False)
+        tmp_dir.mkdir(parents=True, exist_ok=True)
+    return _Paths(str(task_dir), str(opt_dir), str(tmp_dir), str(RUNTIMES_DIR), task_dir, opt_dir)
+
+
+def _merge(layers: tuple[Path, ...], opt_dir: Path, *, hard_links: bool) -> None:
+    """Layers into one /opt, later ones winning. Each layer's links stay inside that layer, but two layers
+    together can still make a way out (one's `s -> .` under another's `s/q/../..`): such links are removed."""
+    links: list[str] = []
+    opt_dir.mkdir(parents=True, exist_ok=True)
+    for layer in layers:
+        link_tree(layer, opt_dir, hard_links=hard_links, read_only=not hard_links, links=links)
+    for link in escaping_links(opt_dir, [link for link in dict.fromkeys(links) if (opt_dir / link).is_symlink()]):
+        log.warning("layers: removed the link /opt/%s, which together with another layer points outside /opt", link)
+        (opt_dir / link).unlink()

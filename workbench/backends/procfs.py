@@ -8,6 +8,17 @@ import os
 _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 
+def process_exists(pid: int) -> bool:
+    """Whether a process ``pid`` exists (owned by anyone: a permission error still means it is there)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def descendants(pid: int) -> list[int]:
     """``pid`` and every process below it (children of all its threads, recursively)."""
     found = [pid]
@@ -49,3 +60,12 @@ def peak_rss_bytes(pid: int) -> int:
         return int(status[start:status.index(b"kB", start)]) * 1024
     except (OSError, ValueError):
         return 0
+
+
+def command_name(pid: int) -> str:
+    """The process's command name (``comm``), or "" when it is gone."""
+    try:
+        with open(f"/proc/{pid}/comm", "rb") as handle:
+            return handle.read().strip().decode("utf-8", "replace")
+    except OSError:
+        return ""

@@ -7,6 +7,7 @@ import asyncio
 import logging
 import os
 import sys
+import urllib.parse
 from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from workbench.engine import EngineSettings, LambdaError
 from workbench.model.project import STATE_DIR_NAME, TEMPLATE_NAMES, Project, load_project
 from workbench.model.template import TemplateError
 from workbench.resources import sample_project_dir
+from workbench.services import ServicesError
 
 
 class CommandError(Exception):
@@ -45,12 +47,26 @@ def add_async_options(parser: argparse.ArgumentParser) -> None:
                         "(default 1: AWS's timing)")
 
 
+def add_services_option(parser: argparse.ArgumentParser) -> None:
+    default = os.environ.get("WORKBENCH_AWS_ENDPOINT") or None
+    parser.add_argument("--aws-endpoint", metavar="URL", default=default,
+                        help="use this AWS endpoint (LocalStack, ElasticMQ, ...) for queues, topics, streams, tables, "
+                        "buses and buckets instead of starting the local services (moto); also "
+                        "WORKBENCH_AWS_ENDPOINT")
+
+
 def engine_settings(args: argparse.Namespace) -> EngineSettings:
-    """The engine settings a command's options ask for."""
+    """The engine settings the command line chose: the external AWS endpoint and the asynchronous delay scale."""
     scale = getattr(args, "async_delay_scale", 1.0)
     if not 0 < scale <= 100:
         raise CommandError(f"--async-delay-scale must be above 0 and at most 100 (got {scale})")
-    return EngineSettings(async_delay_scale=scale)
+    endpoint = getattr(args, "aws_endpoint", None)
+    if endpoint is None:
+        return EngineSettings(async_delay_scale=scale)
+    parsed = urllib.parse.urlsplit(endpoint)
+    if parsed.scheme not in ("http", "https") or not parsed.hostname or parsed.path not in ("", "/"):
+        raise CommandError(f"--aws-endpoint must be an http(s)://host[:port] URL (got {endpoint!r})")
+    return EngineSettings(aws_endpoint=endpoint.rstrip("/"), async_delay_scale=scale)
 
 
 def project_from(args: argparse.Namespace) -> Project:
@@ -104,7 +120,7 @@ def run_async(coroutine: Coroutine[Any, Any, int]) -> int:
         return asyncio.run(coroutine)
     except KeyboardInterrupt:
         return 130
-    except (CommandError, LambdaError, BackendError) as exc:
+    except (CommandError, LambdaError, BackendError, ServicesError, TemplateError) as exc:
         code = f"{exc.code}: " if isinstance(exc, LambdaError) else ""
         print(f"workbench: error: {code}{exc}", file=sys.stderr)
         return 2

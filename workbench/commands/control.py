@@ -15,11 +15,14 @@ import json
 import sys
 from collections.abc import AsyncIterator
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import aiohttp
+from yarl import URL
 
+from workbench.api import sigv4
 from workbench.api.app import ApiServer
+from workbench.api.guard import DEFAULT_CREDENTIALS, CredentialsError, configured_credentials
 from workbench.commands.common import CommandError, open_project
 from workbench.commands.serve import served_url
 from workbench.engine import Engine
@@ -33,16 +36,35 @@ class ApiError(CommandError):
         self.code = code
 
 
+def api_credentials() -> dict[str, str] | None:
+    """The credentials of WORKBENCH_API_CREDENTIALS (a bad value is the command's error)."""
+    try:
+        return configured_credentials()
+    except CredentialsError as exc:
+        raise CommandError(f"WORKBENCH_API_CREDENTIALS: {exc}") from None
+
+
 class ControlPlane:
-    """A minimal Lambda API client (unsigned: the workbench does not check signatures)."""
+    """A minimal Lambda API client, signing its requests (SigV4) with the first of WORKBENCH_API_CREDENTIALS,
+    or with placeholder credentials when none are configured (the API then only requires a signature)."""
 
     def __init__(self, session: aiohttp.ClientSession, url: str) -> None:
         self._session = session
         self.url = url
+        credentials = api_credentials()
+        self._access_key, self._secret = next(iter(credentials.items())) if credentials else DEFAULT_CREDENTIALS
 
     async def call(self, method: str, path: str, document: dict[str, Any] | None = None,
                    query: dict[str, str] | None = None) -> dict[str, Any]:
-        async with self._session.request(method, self.url + path, json=document, params=query) as response:
+        pairs = sorted((query or {}).items())
+        raw_query = "&".join(f"{quote(key, safe='-_.~')}={quote(value, safe='-_.~')}" for key, value in pairs)
+        body = json.dumps(document).encode() if document is not None else b""
+        headers = sigv4.sign(access_key=self._access_key, secret=self._secret, method=method,
+                             host=urlsplit(self.url).netloc, raw_path=path, query=pairs, body=body)
+        if document is not None:
+            headers["Content-Type"] = "application/json"
+        url = URL(self.url + path + (f"?{raw_query}" if raw_query else ""), encoded=True)
+        async with self._session.request(method, url, data=body or None, headers=headers) as response:
             body = await response.read()
             content: dict[str, Any] = json.loads(body) if body else {}
             if response.status >= 400:
@@ -71,7 +93,7 @@ async def control_plane(args: argparse.Namespace, *, create: bool = False) -> As
             yield ControlPlane(session, url)
             return
         async with Engine(project, state_dir=state_dir) as engine:
-            server = ApiServer(engine)
+            server = ApiServer(engine, credentials=api_credentials())
             await server.start()
             try:
                 yield ControlPlane(session, server.url)

@@ -14,6 +14,7 @@ from workbench.commands.common import (
     add_async_options,
     add_backend_option,
     add_project_options,
+    add_services_option,
     engine_settings,
     project_from,
 )
@@ -27,6 +28,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     add_project_options(parser)
     add_backend_option(parser)
     add_async_options(parser)
+    add_services_option(parser)
     parser.add_argument("--demo", action="store_true",
                         help="play a short scripted scenario (a cold and a warm invocation, a burst that scales "
                         "out and is throttled at a reserved limit) on a copy of the project, and exit")
@@ -50,6 +52,7 @@ def gui(args: argparse.Namespace) -> int:
         args.sample = True   # no project named: the bundled sample project
     try:
         project = project_from(args)
+        settings = engine_settings(args)
     except CommandError as exc:
         print(f"workbench: error: {exc}", file=sys.stderr)
         return 2
@@ -60,14 +63,15 @@ def gui(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 2
     if not args.demo:
-        return run(project, backend=args.backend, demo=False, screenshot=None, engine_settings=engine_settings(args))
+        return run(project, backend=args.backend, demo=False, screenshot=None, engine_settings=settings)
     # The demo changes what it plays on (reserved concurrency, logs, traces): it plays on a copy, so the
     # project (and the sample project the next `make run` opens) stays as it was.
     with tempfile.TemporaryDirectory(prefix="workbench-demo-") as folder:
         copy = Path(folder) / project.root.name
         shutil.copytree(project.root, copy, ignore=shutil.ignore_patterns(STATE_DIR_NAME, "__pycache__"))
         demo_project = load_project(copy / project.template_path.name)
-        return run(demo_project, backend=args.backend, demo=True, screenshot=args.screenshot)
+        return run(demo_project, backend=args.backend, demo=True, screenshot=args.screenshot,
+                   engine_settings=settings)
 
 
 def _has_display() -> bool:

@@ -11,6 +11,7 @@ from workbench.commands.common import (
     add_async_options,
     add_backend_option,
     add_project_options,
+    add_services_option,
     engine_settings,
     open_project,
     run_async,
@@ -33,6 +34,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--client-context", help="base64 JSON client context, as X-Amz-Client-Context")
     add_backend_option(parser)
     add_async_options(parser)
+    add_services_option(parser)
     parser.set_defaults(handler=lambda args: run_async(invoke(args)))
 
 

@@ -11,6 +11,7 @@ from workbench.commands.common import (
     add_async_options,
     add_backend_option,
     add_project_options,
+    add_services_option,
     engine_settings,
     project_from,
     run_async,
@@ -39,6 +40,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
     add_backend_option(parser)
     add_async_options(parser)
+    add_services_option(parser)
     parser.set_defaults(handler=lambda args: run_async(load(args)))
 
 

@@ -20,7 +20,7 @@ from workbench.engine.asynchronous.events import (
 )
 from workbench.engine.asynchronous.statistics import AsyncQueueStatistics
 from workbench.engine.asynchronous.store import QueuedEvent, query_events
-from workbench.engine.catalogue.code_store import deterministic_zip
+from workbench.engine.catalogue.code_store import CodeStore, deterministic_zip
 from workbench.engine.catalogue.functions import Alias, FunctionEntry, parse_name
 from workbench.engine.catalogue.layers import LayerVersion
 from workbench.engine.catalogue.versions import FunctionVersion
@@ -51,6 +51,7 @@ from workbench.engine.execution.pool import EnvironmentInfo
 from workbench.engine.execution.scheduler import ProvisionedConfig
 from workbench.engine.facade import Engine
 from workbench.engine.observation.events import (
+    BackendNotice,
     CatalogueChanged,
     CatalogueResource,
     Change,
@@ -76,7 +77,7 @@ from workbench.engine.observation.events import (
     TraceRecorded,
 )
 from workbench.engine.observation.logformat import iso_timestamp
-from workbench.engine.observation.statistics import EngineStatistics, FunctionStatistics
+from workbench.engine.observation.statistics import EngineStatistics, FunctionStatistics, percentile
 from workbench.engine.observation.tracing import to_xray_documents
 from workbench.engine.store.logs import StoredLog, open_readonly, query_logs, query_traces
 
@@ -94,10 +95,12 @@ __all__ = [
     "AsyncQueueStatistics",
     "AsyncRetryScheduled",
     "AutoscalingPolicy",
+    "BackendNotice",
     "CatalogueChanged",
     "CatalogueResource",
     "Change",
     "Clock",
+    "CodeStore",
     "Condition",
     "Engine",
     "EngineEvent",
@@ -158,6 +161,7 @@ __all__ = [
     "iso_timestamp",
     "open_readonly",
     "parse_name",
+    "percentile",
     "query_events",
     "query_logs",
     "query_traces",

@@ -13,6 +13,7 @@ from types import TracebackType
 
 from workbench.backends.base import Backend
 from workbench.backends.factory import create_backend
+from workbench.backends.procfs import process_exists
 from workbench.engine.asynchronous.config import EventInvokeConfigs
 from workbench.engine.asynchronous.control import EventInvokeControl
 from workbench.engine.asynchronous.delivery import Deliverer
@@ -40,7 +41,14 @@ from workbench.engine.execution.invocation import InvokeRequest, InvokeResult
 from workbench.engine.execution.pool import EnvironmentInfo
 from workbench.engine.execution.scheduler import Scheduler
 from workbench.engine.observation import tracing
-from workbench.engine.observation.events import EngineEvent, EventBus, LogLine, TraceRecord, TraceRecorded
+from workbench.engine.observation.events import (
+    BackendNotice,
+    EngineEvent,
+    EventBus,
+    LogLine,
+    TraceRecord,
+    TraceRecorded,
+)
 from workbench.engine.observation.statistics import EngineStatistics, FunctionStatistics
 from workbench.engine.store.database import Database
 from workbench.engine.store.logs import LogStore, StoredLog
@@ -50,12 +58,13 @@ from workbench.model import limits
 from workbench.model.arn import runtime_version_arn
 from workbench.model.function import FunctionConfig
 from workbench.model.project import STATE_DIR_NAME, Project
-from workbench.model.runtimes import Family, lookup_runtime
+from workbench.model.runtimes import lookup_runtime
 from workbench.runtime_api.server import RuntimeApiServer
+from workbench.services.local import LocalServices
+from workbench.services.project import provision_project
 
 log = logging.getLogger(__name__)
 
-_INLINE_EXTENSIONS = {Family.PYTHON: ".py", Family.NODEJS: ".js"}
 
 
 class Engine:
@@ -80,6 +89,7 @@ class Engine:
         if state_dir is None:
             state_dir = project.state_dir if project is not None else Path.cwd() / STATE_DIR_NAME
         self.state_dir = state_dir
+        self._notices: list[str] = []
         self.bus = EventBus()
         self.database = Database(state_dir / "state.db")
         self.store = LogStore(self.database)
@@ -90,8 +100,13 @@ class Engine:
         self._runtime_api = RuntimeApiServer()
         self._supervisor = Supervisor()
         self._scratch_root = state_dir / "run" / f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        #: The local AWS services (moto, started on demand) or the external endpoint of the settings.
+        self.services = LocalServices(self.settings.aws_endpoint, log_path=state_dir / "services.log",
+                                      on_restart=self._provision_resources)
+        #: The template's supporting resources as created: {logical id: {"Ref", "Arn", ...}}.
+        self.resource_attributes: dict[str, dict[str, str]] = {}
         services = EnvironmentServices(self.backend, self._runtime_api, self.clock, self.bus, self.settings,
-                                       self._scratch_root)
+                                       self._scratch_root, self.services.client_variables)
         self.scheduler = Scheduler(services, self.registry, self._supervisor)
         self.catalogue = Catalogue(self.registry, self.layers, self.code, self.state, self.scheduler, self.clock,
                                    self.bus)
@@ -106,7 +121,7 @@ class Engine:
         """The asynchronous room: the durable queue and its configuration, sharing the store and scheduler."""
         configs = EventInvokeConfigs()
         queue_store = QueueStore(self.database, self._supervisor)
-        deliverer = Deliverer(self.settings)
+        deliverer = Deliverer(self.services, self.settings.region)
         self.event_invoke = EventInvokeControl(self.registry, configs, queue_store, deliverer, self.clock, self.bus,
                                                self._supervisor)
         self.async_queue = AsyncQueue(
@@ -167,6 +182,11 @@ class Engine:
         await self.close()
 
     @property
+    def notices(self) -> tuple[str, ...]:
+        """What the backend said the user should know (BackendNotice events so far)."""
+        return tuple(self._notices)
+
+    @property
     def running(self) -> bool:
         return self._running
 
@@ -180,13 +200,19 @@ class Engine:
         self.store.start()
         self.bus.subscribe(self._persist)
         await self.backend.open()
+        if self.backend.notice:
+            self._notices.append(self.backend.notice)
+            self.bus.publish(BackendNotice(self.clock.time(), self.backend.name, self.backend.notice))
         await self._runtime_api.start()
         self._running = True
         self._supervisor.spawn(self.scheduler.reap_idle(), "idle-reaper")
         try:
+            await self.services.open()
+            await self._provision_resources()
             await self.event_invoke.load()
             with initiated_by("template"):
                 await restore(self, self.project, await self.state.load())
+                await self.event_invoke.apply_template(self.project)
             await self.wait_provisioned_ready()
             await self.async_queue.start()
         except BaseException:
@@ -201,9 +227,17 @@ class Engine:
         await self.scheduler.close()
         await self._runtime_api.close()
         await self.backend.close()
+        await self.services.close()
         await self.store.stop()
         await self.database.close()
         await asyncio.to_thread(remove_tree, self._scratch_root)
+
+    async def _provision_resources(self) -> None:
+        """Create the template's queues, topics, streams, tables, buses and buckets (at start, and again when
+        the local services restart); the functions are read again so their references name them."""
+        if self.project is not None:
+            self.project, self.resource_attributes = await provision_project(self.services, self.project,
+                                                                             self.settings.region)
 
     # -- events and persistence -------------------------------------------------------------------------
     def subscribe(self, subscriber: Callable[[EngineEvent], None]) -> Callable[[], None]:
@@ -267,6 +301,9 @@ class Engine:
                 json.loads(payload)
             except (ValueError, UnicodeDecodeError) as exc:
                 raise InvalidRequestContentError(f"Could not parse request body into json: {exc}") from None
+            except RecursionError:  # deeper than the parser goes: a client's mistake, not the engine's fault
+                raise InvalidRequestContentError("Could not parse request body into json: the document is nested "
+                                                 "too deeply") from None
 
     def _request(self, target: Target, payload: bytes, client_context: str | None,
                  tenant_id: str | None, request_id: str | None = None) -> InvokeRequest:
@@ -278,7 +315,7 @@ class Engine:
             raise InvalidParameterValueError(f"Client context must be at most {limits.CLIENT_CONTEXT_MAX} bytes")
         try:
             decoded_context = decode_client_context(client_context)
-        except ValueError:
+        except (ValueError, RecursionError):
             raise InvalidParameterValueError("Client context must be a valid Base64-encoded JSON object.") from None
         return InvokeRequest(
             request_id=request_id or str(uuid.uuid4()), payload=payload, invoked_arn=target.invoked_arn,
@@ -349,15 +386,6 @@ def _remove_stale_scratch(run_dir: Path) -> None:
         return
     for folder in run_dir.iterdir():
         pid_text = folder.name.split("-", 1)[0]
-        if not (pid_text.isdigit() and _process_exists(int(pid_text))):
+        if not (pid_text.isdigit() and process_exists(int(pid_text))):
             remove_tree(folder)
 
-
-def _process_exists(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True

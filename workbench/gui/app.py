@@ -22,6 +22,7 @@ from workbench.gui.loop import WorkbenchEventLoop
 from workbench.gui.main_window import MainWindow
 from workbench.gui.session import EngineState
 from workbench.model.project import Project
+from workbench.oslimits import STOP_SIGNALS
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +90,16 @@ async def _main(window: MainWindow, demo: bool, screenshot: Path | None) -> int:
             closed.set_result(None)
 
     window.closed.connect(finished)
-    await closed
+    # SIGTERM, closing the terminal (SIGHUP), Ctrl+C and Ctrl+\\ close the window the normal way: the engine
+    # stops its environments before the process ends.
+    loop = asyncio.get_running_loop()
+    for signum in STOP_SIGNALS:
+        loop.add_signal_handler(signum, window.close)
+    try:
+        await closed
+    finally:
+        for signum in STOP_SIGNALS:
+            loop.remove_signal_handler(signum)
     return 0
 
 

@@ -237,6 +237,8 @@ class MainWindow(QMainWindow):
         self.status.rate.reset()
         if engine is not None:
             self.status.set_backend(engine.backend_name)
+            for notice in engine.notices:   # e.g. no sandbox on this machine: said once per engine start
+                self.message_bar.warning(notice)
             self.backend_box.setCurrentText(self.session.backend)
             if self.traces.model.rowCount() == 0:   # the project's earlier invocations, once per window
                 self.operations.run("Read the project's recent traces", lambda: engine.traces(limit=HISTORY_TRACES),

@@ -57,3 +57,21 @@ def runtime_version_arn(label: str, region: str = DEFAULT_REGION) -> str:
     """The ARN of a runtime version (INIT_START's `Runtime Version ARN`, RuntimeVersionConfig), derived from the
     version label the backend reports (e.g. ``python:3.12.1``)."""
     return f"arn:aws:lambda:{region}::runtime:{hashlib.sha256(label.encode()).hexdigest()}"
+
+
+@dataclass(frozen=True, slots=True)
+class LayerRef:
+    """A layer ARN's name and version (None for an unversioned layer ARN)."""
+
+    name: str
+    version: int | None
+
+
+def parse_layer_arn(text: str) -> LayerRef | None:
+    """``arn:aws:lambda:REGION:ACCOUNT:layer:NAME[:VERSION]`` -> its name and version; None if it is not one."""
+    parts = text.split(":")
+    if len(parts) not in (7, 8) or parts[0] != "arn" or parts[5] != "layer" or not parts[6]:
+        return None
+    if len(parts) == 7:
+        return LayerRef(parts[6], None)
+    return LayerRef(parts[6], int(parts[7])) if parts[7].isdecimal() else None

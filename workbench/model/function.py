@@ -128,6 +128,8 @@ def validate_function(
         raise ConfigError("Handler", f"is required for runtime {runtime} (got {handler!r})")
     if len(handler) > limits.HANDLER_MAX:
         raise ConfigError("Handler", f"must be at most {limits.HANDLER_MAX} characters")
+    if "\0" in handler:
+        raise ConfigError("Handler", "must not contain a NUL character")
     if not isinstance(description, str) or len(description) > limits.DESCRIPTION_MAX:
         raise ConfigError("Description", f"must be a string of at most {limits.DESCRIPTION_MAX} characters")
     memory = _int_in_range("MemorySize", memory_size, limits.MEMORY_MIN_MB, limits.MEMORY_MAX_MB)
@@ -178,6 +180,21 @@ def validate_dead_letter_target(target: Any) -> str | None:
     return str(target)
 
 
+def _int_text(value: int) -> str:
+    try:
+        return str(value)
+    except ValueError:  # beyond the 4,300 digits Python converts
+        raise ConfigError("Environment.Variables", "a value is a number too long to be text") from None
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def validate_environment(environment: Any) -> dict[str, str]:
     """`Environment.Variables`: string keys of the allowed form, no reserved keys, 4 KB in total."""
     if environment is None:
@@ -194,7 +211,11 @@ def validate_environment(environment: Any) -> dict[str, str]:
             value = "true" if value else "false"
         if not isinstance(value, str | int | float):
             raise ConfigError("Environment.Variables", f"value of {key} must be a string (got {value!r})")
-        variables[key] = str(value)
+        text = value if isinstance(value, str) else repr(value) if isinstance(value, float) else _int_text(value)
+        if "\0" in text or not _encodable(text):
+            raise ConfigError("Environment.Variables", f"value of {key} must be text without NUL characters or "
+                              "lone surrogates (a process environment cannot hold them)")
+        variables[key] = text
     size = sum(len(k.encode()) + len(v.encode()) for k, v in variables.items())
     if size > limits.ENV_VARS_MAX_BYTES:
         raise ConfigError("Environment.Variables", f"total size {size} bytes exceeds the 4 KB limit")

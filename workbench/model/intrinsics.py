@@ -96,7 +96,10 @@ class IntrinsicResolver:
                 return str(variables[name])
             if "." in name and name not in self._parameters:
                 return self._getatt(name.split(".", 1))
-            return str(self._ref(name))
+            value = self._ref(name)
+            if value is NO_VALUE or isinstance(value, list | dict):
+                raise UnresolvableError(f"${{{name}}} cannot be used inside Fn::Sub: it is not a string")
+            return str(value)
 
         return _SUB_VARIABLE.sub(substitute, template)
 
@@ -111,7 +114,11 @@ class IntrinsicResolver:
     def _select(self, argument: Any) -> Any:
         if not (isinstance(argument, list) and len(argument) == 2):
             raise UnresolvableError(f"Fn::Select needs [index, list] (got {argument!r})")
-        index, values = int(self.resolve(argument[0])), self.resolve(argument[1])
+        index, values = self.resolve(argument[0]), self.resolve(argument[1])
+        if isinstance(index, bool) or not isinstance(index, int | str) or not str(index).isascii() \
+                or not str(index).strip().isdigit() or len(str(index).strip()) > 9:
+            raise UnresolvableError(f"Fn::Select needs a non-negative integer index (got {index!r})")
+        index = int(index)
         if not isinstance(values, list) or not 0 <= index < len(values):
             raise UnresolvableError(f"Fn::Select index {index} out of range")
         return values[index]
@@ -119,7 +126,10 @@ class IntrinsicResolver:
     def _split(self, argument: Any) -> list[str]:
         if not (isinstance(argument, list) and len(argument) == 2):
             raise UnresolvableError(f"Fn::Split needs [delimiter, string] (got {argument!r})")
-        return str(self.resolve(argument[1])).split(str(argument[0]))
+        delimiter = self.resolve(argument[0])
+        if not isinstance(delimiter, str) or not delimiter:
+            raise UnresolvableError(f"Fn::Split needs a non-empty delimiter (got {delimiter!r})")
+        return str(self.resolve(argument[1])).split(delimiter)
 
     def _base64(self, argument: Any) -> str:
         return base64.b64encode(str(self.resolve(argument)).encode()).decode()

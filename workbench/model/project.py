@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from workbench.model.function import FunctionConfig
@@ -17,6 +17,8 @@ STATE_DIR_NAME = ".workbench"
 class Project:
     root: Path
     template: Template
+    #: The values given for the template's Parameters (the supporting resources are resolved with them too).
+    parameter_overrides: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def template_path(self) -> Path:
@@ -54,4 +56,5 @@ def load_project(template: Path | None = None, project_dir: Path | None = None,
     if template is None:
         template = find_template((project_dir or Path.cwd()).resolve())
     template = template.resolve()
-    return Project(root=template.parent, template=load_template(template, parameter_overrides))
+    return Project(root=template.parent, template=load_template(template, parameter_overrides),
+                   parameter_overrides=dict(parameter_overrides or {}))

@@ -3,6 +3,7 @@ Lambda's checks on ranges and destinations, written to the store and announced a
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from workbench.engine.asynchronous.config import KEEP, EventInvokeConfig, EventInvokeConfigs, check_ranges
@@ -10,11 +11,14 @@ from workbench.engine.asynchronous.delivery import Deliverer, parse_target
 from workbench.engine.asynchronous.store import QueueStore
 from workbench.engine.catalogue.functions import FunctionRegistry, parse_name
 from workbench.engine.core.clock import Clock
-from workbench.engine.core.errors import InvalidParameterValueError, ResourceNotFoundError
+from workbench.engine.core.errors import InvalidParameterValueError, LambdaError, ResourceNotFoundError
 from workbench.engine.core.tasks import Supervisor
 from workbench.engine.observation.changes import ChangeAnnouncer
 from workbench.engine.observation.events import CatalogueChanged, CatalogueResource, Change, EngineEvent, EventBus
 from workbench.model.arn import LATEST
+from workbench.model.project import Project
+
+log = logging.getLogger(__name__)
 
 #: Destination services the workbench delivers to (AWS's S3 OnFailure destination is not among them).
 DESTINATION_SERVICES = {"sqs": "an SQS queue", "sns": "an SNS topic", "lambda": "a Lambda function",
@@ -55,6 +59,13 @@ class EventInvokeControl:
 
     async def check_destination(self, function: str, arn: str) -> None:
         """A destination must be a queue, topic, function or bus that exists (when that can be known)."""
+        if self._check_destination_arn(function, arn) != "lambda" and await self._deliverer.exists(arn) is False:
+            raise InvalidParameterValueError(f"The destination ARN {arn} is invalid: it does not exist at "
+                                             f"{self._deliverer.where}.")
+
+    def _check_destination_arn(self, function: str, arn: str) -> str:
+        """What can be checked without asking the services: the ARN's service (returned), and a function
+        destination."""
         target = parse_target(arn)
         if target is None or target.service not in DESTINATION_SERVICES:
             raise InvalidParameterValueError(f"The destination ARN {arn} is invalid. The workbench delivers to "
@@ -66,10 +77,7 @@ class EventInvokeControl:
                                                  "exist.")
             if self._registry.get(ref.name).name == function:
                 raise InvalidParameterValueError("You can't specify the function as a destination for itself.")
-            return
-        if await self._deliverer.exists(arn) is False:
-            raise InvalidParameterValueError(f"The destination ARN {arn} is invalid: it does not exist at "
-                                             f"{self._deliverer.endpoint}.")
+        return target.service
 
     async def _checked(self, config: EventInvokeConfig) -> EventInvokeConfig:
         check_ranges(config.maximum_retry_attempts, config.maximum_event_age_s)
@@ -105,6 +113,30 @@ class EventInvokeControl:
         await self._store.save_config(config)
         self._announce(CatalogueResource.EVENT_INVOKE_CONFIG, change, config.function, config.qualifier)
         return config
+
+    async def apply_template(self, project: Project | None) -> None:
+        """The template's EventInvokeConfigs, over what the store remembers (see `template.py`): applied at
+        every start, after the template's functions, versions and aliases exist, and not written to the store.
+        Destinations are checked for their form only (the template's own queues were just provisioned; an
+        external one may appear later, and a delivery that fails says so)."""
+        if project is None:
+            return
+        for definition in project.template.event_invoke_configs:
+            try:
+                name, qualifier = self._target(definition.function, definition.qualifier)
+                check_ranges(definition.maximum_retry_attempts, definition.maximum_event_age_s)
+                for arn in (definition.on_success, definition.on_failure):
+                    if arn:
+                        self._check_destination_arn(name, arn)
+            except LambdaError as exc:
+                log.warning("%s: %s: the EventInvokeConfig is ignored: %s", project.template_path,
+                            definition.logical_id, exc.message)
+                continue
+            change = Change.UPDATED if self._configs.get(name, qualifier) else Change.CREATED
+            self._configs.set(EventInvokeConfig(
+                name, qualifier, definition.maximum_retry_attempts, definition.maximum_event_age_s,
+                definition.on_success or None, definition.on_failure or None, self._clock.time()))
+            self._announce(CatalogueResource.EVENT_INVOKE_CONFIG, change, name, qualifier)
 
     def get(self, function: str, qualifier: str | None = None) -> EventInvokeConfig:
         name, wanted = self._target(function, qualifier)

@@ -1,10 +1,11 @@
-"""Sending to SQS queues, SNS topics and EventBridge buses through the AWS SDK (boto3), at the endpoint
-`EngineSettings.aws_endpoint` names (the workbench's local services, or an external endpoint).
+"""Sending to SQS queues, SNS topics and EventBridge buses through the AWS SDK (boto3), at the engine's
+services endpoint (`engine.services`): the external endpoint when `EngineSettings.aws_endpoint` names one,
+otherwise the workbench's local services (moto), started on the first delivery if nothing started them yet.
 
-boto3 blocks, so every call runs in a thread (`asyncio.to_thread`). Clients are made once per service and
-reused (boto3 clients are thread-safe once built; building one is not, hence the lock). Credentials are never
-looked up from the machine's metadata service: the environment's, or placeholders (the local services accept
-any), are passed explicitly.
+boto3 blocks, so every call runs in a thread (`asyncio.to_thread`). Clients are made once per endpoint and
+service and reused (boto3 clients are thread-safe once built; building one is not, hence the lock).
+Credentials are never looked up from the machine's metadata service: the environment's, or the placeholders
+the local services accept, are passed explicitly.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from workbench.engine.core.errors import InvalidParameterValueError
-from workbench.engine.core.settings import EngineSettings
+from workbench.services.local import DUMMY_CREDENTIALS, LocalServices, ServicesError
 
 SERVICES = ("sqs", "sns", "events", "lambda")
 
@@ -49,39 +50,50 @@ class DeliveryError(Exception):
 
 
 class Deliverer:
-    def __init__(self, settings: EngineSettings) -> None:
-        self._settings = settings
-        self._clients: dict[tuple[str, str], Any] = {}
+    def __init__(self, services: LocalServices, region: str) -> None:
+        self._services = services
+        self._region = region
+        self._clients: dict[tuple[str, str, str], Any] = {}
         self._lock = threading.Lock()
 
     @property
-    def endpoint(self) -> str | None:
-        return self._settings.aws_endpoint
+    def where(self) -> str:
+        """Where deliveries go, for messages: the external endpoint, or the local services."""
+        return self._services.external_endpoint or "the local AWS services"
 
-    def _client(self, service: str, region: str) -> Any:
-        endpoint = self.endpoint
-        if endpoint is None:
-            raise DeliveryError("no AWS endpoint is configured (EngineSettings.aws_endpoint) to deliver to")
+    async def endpoint(self) -> str:
+        """The URL deliveries go to (the local services are started if they are not running)."""
+        try:
+            return await self._services.ensure_started()
+        except ServicesError as exc:
+            raise DeliveryError(f"the local AWS services could not be started: {exc}") from exc
+
+    def _client(self, endpoint: str, service: str, region: str) -> Any:
         with self._lock:
-            client = self._clients.get((service, region))
+            client = self._clients.get((endpoint, service, region))
             if client is None:
                 # boto3 takes ~0.3 s to import: only once something is sent
                 import boto3
                 from botocore.config import Config
 
+                real = self._services.external_endpoint is not None and os.environ.get("AWS_ACCESS_KEY_ID")
                 client = boto3.session.Session().client(
-                    service, endpoint_url=endpoint, region_name=region or self._settings.region,
-                    aws_access_key_id=os.environ.get("AWS_ACCESS_KEY_ID", "workbench"),
-                    aws_secret_access_key=os.environ.get("AWS_SECRET_ACCESS_KEY", "workbench"),
-                    aws_session_token=os.environ.get("AWS_SESSION_TOKEN"),
+                    service, endpoint_url=endpoint, region_name=region or self._region,
+                    aws_access_key_id=os.environ["AWS_ACCESS_KEY_ID"] if real
+                    else DUMMY_CREDENTIALS["AWS_ACCESS_KEY_ID"],
+                    aws_secret_access_key=os.environ.get("AWS_SECRET_ACCESS_KEY") if real
+                    else DUMMY_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+                    aws_session_token=os.environ.get("AWS_SESSION_TOKEN") if real else None,
                     config=Config(retries={"max_attempts": 2, "mode": "standard"}, connect_timeout=5,
                                   read_timeout=30))
-                self._clients[(service, region)] = client
+                self._clients[(endpoint, service, region)] = client
             return client
 
     async def _call(self, target: TargetArn, operation: str, **members: Any) -> Any:
+        endpoint = await self.endpoint()
+
         def call() -> Any:
-            client = self._client(target.service, target.region)
+            client = self._client(endpoint, target.service, target.region)
             try:
                 return getattr(client, operation)(**members)
             except Exception as exc:  # botocore's errors, connection failures: all one thing to the queue
@@ -121,10 +133,8 @@ class Deliverer:
 
     # -- checking ---------------------------------------------------------------------------------------
     async def exists(self, arn: str) -> bool | None:
-        """Whether a queue, topic or bus exists; None when that cannot be known (no endpoint, not reachable)."""
+        """Whether a queue, topic or bus exists; None when that cannot be known (the endpoint is not reachable)."""
         target = self._parse(arn)
-        if self.endpoint is None:
-            return None
         try:
             if target.service == "sqs":
                 await self._queue_url(target)
@@ -136,7 +146,8 @@ class Deliverer:
                 return None
         except DeliveryError as exc:
             cause = exc.__cause__
-            if cause is not None and type(cause).__name__ in ("EndpointConnectionError", "ConnectTimeoutError"):
+            if isinstance(cause, ServicesError) or \
+                    type(cause).__name__ in ("EndpointConnectionError", "ConnectTimeoutError"):
                 return None
             return False
         return True

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from workbench.engine.catalogue.zipsafe import extract_zip
 from workbench.engine.core.errors import InvalidPackageError, RequestTooLargeError
-from workbench.fsutil import remove_tree, tree_size
+from workbench.fsutil import escaping_links, remove_tree, resolves_beneath, tree_size
 from workbench.model.limits import UNZIPPED_MAX, ZIP_UPLOAD_MAX
 
 #: Never part of a function's code even when CodeUri is the project folder itself.
@@ -57,14 +57,17 @@ class CodeStore:
 
     def from_folder(self, folder: Path) -> CodeSnapshot:
         files = _folder_files(folder)
-        unzipped = sum(full.stat().st_size for _, full in files)
+        unzipped = sum(entry.full.stat().st_size for entry in files if entry.link is None)
         if unzipped > UNZIPPED_MAX:
             raise InvalidPackageError(f"Unzipped size must be smaller than {UNZIPPED_MAX} bytes ({folder} holds "
                                       f"{unzipped} bytes)")
         digest = hashlib.sha256()
-        for relative, full in files:
-            digest.update(relative.encode() + b"\0" + (b"x" if os.access(full, os.X_OK) else b"-"))
-            with open(full, "rb") as handle:
+        for entry in files:
+            if entry.link is not None:
+                digest.update(entry.relative.encode() + b"\0l" + entry.link.encode() + b"\0")
+                continue
+            digest.update(entry.relative.encode() + b"\0" + (b"x" if os.access(entry.full, os.X_OK) else b"-"))
+            with open(entry.full, "rb") as handle:
                 digest.update(hashlib.file_digest(handle, "sha256").digest())
         return self._materialise(digest.hexdigest(), lambda target: _copy_files(files, target), None)
 
@@ -128,16 +131,17 @@ def deterministic_zip(folder: Path) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for root, dirs, files in os.walk(folder):
-            dirs.sort()
-            for name in sorted(files):
+            linked_dirs = [name for name in dirs if os.path.islink(os.path.join(root, name))]
+            dirs[:] = sorted(name for name in dirs if name not in linked_dirs)
+            for name in sorted(files + linked_dirs):
                 full = Path(root) / name
                 info = zipfile.ZipInfo(full.relative_to(folder).as_posix(), _ZIP_EPOCH)
                 info.create_system = 3
-                mode = 0o755 if os.access(full, os.X_OK) else 0o644
                 if full.is_symlink():
                     info.external_attr = (stat.S_IFLNK | 0o777) << 16
                     archive.writestr(info, os.readlink(full))
                     continue
+                mode = 0o755 if os.access(full, os.X_OK) else 0o644
                 info.external_attr = (stat.S_IFREG | mode) << 16
                 info.compress_type = zipfile.ZIP_DEFLATED
                 archive.writestr(info, full.read_bytes())
@@ -152,22 +156,49 @@ def _write_atomically(path: Path, data: bytes) -> None:
     temporary.replace(path)
 
 
-def _folder_files(folder: Path) -> list[tuple[str, Path]]:
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    relative: str
+    full: Path
+    link: str | None = None   # the target, for a symbolic link (kept as a link, never followed)
+
+
+def _folder_files(folder: Path) -> list[_Entry]:
+    """The files and links of a CodeUri folder, walked without following links (so a link loop cannot hang
+    it and a link cannot pull in files from elsewhere). A link must stay inside the folder, as in a ZIP."""
     if not folder.is_dir():
         raise InvalidPackageError(f"code folder {folder} does not exist")
-    found: list[tuple[str, Path]] = []
-    for root, dirs, files in os.walk(folder, followlinks=True):
-        dirs[:] = sorted(d for d in dirs if d not in _SKIPPED)
-        for name in sorted(files):
-            full = Path(root) / name
-            if full.is_file():
-                found.append((full.relative_to(folder).as_posix(), full))
+    found: list[_Entry] = []
+    for root, dirs, files in os.walk(folder):
+        base = Path(root)
+        names = sorted(files + [d for d in dirs if (base / d).is_symlink()])
+        dirs[:] = sorted(d for d in dirs if d not in _SKIPPED and not (base / d).is_symlink())
+        for name in names:
+            full = base / name
+            relative = full.relative_to(folder).as_posix()
+            if full.is_symlink():
+                if not resolves_beneath(folder, relative):
+                    raise InvalidPackageError(f"{folder}: the link {relative} -> {os.readlink(full)} points outside "
+                                              "the code folder")
+                found.append(_Entry(relative, full, os.readlink(full)))
+            elif full.is_file():
+                found.append(_Entry(relative, full))
     return found
 
 
-def _copy_files(files: list[tuple[str, Path]], target: Path) -> None:
+def _copy_files(files: list[_Entry], target: Path) -> None:
+    """Files first, links last: nothing is ever written through a link."""
     target.mkdir(parents=True)
-    for relative, full in files:
-        destination = target / relative
+    for entry in files:
+        if entry.link is None:
+            destination = target / entry.relative
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(entry.full, destination, follow_symlinks=False)
+    links = [entry for entry in files if entry.link is not None]
+    for entry in links:
+        destination = target / entry.relative
         destination.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(full, destination)
+        os.symlink(entry.link or "", destination)
+    escaping = escaping_links(target, [entry.relative for entry in links])
+    if escaping:
+        raise InvalidPackageError(f"the link {escaping[0]} points outside the code folder")

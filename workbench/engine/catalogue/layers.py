@@ -10,10 +10,8 @@ from dataclasses import dataclass, field
 
 from workbench.engine.catalogue.code_store import CodeSnapshot
 from workbench.engine.core.errors import InvalidParameterValueError, ResourceNotFoundError
-from workbench.model.arn import layer_arn
+from workbench.model.arn import layer_arn, parse_layer_arn
 from workbench.model.limits import LAYERS_MAX
-
-_LAYER_ARN_PARTS = 8   # arn:aws:lambda:<region>:<account>:layer:<name>:<version>
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,21 +105,21 @@ class LayerRegistry:
         kept = {v.arn: v for v in attached}
         resolved = []
         for arn in arns:
-            parts = arn.split(":")
-            if len(parts) not in (_LAYER_ARN_PARTS - 1, _LAYER_ARN_PARTS) or parts[5] != "layer":
+            ref = parse_layer_arn(arn)
+            if ref is None:
                 raise InvalidParameterValueError(f"Layer version {arn} does not exist.")
             if arn in kept:
                 resolved.append(kept[arn])
                 continue
-            name = parts[6]
-            if len(parts) == _LAYER_ARN_PARTS - 1:
+            name = ref.name
+            if ref.version is None:
                 latest = self.latest(name)
                 if latest is None:
                     raise InvalidParameterValueError(f"Layer {arn} has no versions.")
                 resolved.append(latest)
                 continue
             try:
-                resolved.append(self.get(name, int(parts[7])))
+                resolved.append(self.get(name, ref.version))
             except (ResourceNotFoundError, ValueError):
                 raise InvalidParameterValueError(f"Layer version {arn} does not exist.") from None
         return tuple(resolved)

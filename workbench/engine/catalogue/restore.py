@@ -13,13 +13,14 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
+from workbench.engine.asynchronous.template import with_dead_letter_target
 from workbench.engine.catalogue.functions import Alias, FunctionEntry
 from workbench.engine.catalogue.layers import LayerVersion
 from workbench.engine.catalogue.versions import FunctionVersion
 from workbench.engine.concurrency.autoscaling import AutoscalingPolicy
 from workbench.engine.core.errors import ResourceNotFoundError
 from workbench.engine.store.project_state import Snapshot
-from workbench.model.arn import LATEST
+from workbench.model.arn import LATEST, parse_layer_arn
 from workbench.model.function import FunctionConfig
 from workbench.model.project import Project
 
@@ -32,10 +33,12 @@ log = logging.getLogger(__name__)
 def _layers_by_arn(engine: Engine, arns: list[str]) -> tuple[LayerVersion, ...] | None:
     found = []
     for arn in arns:
-        parts = arn.split(":")
+        ref = parse_layer_arn(arn)
+        if ref is None or ref.version is None:
+            return None
         try:
-            found.append(engine.layers.get(parts[6], int(parts[7]), include_deleted=True))
-        except (ResourceNotFoundError, IndexError, ValueError):
+            found.append(engine.layers.get(ref.name, ref.version, include_deleted=True))
+        except ResourceNotFoundError:
             return None
     return tuple(found)
 
@@ -81,6 +84,7 @@ async def restore(engine: Engine, project: Project | None, state: Snapshot) -> N
     if project is not None:
         await _apply_template_layers(engine, project)
         for config in project.functions:
+            config = with_dead_letter_target(config, project.template)
             await engine.create_function(config, source="template", persist=False)
             declared.add(config.name)
     counters = {row.name: row.last_version for row in state.functions}

@@ -35,8 +35,9 @@ class EngineSettings:
     #: Multiplies every delay of the asynchronous queue (retries after 1 and 2 min, throttle backoff) and the
     #: maximum event age: a classroom cannot wait 3 minutes, 0.01 makes them 0.6 and 1.2 s (spec §5).
     async_delay_scale: float = 1.0
-    #: Where dead-letter queues and destinations (SQS, SNS, EventBridge) are reached through the AWS SDK:
-    #: the workbench's local services or an external endpoint. None: nowhere (deliveries fail, and say so).
-    aws_endpoint: str | None = None
     subsegment_names: SubsegmentNames = field(default_factory=SubsegmentNames)
     log_tail_bytes: int = limits.LOG_TAIL_BYTES
+    #: An external AWS endpoint (LocalStack, ElasticMQ, a real account) for the supporting services; then no
+    #: local moto starts and functions' SDKs, provisioning, forwarding and the asynchronous queue's dead-letter
+    #: and destination deliveries all go there.
+    aws_endpoint: str | None = None

@@ -14,7 +14,7 @@ import functools
 import json
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -71,6 +71,9 @@ class EnvironmentServices:
     bus: EventBus
     settings: EngineSettings
     scratch_root: Path
+    #: AWS_ENDPOINT_URL and credentials for the SDKs in functions (read at each launch: the endpoint can
+    #: change when `workbench serve` starts after the engine).
+    aws_variables: Callable[[], Mapping[str, str]] = dict
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,7 +180,7 @@ class Environment:
         }
         if runtime.execution_env:
             platform["AWS_EXECUTION_ENV"] = runtime.execution_env
-        variables = {**platform_unreserved, **config.environment, **platform}
+        variables = {**platform_unreserved, **self._services.aws_variables(), **config.environment, **platform}
         return LaunchSpec(
             env_id=self.id, function=config.name, version=self.version.version, runtime=runtime,
             handler=config.handler, code_dir=self.version.code.path, layer_dirs=self.version.layer_dirs,

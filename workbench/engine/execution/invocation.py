@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import Any
 
 from workbench.engine.observation.events import InvocationRecord
 
@@ -41,7 +42,7 @@ class InvokeResult:
     def cold_start(self) -> bool:
         return self.record is not None and self.record.cold_start
 
-    def json(self) -> object:
+    def json(self) -> Any:
         return json.loads(self.payload) if self.payload else None
 
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from workbench.engine.core.errors import LambdaError, TooManyRequestsError
 from workbench.engine.observation.events import EngineEvent, EnvironmentStarting, EnvironmentStopped, InitType
+from workbench.engine.observation.statistics import percentile
 
 if TYPE_CHECKING:
     from workbench.engine.facade import Engine
@@ -163,11 +164,10 @@ async def run_load(
     elapsed = max(clock.monotonic() - started, 1e-9)
     report_progress()
     latencies = sorted(tally.latencies)
-    p99_index = min(len(latencies) - 1, max(0, round(0.99 * (len(latencies) - 1))))
     return LoadReport(
         requests=total, succeeded=tally.succeeded, failed=tally.failed, throttled=tally.throttled,
         cold_starts=tally.cold_starts, peak_environments=tally.peak, duration_s=round(elapsed, 3),
         throughput_per_s=round((tally.succeeded + tally.failed) / elapsed, 1),
         p50_ms=round(statistics.median(latencies), 3) if latencies else 0.0,
-        p99_ms=round(latencies[p99_index], 3) if latencies else 0.0,
+        p99_ms=round(percentile(latencies, 0.99), 3) if latencies else 0.0,
     )

@@ -152,6 +152,15 @@ class LogLine(EngineEvent):
 
 
 @dataclass(frozen=True, slots=True)
+class BackendNotice(EngineEvent):
+    """Something the user should know about how the backend runs functions, said once (e.g. that the process
+    backend found no sandbox on this machine). Faces show it; `Engine.notices` keeps it for late subscribers."""
+
+    backend: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
 class Throttled(EngineEvent):
     function: str
     qualifier: str

@@ -66,7 +66,8 @@ async def test_graph_shows_scale_out_throttles_and_cold_starts(project: Project,
         assert window.concurrency.graph.function == "greeter"
         window.concurrency.pause_button.click()
         frozen = window.concurrency.graph.time_range()
-        await asyncio.sleep(0.5)
+        # New samples keep arriving (the statistics poll); the paused graph must not follow them.
+        await wait_for(lambda: (history.latest_time or 0.0) > frozen[1], message="a newer sample")
         assert window.concurrency.graph.time_range() == frozen, "a paused graph stops sliding"
         window.concurrency.pause_button.click()
         await wait_for(lambda: window.concurrency.graph.time_range() != frozen, message="sliding again")

@@ -217,15 +217,18 @@ Resources:
         load_template(path)
 
 
-def test_translations_are_cached_by_their_input(tmp_path: Path) -> None:
-    path = _project(tmp_path, FEATURES)
+def test_translations_are_cached_by_their_input(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("WORKBENCH_SAM_CACHE", str(cache))
+    path = _project(tmp_path / "project", FEATURES)
     first = load_template(path)
-    cached = list((tmp_path / ".workbench" / "cache").glob("sam-translation-*.json"))
+    assert not (tmp_path / "project" / ".workbench").exists(), "reading a template writes nothing into the project"
+    cached = list(cache.glob("sam-translation-*.json"))
     assert len(cached) == 1
     sam_cache._memory.clear()   # a new process: only the file is left
     assert load_template(path) == first
     assert load_template(path, {"Stage": "blue"}).functions[0].auto_publish_alias == "blue"
-    assert len(list((tmp_path / ".workbench" / "cache").glob("sam-translation-*.json"))) == 2
+    assert len(list(cache.glob("sam-translation-*.json"))) == 2
     cached[0].write_text("{ not json")   # a damaged cache is only a cache
     sam_cache._memory.clear()
     assert load_template(path) == first

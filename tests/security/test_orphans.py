@@ -12,11 +12,11 @@ import signal
 import subprocess
 import sys
 import textwrap
-import urllib.request
 from pathlib import Path
 
 import pytest
 
+from tests.api.conftest import lambda_client
 from tests.sandbox_support import require_sandbox
 from tests.security.test_sandbox import _project, _sleepers, _until
 from workbench.backends.process import ProcessBackend
@@ -92,10 +92,10 @@ async def test_serve_stops_cleanly_on_hangup_and_quit(tmp_path: Path, signum: in
     assert server.stdout is not None
     line = (await asyncio.to_thread(server.stdout.readline)).decode()
     url = line.split("Lambda API at ")[1].split()[0]
-    request = urllib.request.Request(f"{url}/2015-03-31/functions/Writer/invocations",
-                                     data=json.dumps({"spawn": marker}).encode(), method="POST")
-    with await asyncio.to_thread(urllib.request.urlopen, request) as response:
-        assert response.status == 200
+    client = lambda_client(url)  # signed, as the API's guard requires
+    response = await asyncio.to_thread(client.invoke, FunctionName="Writer",
+                                       Payload=json.dumps({"spawn": marker}).encode())
+    assert response["StatusCode"] == 200
     await _until(lambda: bool(_sleepers(marker)))
     server.send_signal(signum)
     _, stderr = await asyncio.to_thread(server.communicate, None, 60)

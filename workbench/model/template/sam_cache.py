@@ -1,8 +1,10 @@
 """Translations of SAM templates, cached by their input so an unchanged template is not translated again.
 
-Two levels: a few in memory (a GUI reloading the project on every save of the template), and files under
-the project's `.workbench/cache/` (a new process starting an unchanged project skips importing the
-translator, about a quarter of a second). The key covers everything the output depends on: the template
+Two levels: a few in memory (a GUI reloading the project on every save of the template), and files in the
+user's cache folder (`$XDG_CACHE_HOME/workbench/sam`, or `$WORKBENCH_SAM_CACHE`), so a new process starting an
+unchanged project skips importing the translator (about a quarter of a second). Not in the project: reading
+a template must never write into the project (the GUI's demo plays on a copy and leaves the original alone).
+The key covers everything the output depends on: the template
 as given to the translator (with placeholder code locations), the parameter values, and the translator's
 version. A cache that cannot be read or written is only a cache: the template is translated again.
 """
@@ -39,7 +41,12 @@ def cache_key(source: Any, parameter_values: Any) -> str:
 
 
 def cache_dir_for(template: Path) -> Path:
-    return template.parent / ".workbench" / "cache"
+    """Where translations are cached: one folder for every project, since the key is the content's hash."""
+    configured = os.environ.get("WORKBENCH_SAM_CACHE")
+    if configured:
+        return Path(configured)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "workbench" / "sam"
 
 
 def load(key: str, directory: Path) -> dict[str, Any] | None:

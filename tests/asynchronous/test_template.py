@@ -12,7 +12,7 @@ from typing import Any
 from tests.asynchronous.conftest import receive
 from tests.helpers import make_project
 from workbench.engine import Engine, EngineSettings
-from workbench.services import client_for
+from workbench.services import LocalServices, client_for
 
 APP = """
     def handler(event, context):
@@ -84,3 +84,23 @@ async def test_an_unusable_template_setting_is_skipped_with_a_warning(tmp_path: 
         assert engine.function("fn").dead_letter_target is None
         assert engine.list_function_event_invoke_configs("fn") == []
     assert "DeadLetterConfig is ignored" in caplog.text and "the EventInvokeConfig is ignored" in caplog.text
+
+
+async def test_deliveries_go_to_the_external_endpoint_when_one_is_set(tmp_path: Path) -> None:
+    outside = LocalServices(log_path=tmp_path / "outside.log")   # another moto, standing for LocalStack
+    url = await outside.start()
+    try:
+        sqs = client_for("sqs", url, "us-east-1")
+        queue_url = (await asyncio.to_thread(sqs.create_queue, QueueName="outside"))["QueueUrl"]
+        project = make_project(tmp_path / "p", {"Fn": {
+            "CodeUri": "src", "Handler": "app.handler", "Runtime": "python3.11", "FunctionName": "fn",
+            "DeadLetterQueue": {"Type": "SQS", "TargetArn": "arn:aws:sqs:us-east-1:123456789012:outside"},
+            "EventInvokeConfig": {"MaximumRetryAttempts": 0}}}, {"src/app.py": APP})
+        async with Engine(project, settings=EngineSettings(aws_endpoint=url)) as engine:
+            await engine.invoke_async("fn", b'{"n": 3, "fail": true}')
+            await engine.wait_async_settled("fn")
+            message = await asyncio.to_thread(receive, sqs, queue_url)
+            assert json.loads(message["Body"]) == {"n": 3, "fail": True}
+            assert engine.services.pid is None    # no local services of its own
+    finally:
+        await outside.close()

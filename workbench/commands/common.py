@@ -40,6 +40,13 @@ def add_backend_option(parser: argparse.ArgumentParser) -> None:
                         "to change it)")
 
 
+def add_async_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--async-delay-scale", type=float, default=1.0, metavar="F",
+                        help="multiply every delay of asynchronous invocation (retries after 1 and 2 minutes, "
+                        "throttle backoff, maximum event age) by F; 0.01 makes the retries 0.6 and 1.2 s "
+                        "(default 1: AWS's timing)")
+
+
 def add_services_option(parser: argparse.ArgumentParser) -> None:
     default = os.environ.get("WORKBENCH_AWS_ENDPOINT") or None
     parser.add_argument("--aws-endpoint", metavar="URL", default=default,
@@ -49,14 +56,17 @@ def add_services_option(parser: argparse.ArgumentParser) -> None:
 
 
 def engine_settings(args: argparse.Namespace) -> EngineSettings:
-    """The engine settings the command line chose (for now: the external AWS endpoint)."""
+    """The engine settings the command line chose: the external AWS endpoint and the asynchronous delay scale."""
+    scale = getattr(args, "async_delay_scale", 1.0)
+    if not 0 < scale <= 100:
+        raise CommandError(f"--async-delay-scale must be above 0 and at most 100 (got {scale})")
     endpoint = getattr(args, "aws_endpoint", None)
     if endpoint is None:
-        return EngineSettings()
+        return EngineSettings(async_delay_scale=scale)
     parsed = urllib.parse.urlsplit(endpoint)
     if parsed.scheme not in ("http", "https") or not parsed.hostname or parsed.path not in ("", "/"):
         raise CommandError(f"--aws-endpoint must be an http(s)://host[:port] URL (got {endpoint!r})")
-    return EngineSettings(aws_endpoint=endpoint.rstrip("/"))
+    return EngineSettings(aws_endpoint=endpoint.rstrip("/"), async_delay_scale=scale)
 
 
 def project_from(args: argparse.Namespace) -> Project:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from workbench.commands.common import (
     CommandError,
+    add_async_options,
     add_backend_option,
     add_project_options,
     add_services_option,
@@ -28,6 +29,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                                    "event editors, concurrency graph, environment map, logs and traces.")
     add_project_options(parser)
     add_backend_option(parser)
+    add_async_options(parser)
     add_services_option(parser)
     parser.add_argument("--demo", action="store_true",
                         help="play a short scripted scenario (a cold and a warm invocation, a burst that scales "

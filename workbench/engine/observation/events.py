@@ -200,6 +200,7 @@ class CatalogueResource(StrEnum):
     RESERVED_CONCURRENCY = "reserved-concurrency"
     PROVISIONED_CONCURRENCY = "provisioned-concurrency"
     EVENT_SOURCE_MAPPING = "event-source-mapping"
+    EVENT_INVOKE_CONFIG = "event-invoke-config"
 
 
 class Change(StrEnum):

@@ -242,8 +242,8 @@ class MainWindow(QMainWindow):
         self.invoke_action.triggered.connect(self.event_editor.invoke)
         toolbar.addAction(self.invoke_action)
         self.stop_all_action = QAction("■ Stop idle environments", self)
-        self.stop_all_action.setToolTip("Stop every idle environment (busy ones finish first); the next "
-                                        "invocation cold-starts")
+        self.stop_all_action.setToolTip("Stop every idle on-demand environment (busy ones finish first, "
+                                        "provisioned ones stay, as on AWS); the next invocation cold-starts")
         self.stop_all_action.triggered.connect(self.stop_all_environments)
         toolbar.addAction(self.stop_all_action)
         toolbar.addSeparator()
@@ -296,6 +296,7 @@ class MainWindow(QMainWindow):
         self.functions.show_logs_requested.connect(self._show_function_logs)
         self.functions.show_graph_requested.connect(self._show_function_graph)
         self.functions.structure_changed.connect(self.event_editor.refresh_qualifiers)
+        self.functions.structure_changed.connect(self.load_toolbar.refresh_qualifiers)
         self.event_editor.show_logs_requested.connect(self.show_request_logs)
         self.traces.show_logs_requested.connect(self.show_request_logs)
         self.logs.request_not_loaded.connect(self._load_stored_logs)
@@ -307,6 +308,7 @@ class MainWindow(QMainWindow):
         if batch.changes:
             self.functions.catalogue_changed()
             self.event_editor.refresh_functions(self.session.engine)
+            self.load_toolbar.set_functions(self.session.engine)
             self.watch_files(self.session.engine)
         self.logs.add_events(batch)
         self.traces.add_events(batch)

@@ -91,10 +91,36 @@ class FunctionsPane(QWidget):
         if engine is None:
             self.model.clear()
             return
-        before = self.model.rowCount()
+        # A rebuild (a version published, an alias created) resets the model: what was expanded and selected
+        # is remembered by path and put back, so the tree does not collapse under the user's hand.
+        first = self.model.rowCount() == 0
+        known = {self.model.path_of(self.model.index(r, 0)) for r in range(self.model.rowCount())}
+        expanded = [path for path in self._all_paths() if self.view.isExpanded(self.model.index_of_path(path))]
+        selected = self.model.path_of(self.view.currentIndex())
         self.model.set_entries(engine.function_entries())
-        if self.model.rowCount() != before:
+        if first:
             self.view.expandAll()
+            return
+        for path in expanded:
+            self.view.expand(self.model.index_of_path(path))
+        for row in range(self.model.rowCount()):   # a new function arrives expanded
+            index = self.model.index(row, 0)
+            if self.model.path_of(index) not in known:
+                self.view.expand(index)
+        if selected:
+            index = self.model.index_of_path(selected)
+            if index.isValid():
+                self.view.setCurrentIndex(index)
+
+    def _all_paths(self) -> list[tuple[tuple[str, str], ...]]:
+        paths: list[tuple[tuple[str, str], ...]] = []
+        pending = [self.model.index(r, 0) for r in range(self.model.rowCount())]
+        while pending:
+            index = pending.pop()
+            if self.model.rowCount(index):
+                paths.append(self.model.path_of(index))
+                pending += [self.model.index(r, 0, index) for r in range(self.model.rowCount(index))]
+        return paths
 
     def catalogue_changed(self) -> None:
         """The engine announced a change (from any face): rebuild the tree from the façade once per batch."""

@@ -334,6 +334,7 @@ class MainWindow(QMainWindow):
         self.status.rate.reset()
         if engine is not None:
             self.status.set_backend(engine.backend_name)
+            self.traces.set_backend(engine.backend_name)
             for notice in engine.notices:   # e.g. no sandbox on this machine: said once per engine start
                 self.message_bar.warning(notice)
             self.backend_box.setCurrentText(self.session.backend)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 from pathlib import Path
 
 from PySide6.QtCore import QRectF
@@ -56,7 +57,7 @@ def test_y_axis_ticks_are_whole_round_steps() -> None:
         ticks = y_ticks(value)
         step = ticks[1] - ticks[0]
         assert ticks[0] == 0 and ticks[-1] >= value and len(ticks) <= 7
-        assert all(b - a == step for a, b in zip(ticks, ticks[1:], strict=False))
+        assert all(b - a == step for a, b in itertools.pairwise(ticks))
         assert str(step).strip("0") in ("1", "2", "5"), (value, ticks)
 
 

@@ -9,8 +9,8 @@ from pytestqt.qtbot import QtBot
 
 from tests.gui.conftest import invoke_through_ui, running_window, wait_for
 from workbench.engine.observation.events import LogLine
-from workbench.gui.models.log_lines import Level, LineKind, LogFilter, classify, display_text
 from workbench.gui.bridge import EventBatch
+from workbench.gui.models.log_lines import Level, LineKind, LogFilter, classify, display_text
 from workbench.gui.models.log_model import MESSAGE, LogModel
 from workbench.gui.panes.logs import LogsPane
 from workbench.model.project import Project

@@ -83,7 +83,7 @@ def remove_function(project_dir: Path, name: str) -> str:
     original = template_path.read_text(encoding="utf-8")
     document, style = _parse(template_path, original, _NO_BLUEPRINT)
     resources = document["Resources"]
-    logical_id = next((key for key, resource in resources.items() if key == name or (
+    logical_id: str | None = next((str(key) for key, resource in resources.items() if key == name or (
         isinstance(resource, dict) and isinstance(resource.get("Properties"), dict)
         and resource["Properties"].get("FunctionName") == name)), None)
     if logical_id is None:

@@ -63,17 +63,25 @@ def load_project(template: Path | None = None, project_dir: Path | None = None,
 
 def open_folder(folder: Path) -> Project:
     """A folder as a project (the GUI's New and Open project, `workbench gui --project DIR`): its template, or
-    an empty project when it has none yet or its template declares nothing; the first new function writes the
-    template. Any other template error is raised as it is."""
+    an empty project when it has none yet; the first new function writes the template."""
     folder = folder.resolve()
-    empty = Project(root=folder, template=Template(path=folder / TEMPLATE_NAMES[0], functions=()))
     try:
         template = find_template(folder)
     except TemplateError:
+        template = folder / TEMPLATE_NAMES[0]
+    return load_or_empty(template)
+
+
+def load_or_empty(template: Path) -> Project:
+    """The project of ``template``; an empty one when the file is not there (yet) or declares no resources
+    (its last function was removed). Any other template error is raised as it is."""
+    template = template.resolve()
+    empty = Project(root=template.parent, template=Template(path=template, functions=()))
+    if not template.is_file():
         return empty
     try:
         return load_project(template)
     except TemplateError as exc:
         if exc.problem == NO_RESOURCES and exc.resource is None:
-            return Project(root=folder, template=Template(path=template.resolve(), functions=()))
+            return empty
         raise

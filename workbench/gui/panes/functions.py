@@ -64,6 +64,8 @@ class FunctionsPane(QWidget):
     open_code_requested = Signal(str)           # function
     show_logs_requested = Signal(str)           # function
     show_graph_requested = Signal(str)          # function
+    delete_requested = Signal(str)              # function
+    new_function_requested = Signal()
     #: Functions, versions or aliases changed (engine CatalogueChanged events); panes listing qualifiers refresh.
     structure_changed = Signal()
 
@@ -172,6 +174,10 @@ class FunctionsPane(QWidget):
         stop = QAction("Stop warm environments", menu)
         stop.triggered.connect(lambda: self.stop_environments(name, stop))
         menu.addAction(stop)
+        if node.kind is NodeKind.FUNCTION:
+            menu.addSeparator()
+            menu.addAction("New function…", self.new_function_requested.emit)
+            menu.addAction(f"Delete {name}…", lambda: self.delete_requested.emit(name))
         return menu
 
     def stop_environments(self, name: str, trigger: QAction | None = None) -> None:

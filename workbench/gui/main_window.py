@@ -123,6 +123,7 @@ class MainWindow(QMainWindow):
         self.presentation = False
         self._remember_layout = remember_layout   # the demo neither applies nor overwrites a user's layout
         self._sized = False
+        self._history_for: Path | None = None   # the project whose stored traces were read into the viewer
         #: Set once the first show has sized the docks and fitted the window to the screen.
         self.laid_out = asyncio.Event()
         self.preferences: PreferencesDialog | None = None
@@ -280,6 +281,8 @@ class MainWindow(QMainWindow):
         self.backend_box = QComboBox()
         self.backend_box.addItems(BACKENDS)
         self.backend_box.setCurrentText(self.session.backend)
+        self.backend_box.setToolTip("Where execution environments run: processes on this machine, or Docker "
+                                    "containers (the engine restarts on the other)")
         self.backend_box.activated.connect(lambda _i: self.switch_backend(self.backend_box.currentText()))
         toolbar.addWidget(self.backend_box)
         self.toolbar = toolbar
@@ -417,7 +420,11 @@ class MainWindow(QMainWindow):
             for notice in engine.notices:   # e.g. no sandbox on this machine: said once per engine start
                 self.message_bar.warning(notice)
             self.backend_box.setCurrentText(self.session.backend)
-            if self.traces.model.rowCount() == 0:   # the project's earlier invocations, once per window
+            root = self.session.project.root
+            if self._history_for != root:   # the project's earlier invocations, once per project opened
+                if self._history_for is not None:
+                    self.clear_views()   # another project: its own logs, traces and graph
+                self._history_for = root
                 self.operations.run("Read the project's recent traces", lambda: engine.traces(limit=HISTORY_TRACES),
                                     on_success=self.traces.add_history)
 
@@ -534,13 +541,17 @@ class MainWindow(QMainWindow):
     def reset_demo(self) -> asyncio.Task[None | None]:
         """Start over without restarting the app: every environment stops (a fresh engine on the same project
         and settings) and the graph, the map, the logs and the traces are cleared."""
+        self.clear_views()
+        return self.operations.run("Reset the demo", self.session.restart,
+                                   on_success=lambda _none: self.message_bar.info("The demo starts over"))
+
+    def clear_views(self) -> None:
+        """Empty the graph, the environment map, the logs and the traces (a reset, another project)."""
         self.concurrency.reset()
         self.environments.reset()
         self.logs.model.clear()
         self.traces.model.clear()
         self.status.rate.reset()
-        return self.operations.run("Reset the demo", self.session.restart,
-                                   on_success=lambda _none: self.message_bar.info("The demo starts over"))
 
     def show_docs(self) -> None:
         """F1: the README shipped with the workbench, in the desktop's viewer (offline: a local file)."""

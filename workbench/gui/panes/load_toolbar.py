@@ -71,6 +71,8 @@ class LoadToolbar(QToolBar):
         self.mode_box.addItem("requests over clients", CLOSED_LOOP)
         self.mode_box.addItem("rate for a duration", OPEN_LOOP)
         self.mode_box.currentIndexChanged.connect(self._mode_changed)
+        self.mode_box.setToolTip("A closed loop (each client sends its next request when answered) or an open "
+                                 "loop (a fixed rate, whatever the answers)")
         self.requests = _spin(1, 1_000_000, 200, " req", "how many requests in all")
         self.concurrency = _spin(1, 1000, 20, " clients", "clients sending requests at once")
         self.rate = _spin(1, 10_000, 50, " /s", "requests sent per second, whatever the answers")
@@ -81,6 +83,7 @@ class LoadToolbar(QToolBar):
         self.progress = QProgressBar()
         self.progress.setMinimumWidth(320)
         self.progress.setFormat("idle")
+        self.progress.setToolTip("Requests answered so far: succeeded, throttled and failed")
         self.progress.setValue(0)
         self.addWidget(QLabel(" Load: "))
         # A toolbar shows and hides its widgets through their actions, not the widgets themselves.

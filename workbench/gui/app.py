@@ -111,7 +111,7 @@ async def _main(window: MainWindow, demo: bool, screenshot: Path | None) -> int:
         try:
             await wait_until_running(window)
             await window.wait_laid_out()
-            save_screenshot(window, screenshot)
+            save_screenshot(window, screenshot, minimum=None)
         finally:
             await window.shutdown()
             window.close()

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -45,16 +46,15 @@ class TracesPane(QWidget):
         self.follow_box.setChecked(True)
         self.follow_box.setToolTip("Select each new invocation as it arrives; choosing an older one turns this off")
         self.follow_box.toggled.connect(lambda on: self._select_newest() if on else None)
-        self.compared = QLabel("")
-        self.compared.setWordWrap(True)
+        #: What the waterfall compares; clipped (never wrapped) so the bar keeps one line and the list its rows.
+        self.compared = QLabel("Cold start against warm")
+        self.compared.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self._incoming: list[TraceRecord] = []
         self._paced = PacedRefresh(self.flush, TRACE_REFRESH_MS, self)
         bar = QHBoxLayout()
-        hint = QLabel("Cold start against warm")
-        explanation = "Select an invocation: it is drawn against the newest of the other kind (cold or warm)"
-        hint.setToolTip(explanation)
+        explanation = ("Select an invocation: it is drawn against the newest of the other kind (cold or warm) of "
+                       "the same function, version and backend")
         self.view.setToolTip(explanation)
-        bar.addWidget(hint)
         bar.addWidget(self.compared, 1)
         bar.addWidget(self.follow_box)
         bar.addWidget(self.logs_button)
@@ -122,15 +122,18 @@ class TracesPane(QWidget):
             newest = self.model.trace_at(0) if self.model.rowCount() else None
             function = newest.function if newest else None
             self.waterfall.set_traces(self.model.latest(function, True), self.model.latest(function, False))
-            self.compared.setText("")
+            self.compared.setText("Cold start against warm")
+            self.compared.setToolTip("")
             return
         other = self.model.counterpart(chosen)
         cold, warm = (chosen, other) if chosen.cold_start else (other, chosen)
         self.waterfall.set_traces(cold, warm)
         backend = self.model.backend_of(chosen)
         subject = f"{chosen.function}:{chosen.version}" + (f" on {backend}" if backend else "")
-        self.compared.setText(f"· {subject}" if other is not None
-                              else f"· {subject}: no {'warm' if chosen.cold_start else 'cold'} call to compare yet")
+        text = (f"Cold against warm · {subject}" if other is not None
+                else f"{subject}: no {'warm' if chosen.cold_start else 'cold'} call to compare yet")
+        self.compared.setText(text)
+        self.compared.setToolTip(text)
 
     def _selection_changed(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
         # The current row, not the selection's delta: rows inserted above move it, and the waterfall must

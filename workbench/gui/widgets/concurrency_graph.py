@@ -42,11 +42,11 @@ def nice_step(value: float, steps: int = MAX_Y_STEPS) -> int:
     return int(10 * magnitude)   # pragma: no cover - the loop always returns
 
 
-def y_ticks(value: float) -> list[int]:
+def y_ticks(value: float, steps: int = MAX_Y_STEPS) -> list[int]:
     """The y-axis ticks: whole round numbers from 0 to the first multiple of the step at or above ``value``
-    (at least 4, so an empty graph still has a scale)."""
+    (at least 4, so an empty graph still has a scale); at most about ``steps`` steps."""
     value = max(value, 4.0)
-    step = nice_step(value)
+    step = nice_step(value, max(1, steps))
     top = step * math.ceil(value / step)
     return list(range(0, top + 1, step))
 
@@ -89,13 +89,15 @@ class ConcurrencyGraph(QWidget):
         markers = [m for m in self.history.markers_since(self.function, start) if m.timestamp <= end]
         latest = series[-1][1] if series else Counts()
         painter.setFont(self._small)
-        legend = self.legend_layout(self.legend_entries(markers, latest), painter.fontMetrics().horizontalAdvance)
+        legend = self.fitted_legend(markers, latest, painter.fontMetrics().horizontalAdvance)
         top = 6 + (max(y for _x, y, _w, _e in legend) + LEGEND_ROW if legend else 0) + 8
         plot = QRectF(MARGIN_LEFT, top, max(10, self.width() - MARGIN_LEFT - MARGIN_RIGHT),
                       max(10, self.height() - top - MARGIN_BOTTOM))
         peak = max([max(c.concurrent, c.environments) for _, c in series] or [0])
         limits = [v for v in (latest.reserved, latest.provisioned_limit) if v is not None]
-        ticks = y_ticks(max([peak * 1.15, *[v * 1.1 for v in limits], 1]))
+        # As many ticks as fit with room for their labels: a short graph gets fewer, never overlapping ones.
+        steps = min(MAX_Y_STEPS, int(plot.height() // (painter.fontMetrics().height() + 4)))
+        ticks = y_ticks(max([peak * 1.15, *[v * 1.1 for v in limits], 1]), steps)
         y_max = ticks[-1]
 
         def x_of(t: float) -> float:
@@ -240,6 +242,18 @@ class ConcurrencyGraph(QWidget):
         if latest.provisioned_limit is not None:
             entries.append(("dash", theme.PROVISIONED_COLOUR, f"Provisioned limit ({latest.provisioned_limit})"))
         return entries
+
+    def fitted_legend(self, markers: list[Marker], latest: Counts, advance: Callable[[str], int]
+                      ) -> list[tuple[float, float, float, tuple[str, str, str]]]:
+        """The legend, in rows above the plot, leaving the plot at least half the height: on a small graph the
+        entries at zero are left out (their colours say nothing then), then the rows that still do not fit."""
+        entries = self.legend_entries(markers, latest)
+        rows_allowed = max(1, int((self.height() / 2 - 14) // LEGEND_ROW))
+        laid = self.legend_layout(entries, advance)
+        if laid and laid[-1][1] // LEGEND_ROW >= rows_allowed:
+            laid = self.legend_layout([e for i, e in enumerate(entries) if i == 0 or not e[2].endswith("(0)")],
+                                      advance)
+        return [item for item in laid if (item[1] - 6) // LEGEND_ROW < rows_allowed]
 
     def legend_layout(self, entries: list[tuple[str, str, str]], advance: Callable[[str], int]
                       ) -> list[tuple[float, float, float, tuple[str, str, str]]]:

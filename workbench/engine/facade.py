@@ -385,8 +385,8 @@ class Engine:
         return target.version.version
 
     async def stop_environments(self, function: str | None = None, reason: str = "manual") -> int:
-        """Stop the idle environments of ``function`` (of every function when None); busy ones finish first
-        and are not touched. Returns how many were stopped."""
+        """Stop the idle on-demand environments of ``function`` (of every function when None); busy ones finish
+        first and are not touched, provisioned ones stay (as on AWS). Returns how many were stopped."""
         names = [self.registry.get(function).name] if function else list(self.scheduler.pools)
         return await self.scheduler.stop_idle(names, reason)
 

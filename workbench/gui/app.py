@@ -18,6 +18,7 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from workbench import __version__
+from workbench.commands.instance_lock import InstanceLock
 from workbench.engine import EngineSettings
 from workbench.gui import theme
 from workbench.gui.gc_guard import GuiThreadCollector
@@ -56,7 +57,19 @@ def application(theme_name: str | None = None) -> QApplication:
     if app.findChild(GuiThreadCollector) is None:
         GuiThreadCollector(app)   # cycles holding Qt objects are freed on this thread, never a worker's
     theme.apply(app, theme_name)
+    if theme_name == theme.SYSTEM and not app.property("follows-scheme"):
+        # The desktop switched between light and dark: so does the workbench (painted views read the colours
+        # at their next paint; every window repaints now).
+        app.styleHints().colorSchemeChanged.connect(lambda _scheme: follow_scheme(app))
+        app.setProperty("follows-scheme", True)
     return app
+
+
+def follow_scheme(app: QApplication) -> None:
+    if app.property("theme-choice") in (None, theme.SYSTEM):
+        theme.apply(app, theme.SYSTEM)
+        for widget in app.topLevelWidgets():
+            widget.update()
 
 
 def route_errors(window: MainWindow, loop: asyncio.AbstractEventLoop) -> None:
@@ -91,6 +104,18 @@ async def _main(window: MainWindow, demo: bool, screenshot: Path | None) -> int:
     window.show()
     window.start_engine()
     await asyncio.sleep(0)
+    if screenshot is not None and not demo:
+        # The first window as a user sees it: shown, laid out, the engine running, then saved; and exit.
+        from workbench.gui.demo import save_screenshot
+
+        try:
+            await wait_until_running(window)
+            await window.wait_laid_out()
+            save_screenshot(window, screenshot, minimum=None)
+        finally:
+            await window.shutdown()
+            window.close()
+        return 0
     if demo:
         from workbench.gui.demo import play_demo
 
@@ -122,11 +147,13 @@ async def _main(window: MainWindow, demo: bool, screenshot: Path | None) -> int:
 
 
 def run(project: Project, *, backend: str = "process", demo: bool = False, screenshot: Path | None = None,
-        engine_settings: EngineSettings | None = None, theme: str | None = None) -> int:
+        engine_settings: EngineSettings | None = None, theme: str | None = None, lock: InstanceLock | None = None,
+        slow_motion: float = 1.0) -> int:
     app = application(theme)
     loop = WorkbenchEventLoop(app)
     asyncio.set_event_loop(loop)
-    window = MainWindow(project, backend=backend, engine_settings=engine_settings, remember_layout=not demo)
+    window = MainWindow(project, backend=backend, engine_settings=engine_settings,
+                        remember_layout=not demo and screenshot is None, lock=lock, slow_motion=slow_motion)
     route_errors(window, loop)
     try:
         with loop:
@@ -135,3 +162,5 @@ def run(project: Project, *, backend: str = "process", demo: bool = False, scree
     finally:
         sys.excepthook = sys.__excepthook__
         asyncio.set_event_loop(None)
+        if window.lock is not None:
+            window.lock.release()

@@ -38,6 +38,8 @@ async def provision_project(services: LocalServices, project: Project,
                             region: str) -> tuple[Project, dict[str, dict[str, str]]]:
     """Create the project's resources; returns the project with its functions re-read against them, and the
     resources' attributes. Raises TemplateError."""
+    if not project.template.other_resources:   # nothing to make (an empty project may have no template file yet)
+        return project, {}
     parameters = await asyncio.to_thread(template_parameters, project)
     functions = {function.logical_id: function.name for function in project.template.functions
                  if function.logical_id is not None}

@@ -23,7 +23,15 @@ from workbench.engine.catalogue.versions import FunctionVersion
 from workbench.engine.core.clock import Clock, TimerHandle
 from workbench.engine.core.settings import EngineSettings
 from workbench.engine.execution.invocation import InvokeRequest, InvokeResult, error_payload
-from workbench.engine.execution.outcomes import OUTCOME_TYPES, Outcome, RuntimeExited, TimedOut, exit_message, judge
+from workbench.engine.execution.outcomes import (
+    OUTCOME_TYPES,
+    Outcome,
+    RuntimeExited,
+    TimedOut,
+    Verdict,
+    exit_message,
+    judge,
+)
 from workbench.engine.observation import logformat
 from workbench.engine.observation.events import (
     EnvironmentBusy,
@@ -122,6 +130,8 @@ class Environment:
         self._freeze_timer: TimerHandle | None = None
         self._traces_settled: asyncio.Event | None = None
         self.stopped = False
+        #: Why the runtime was last killed (a timeout, a crash): the next invocation's re-run init says so.
+        self._reset_reason: str | None = None
 
     # -- identity ---------------------------------------------------------------------------------------
     @property
@@ -327,7 +337,10 @@ class Environment:
         timeout_s = float(config.timeout)
         outcome: Outcome
         reinit: InitOutcome | None = None
+        reinit_reason: str | None = None
         if self.needs_init:
+            reinit_reason = ("the cold start's init failed" if cold is not None and not cold.ok
+                             else self._reset_reason or "the runtime had exited")
             reinit = await self._init("invoke", timeout_s)
         if reinit is not None and not reinit.ok:
             outcome = TimedOut() if reinit.timed_out else InitFailed(reinit.body, reinit.error_type or "")
@@ -358,10 +371,11 @@ class Environment:
             delivered = invocation.delivered_at if invocation.delivered_at is not None else begun
             if reinit is not None:
                 delivered = begun
-        return await self._finish(request, outcome, begun, delivered, cold, reinit)
+        return await self._finish(request, outcome, begun, delivered, cold, reinit, reinit_reason)
 
     async def _finish(self, request: InvokeRequest, outcome: Outcome, begun: float, delivered: float,
-                      cold: InitOutcome | None, reinit: InitOutcome | None) -> InvokeResult:
+                      cold: InitOutcome | None, reinit: InitOutcome | None,
+                      reinit_reason: str | None = None) -> InvokeResult:
         config = self.version.config
         request_id = request.request_id
         ended = self._clock.monotonic()
@@ -372,6 +386,7 @@ class Environment:
             outcome = RuntimeExited(ExitInfo(signal=9, oom=True))
         verdict = judge(outcome, request_id, float(config.timeout))
         if verdict.resets_environment:
+            self._reset_reason = _reset_reason(verdict)
             await self._kill_runtime()
         if isinstance(outcome, TimedOut):
             self._platform(logformat.timeout_line(self._clock.time(), request_id, float(config.timeout)), request_id)
@@ -400,7 +415,8 @@ class Environment:
             log_stream=self.log_stream, cold_start=cold is not None, init_type=self.init_type,
             started_at=self._wall(delivered), duration_ms=duration_ms, billed_duration_ms=billed,
             init_duration_ms=init_ms, memory_size_mb=config.memory_size, max_memory_used_mb=memory_used,
-            status=verdict.status, error_type=verdict.error_type,
+            status=verdict.status, error_type=verdict.error_type, reinit_reason=reinit_reason,
+            reinit_ms=reinit.duration_ms if reinit is not None else None,
         )
         self._bus.publish(InvocationFinished(self._clock.time(), record))
         initialization = cold.span if cold is not None else (reinit.span if reinit is not None else None)
@@ -507,3 +523,12 @@ def decode_client_context(encoded: str | None) -> str | None:
     decoded = base64.b64decode(encoded, validate=False)
     json.loads(decoded)
     return decoded.decode()
+
+
+def _reset_reason(verdict: Verdict) -> str:
+    """Why an invocation reset its environment, as the next invocation's label says it."""
+    if verdict.status == "timeout":
+        return "the previous invocation timed out"
+    if verdict.report_error == "Runtime.OutOfMemory":
+        return "the previous invocation ran out of memory"
+    return "the runtime exited during the previous invocation"

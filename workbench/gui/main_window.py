@@ -36,6 +36,7 @@ from workbench.gui.panes.event_editor import EventEditorPane
 from workbench.gui.panes.functions import FunctionsPane
 from workbench.gui.panes.load_toolbar import LoadToolbar
 from workbench.gui.panes.logs import LogsPane
+from workbench.gui.panes.resources.browser_pane import ResourcesBrowserPane
 from workbench.gui.panes.traces import TracesPane
 from workbench.gui.session import EngineSession
 from workbench.gui.widgets.about import AboutDialog
@@ -92,6 +93,7 @@ class MainWindow(QMainWindow):
         self.environments = EnvironmentsPane()
         self.logs = LogsPane()
         self.traces = TracesPane()
+        self.resources = ResourcesBrowserPane(self.session, self.operations, self.message_bar)
         self.status = WorkbenchStatusBar()
         self.file_watcher = FileWatcher(self)
         self.setStatusBar(self.status)
@@ -162,7 +164,11 @@ class MainWindow(QMainWindow):
             self.splitDockWidget(docks["environments"], docks["traces"], Qt.Orientation.Horizontal)
         else:
             self.tabifyDockWidget(docks["logs"], docks["traces"])
-            docks["logs"].raise_()
+        # What delivers events (issue 17): tabs beside the logs, so the default picture stays as it was.
+        for name, title, pane in (("resources", "Local resources", self.resources),):
+            docks[name] = self._dock(title, name, pane, bottom)
+            self.tabifyDockWidget(docks["logs"], docks[name])
+        docks["logs"].raise_()
         return docks
 
     def size_docks(self) -> None:

@@ -165,7 +165,8 @@ class MainWindow(QMainWindow):
         else:
             self.tabifyDockWidget(docks["logs"], docks["traces"])
         # What delivers events (issue 17): tabs beside the logs, so the default picture stays as it was.
-        for name, title, pane in (("resources", "Local resources", self.resources),):
+        self.delivery_docks: dict[str, tuple[str, QWidget]] = {"resources": ("Local resources", self.resources)}
+        for name, (title, pane) in self.delivery_docks.items():
             docks[name] = self._dock(title, name, pane, bottom)
             self.tabifyDockWidget(docks["logs"], docks[name])
         docks["logs"].raise_()
@@ -192,6 +193,8 @@ class MainWindow(QMainWindow):
         docks, width, height = self.docks, self.width(), self.height()
         docks["functions"].hide()
         docks["logs"].hide()
+        for name in self.delivery_docks:   # tabs beside the logs: they go with them
+            docks[name].hide()
         # The graph on the left, the map above the traces beside it: wide enough for big type at 1280x800.
         self.splitDockWidget(docks["environments"], docks["traces"], Qt.Orientation.Vertical)
         for name in ("concurrency", "environments", "traces", "events"):

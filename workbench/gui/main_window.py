@@ -38,6 +38,7 @@ from workbench.gui.panes.load_toolbar import LoadToolbar
 from workbench.gui.panes.logs import LogsPane
 from workbench.gui.panes.resources.browser_pane import ResourcesBrowserPane
 from workbench.gui.panes.traces import TracesPane
+from workbench.gui.panes.triggers.triggers_pane import TriggersPane
 from workbench.gui.session import EngineSession
 from workbench.gui.widgets.about import AboutDialog
 from workbench.gui.widgets.message_bar import MessageBar
@@ -94,6 +95,7 @@ class MainWindow(QMainWindow):
         self.logs = LogsPane()
         self.traces = TracesPane()
         self.resources = ResourcesBrowserPane(self.session, self.operations, self.message_bar)
+        self.triggers = TriggersPane(self.session, self.operations, self.message_bar)
         self.status = WorkbenchStatusBar()
         self.file_watcher = FileWatcher(self)
         self.setStatusBar(self.status)
@@ -165,7 +167,8 @@ class MainWindow(QMainWindow):
         else:
             self.tabifyDockWidget(docks["logs"], docks["traces"])
         # What delivers events (issue 17): tabs beside the logs, so the default picture stays as it was.
-        self.delivery_docks: dict[str, tuple[str, QWidget]] = {"resources": ("Local resources", self.resources)}
+        self.delivery_docks: dict[str, tuple[str, QWidget]] = {
+            "resources": ("Local resources", self.resources), "triggers": ("Triggers", self.triggers)}
         for name, (title, pane) in self.delivery_docks.items():
             docks[name] = self._dock(title, name, pane, bottom)
             self.tabifyDockWidget(docks["logs"], docks[name])
@@ -321,12 +324,14 @@ class MainWindow(QMainWindow):
         self.traces.add_events(batch)
         self.environments.add_events(batch)
         self.concurrency.add_events(batch)
+        self.triggers.add_events(batch)
 
     def _on_statistics(self, statistics: EngineStatistics) -> None:
         self.concurrency.add_statistics(statistics)
         self.environments.add_statistics(statistics)
         self.functions.update_statistics(statistics)
         self.status.update_statistics(statistics)
+        self.triggers.add_statistics(statistics)
 
     def _on_engine_changed(self, engine: Engine | None) -> None:
         if engine is not None and not self.code_editor.tabs and engine.functions():
@@ -337,6 +342,7 @@ class MainWindow(QMainWindow):
         self.load_toolbar.set_functions(engine)
         names = [config.name for config in engine.functions()] if engine is not None else []
         self.logs.set_functions(names)
+        self.triggers.set_functions(names)
         self.environments.reset()
         self.status.rate.reset()
         if engine is not None:

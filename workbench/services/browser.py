@@ -278,3 +278,23 @@ def download(endpoint: Endpoint, bucket: str, key: str, path: Path) -> int:
     partial.write_bytes(body)
     partial.replace(path)
     return len(body)
+
+
+# -- what a trigger can read ------------------------------------------------------------------------------
+def event_sources(endpoint: Endpoint) -> list[tuple[str, str]]:
+    """(label, ARN) of every queue, Kinesis stream and DynamoDB table stream: what a mapping can poll."""
+    found: list[tuple[str, str]] = []
+    sqs = endpoint.client("sqs")
+    for url in sqs.list_queues().get("QueueUrls", []):
+        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        found.append((f"SQS queue {url.rsplit('/', 1)[-1]}", arn))
+    kinesis = endpoint.client("kinesis")
+    for name in kinesis.list_streams().get("StreamNames", []):
+        summary = kinesis.describe_stream_summary(StreamName=name)["StreamDescriptionSummary"]
+        found.append((f"Kinesis stream {name}", summary["StreamARN"]))
+    dynamodb = endpoint.client("dynamodb")
+    for name in dynamodb.list_tables().get("TableNames", []):
+        stream = dynamodb.describe_table(TableName=name)["Table"].get("LatestStreamArn")
+        if stream:
+            found.append((f"DynamoDB stream of {name}", stream))
+    return found

@@ -36,6 +36,7 @@ from workbench.gui.panes.event_editor import EventEditorPane
 from workbench.gui.panes.functions import FunctionsPane
 from workbench.gui.panes.load_toolbar import LoadToolbar
 from workbench.gui.panes.logs import LogsPane
+from workbench.gui.panes.pipelines.pipeline_pane import PipelinePane
 from workbench.gui.panes.resources.browser_pane import ResourcesBrowserPane
 from workbench.gui.panes.traces import TracesPane
 from workbench.gui.panes.triggers.triggers_pane import TriggersPane
@@ -96,6 +97,7 @@ class MainWindow(QMainWindow):
         self.traces = TracesPane()
         self.resources = ResourcesBrowserPane(self.session, self.operations, self.message_bar)
         self.triggers = TriggersPane(self.session, self.operations, self.message_bar)
+        self.pipeline = PipelinePane(self.session, self.operations)
         self.status = WorkbenchStatusBar()
         self.file_watcher = FileWatcher(self)
         self.setStatusBar(self.status)
@@ -168,7 +170,8 @@ class MainWindow(QMainWindow):
             self.tabifyDockWidget(docks["logs"], docks["traces"])
         # What delivers events (issue 17): tabs beside the logs, so the default picture stays as it was.
         self.delivery_docks: dict[str, tuple[str, QWidget]] = {
-            "resources": ("Local resources", self.resources), "triggers": ("Triggers", self.triggers)}
+            "resources": ("Local resources", self.resources), "triggers": ("Triggers", self.triggers),
+            "pipeline": ("Pipeline", self.pipeline)}
         for name, (title, pane) in self.delivery_docks.items():
             docks[name] = self._dock(title, name, pane, bottom)
             self.tabifyDockWidget(docks["logs"], docks[name])

@@ -36,6 +36,7 @@ from workbench.gui.panes.event_editor import EventEditorPane
 from workbench.gui.panes.functions import FunctionsPane
 from workbench.gui.panes.load_toolbar import LoadToolbar
 from workbench.gui.panes.logs import LogsPane
+from workbench.gui.panes.monitoring import MonitoringPane
 from workbench.gui.panes.pipelines.pipeline_pane import PipelinePane
 from workbench.gui.panes.resources.browser_pane import ResourcesBrowserPane
 from workbench.gui.panes.traces import TracesPane
@@ -98,6 +99,7 @@ class MainWindow(QMainWindow):
         self.resources = ResourcesBrowserPane(self.session, self.operations, self.message_bar)
         self.triggers = TriggersPane(self.session, self.operations, self.message_bar)
         self.pipeline = PipelinePane(self.session, self.operations)
+        self.monitoring = MonitoringPane()
         self.status = WorkbenchStatusBar()
         self.file_watcher = FileWatcher(self)
         self.setStatusBar(self.status)
@@ -171,7 +173,7 @@ class MainWindow(QMainWindow):
         # What delivers events (issue 17): tabs beside the logs, so the default picture stays as it was.
         self.delivery_docks: dict[str, tuple[str, QWidget]] = {
             "resources": ("Local resources", self.resources), "triggers": ("Triggers", self.triggers),
-            "pipeline": ("Pipeline", self.pipeline)}
+            "pipeline": ("Pipeline", self.pipeline), "monitoring": ("Monitor", self.monitoring)}
         for name, (title, pane) in self.delivery_docks.items():
             docks[name] = self._dock(title, name, pane, bottom)
             self.tabifyDockWidget(docks["logs"], docks[name])
@@ -328,6 +330,7 @@ class MainWindow(QMainWindow):
         self.environments.add_events(batch)
         self.concurrency.add_events(batch)
         self.triggers.add_events(batch)
+        self.monitoring.add_events(batch)
 
     def _on_statistics(self, statistics: EngineStatistics) -> None:
         self.concurrency.add_statistics(statistics)
@@ -335,6 +338,7 @@ class MainWindow(QMainWindow):
         self.functions.update_statistics(statistics)
         self.status.update_statistics(statistics)
         self.triggers.add_statistics(statistics)
+        self.monitoring.add_statistics(statistics)
 
     def _on_engine_changed(self, engine: Engine | None) -> None:
         if engine is not None and not self.code_editor.tabs and engine.functions():
@@ -346,6 +350,7 @@ class MainWindow(QMainWindow):
         names = [config.name for config in engine.functions()] if engine is not None else []
         self.logs.set_functions(names)
         self.triggers.set_functions(names)
+        self.monitoring.set_functions(names)
         self.environments.reset()
         self.status.rate.reset()
         if engine is not None:

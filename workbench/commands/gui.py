@@ -32,8 +32,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--demo", action="store_true",
                         help="play a short scripted scenario (a cold and a warm invocation, a burst that scales "
                         "out and is throttled at a reserved limit) on a copy of the project, and exit")
+    parser.add_argument("--lesson", metavar="NAME",
+                        help="open the lesson player on a lesson (`workbench lessons --list`); with --screenshot, "
+                        "play it to its end on a copy of the project, save the window and exit")
     parser.add_argument("--screenshot", type=Path, metavar="FILE",
-                        help="with --demo: save a PNG of the whole window at the end")
+                        help="with --demo or --lesson: save a PNG of the whole window at the end")
     parser.add_argument("--theme", choices=theme_names(), default=os.environ.get("WORKBENCH_THEME") or "light",
                         help="the colour theme (default: light; set WORKBENCH_THEME to change it)")
     parser.add_argument("project_file", nargs="?", type=Path, metavar="TEMPLATE",
@@ -42,9 +45,19 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def gui(args: argparse.Namespace) -> int:
-    if args.screenshot is not None and not args.demo:
-        print("workbench: error: --screenshot needs --demo", file=sys.stderr)
+    if args.screenshot is not None and not args.demo and args.lesson is None:
+        print("workbench: error: --screenshot needs --demo or --lesson", file=sys.stderr)
         return 2
+    lesson = None
+    if args.lesson is not None:
+        from workbench.lessons.model import LessonError, find_lesson
+
+        try:
+            lesson = find_lesson(args.lesson)
+        except LessonError as exc:
+            print(f"workbench: error: {exc}", file=sys.stderr)
+            return 2
+        args.demo = args.demo or args.screenshot is not None   # played to its end: on a copy, headless is fine
     if not _has_display():
         if not args.demo:
             print("workbench: error: no display to open the window on (DISPLAY and WAYLAND_DISPLAY are unset); "
@@ -75,7 +88,7 @@ def gui(args: argparse.Namespace) -> int:
         try:
             with InstanceLock(project.state_dir):
                 return run(project, backend=args.backend, demo=False, screenshot=None, engine_settings=settings,
-                           theme=args.theme)
+                           theme=args.theme, lesson=lesson)
         except ProjectLockedError as exc:
             print(f"workbench: error: {exc}", file=sys.stderr)
             return 2
@@ -85,8 +98,8 @@ def gui(args: argparse.Namespace) -> int:
         copy = Path(folder) / project.root.name
         shutil.copytree(project.root, copy, ignore=shutil.ignore_patterns(STATE_DIR_NAME, "__pycache__"))
         demo_project = load_project(copy / project.template_path.name)
-        return run(demo_project, backend=args.backend, demo=True, screenshot=args.screenshot,
-                   engine_settings=settings, theme=args.theme)
+        return run(demo_project, backend=args.backend, demo=lesson is None, screenshot=args.screenshot,
+                   engine_settings=settings, theme=args.theme, lesson=lesson)
 
 
 def _has_display() -> bool:

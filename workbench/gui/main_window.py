@@ -28,6 +28,7 @@ from workbench.engine import Engine, EngineSettings, EngineStatistics
 from workbench.gui.bridge import EngineBridge, EventBatch
 from workbench.gui.code_files import code_folder
 from workbench.gui.file_watch import FileWatcher
+from workbench.gui.lessons.player import LessonPlayer
 from workbench.gui.operations import Operations
 from workbench.gui.panes.code_editor import CodeEditorPane
 from workbench.gui.panes.concurrency import ConcurrencyPane
@@ -100,6 +101,7 @@ class MainWindow(QMainWindow):
         self.triggers = TriggersPane(self.session, self.operations, self.message_bar)
         self.pipeline = PipelinePane(self.session, self.operations)
         self.monitoring = MonitoringPane()
+        self.lesson_player = LessonPlayer(self.session, self.operations, lambda: self.docks)
         self.status = WorkbenchStatusBar()
         self.file_watcher = FileWatcher(self)
         self.setStatusBar(self.status)
@@ -177,7 +179,10 @@ class MainWindow(QMainWindow):
         for name, (title, pane) in self.delivery_docks.items():
             docks[name] = self._dock(title, name, pane, bottom)
             self.tabifyDockWidget(docks["logs"], docks[name])
+        docks["lesson"] = self._dock("Lesson", "lesson", self.lesson_player, right)
+        self.tabifyDockWidget(docks["events"], docks["lesson"])
         docks["logs"].raise_()
+        docks["events"].raise_()
         return docks
 
     def size_docks(self) -> None:

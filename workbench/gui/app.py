@@ -98,6 +98,7 @@ async def _main(window: MainWindow, demo: bool, screenshot: Path | None, lesson:
         try:
             await wait_until_running(window)
             window.lesson_player.load(lesson)
+            window.docks["lesson"].raise_()   # the step's text beside the pane it highlights
             await window.lesson_player.play_to_end()
             await asyncio.sleep(0.3)   # the last batch of events reaches the panes
             save_screenshot(window, screenshot)

@@ -17,7 +17,7 @@ from workbench.gui.models.metrics_history import ALL, METRICS, MetricsHistory, v
 
 WINDOW_S = 180
 REPAINT_MS = 500
-LEFT, ROW_GAP, AXIS = 150, 4, 18
+LEFT, ROW_GAP, AXIS = 210, 4, 18
 
 
 class MonitorCharts(QWidget):

@@ -28,7 +28,7 @@ class MonitorCharts(QWidget):
         self.history = history
         self.function = ALL
         self.now = time.time()
-        self.setMinimumHeight(len(METRICS) * 22 + AXIS)
+        self.setMinimumHeight(len(METRICS) * 10 + AXIS)   # a tab beside the logs must not squeeze the editor
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt's name
         del event

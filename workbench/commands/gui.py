@@ -37,6 +37,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--demo", action="store_true",
                         help="play a short scripted scenario (a cold and a warm invocation, a burst that scales "
                         "out and is throttled at a reserved limit) on a copy of the project, and exit")
+    parser.add_argument("--lesson", metavar="NAME",
+                        help="open the lesson player on a lesson (`workbench lessons --list`); with --screenshot, "
+                        "play it to its end on a copy of the project, save the window and exit")
     parser.add_argument("--screenshot", type=Path, metavar="FILE",
                         help="save a PNG of the whole window and exit: with --demo at the end of the scenario, "
                         "otherwise as soon as the window is shown and its engine runs")
@@ -50,6 +53,16 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def gui(args: argparse.Namespace) -> int:
+    lesson = None
+    if args.lesson is not None:
+        from workbench.lessons.model import LessonError, find_lesson
+
+        try:
+            lesson = find_lesson(args.lesson)
+        except LessonError as exc:
+            print(f"workbench: error: {exc}", file=sys.stderr)
+            return 2
+        args.demo = args.demo or args.screenshot is not None   # played to its end: on a copy, headless is fine
     if not _has_display():
         if not args.demo and args.screenshot is None:
             print("workbench: error: no display to open the window on (DISPLAY and WAYLAND_DISPLAY are unset); "
@@ -88,15 +101,15 @@ def gui(args: argparse.Namespace) -> int:
             return 2
         # The window may move the lock to another project (File > Open project); it releases what it holds.
         return run(project, backend=args.backend, demo=False, screenshot=args.screenshot, engine_settings=settings,
-                   theme=args.theme, lock=lock, slow_motion=args.slow_motion)
+                   theme=args.theme, lock=lock, slow_motion=args.slow_motion, lesson=lesson)
     # The demo changes what it plays on (reserved concurrency, logs, traces): it plays on a copy, so the
     # project (and the sample project the next `make run` opens) stays as it was.
     with tempfile.TemporaryDirectory(prefix="workbench-demo-") as folder:
         copy = Path(folder) / project.root.name
         shutil.copytree(project.root, copy, ignore=shutil.ignore_patterns(STATE_DIR_NAME, "__pycache__"))
         demo_project = load_project(copy / project.template_path.name)
-        return run(demo_project, backend=args.backend, demo=True, screenshot=args.screenshot,
-                   engine_settings=settings, theme=args.theme)
+        return run(demo_project, backend=args.backend, demo=lesson is None, screenshot=args.screenshot,
+                   engine_settings=settings, theme=args.theme, lesson=lesson)
 
 
 def _has_display() -> bool:

@@ -25,6 +25,7 @@ from workbench.gui.gc_guard import GuiThreadCollector
 from workbench.gui.loop import WorkbenchEventLoop
 from workbench.gui.main_window import MainWindow
 from workbench.gui.session import EngineState
+from workbench.lessons.model import Lesson
 from workbench.model.project import Project
 from workbench.oslimits import STOP_SIGNALS
 from workbench.resources import APP_ID, ICONS_DIR
@@ -100,10 +101,24 @@ async def wait_until_running(window: MainWindow, timeout_s: float = 60.0) -> Non
         await asyncio.sleep(0.05)
 
 
-async def _main(window: MainWindow, demo: bool, screenshot: Path | None) -> int:
+async def _main(window: MainWindow, demo: bool, screenshot: Path | None, lesson: Lesson | None = None) -> int:
     window.show()
     window.start_engine()
     await asyncio.sleep(0)
+    if lesson is not None and screenshot is not None:   # play it to its end offscreen, save the window, exit
+        from workbench.gui.demo import save_screenshot
+
+        try:
+            await wait_until_running(window)
+            window.lesson_player.load(lesson)
+            window.docks["lesson"].raise_()   # the step's text beside the pane it highlights
+            await window.lesson_player.play_to_end()
+            window.bridge.flush()   # the last batch of events reaches the panes
+            save_screenshot(window, screenshot)
+        finally:
+            await window.shutdown()
+            window.close()
+        return 0
     if screenshot is not None and not demo:
         # The first window as a user sees it: shown, laid out, the engine running, then saved; and exit.
         from workbench.gui.demo import save_screenshot
@@ -116,6 +131,9 @@ async def _main(window: MainWindow, demo: bool, screenshot: Path | None) -> int:
             await window.shutdown()
             window.close()
         return 0
+    if lesson is not None:
+        window.lesson_player.load(lesson)
+        window.docks["lesson"].raise_()
     if demo:
         from workbench.gui.demo import play_demo
 
@@ -148,16 +166,17 @@ async def _main(window: MainWindow, demo: bool, screenshot: Path | None) -> int:
 
 def run(project: Project, *, backend: str = "process", demo: bool = False, screenshot: Path | None = None,
         engine_settings: EngineSettings | None = None, theme: str | None = None, lock: InstanceLock | None = None,
-        slow_motion: float = 1.0) -> int:
+        slow_motion: float = 1.0, lesson: Lesson | None = None) -> int:
     app = application(theme)
     loop = WorkbenchEventLoop(app)
     asyncio.set_event_loop(loop)
     window = MainWindow(project, backend=backend, engine_settings=engine_settings,
-                        remember_layout=not demo and screenshot is None, lock=lock, slow_motion=slow_motion)
+                        remember_layout=not demo and screenshot is None and lesson is None, lock=lock,
+                        slow_motion=slow_motion)
     route_errors(window, loop)
     try:
         with loop:
-            status: int = loop.run_until_complete(_main(window, demo, screenshot))
+            status: int = loop.run_until_complete(_main(window, demo, screenshot, lesson))
             return status
     finally:
         sys.excepthook = sys.__excepthook__

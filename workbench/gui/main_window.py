@@ -34,6 +34,7 @@ from workbench.gui import theme
 from workbench.gui.bridge import EngineBridge, EventBatch
 from workbench.gui.code_files import code_folder
 from workbench.gui.file_watch import FileWatcher
+from workbench.gui.lessons.player import LessonPlayer
 from workbench.gui.operations import Operations
 from workbench.gui.panes.code_editor import CodeEditorPane
 from workbench.gui.panes.concurrency import ConcurrencyPane
@@ -42,7 +43,11 @@ from workbench.gui.panes.event_editor import EventEditorPane
 from workbench.gui.panes.functions import FunctionsPane
 from workbench.gui.panes.load_toolbar import LoadToolbar
 from workbench.gui.panes.logs import LogsPane
+from workbench.gui.panes.monitoring import MonitoringPane
+from workbench.gui.panes.pipelines.pipeline_pane import PipelinePane
+from workbench.gui.panes.resources.browser_pane import ResourcesBrowserPane
 from workbench.gui.panes.traces import TracesPane
+from workbench.gui.panes.triggers.triggers_pane import TriggersPane
 from workbench.gui.project.actions import ProjectActions
 from workbench.gui.session import EngineSession
 from workbench.gui.widgets.about import AboutDialog
@@ -109,6 +114,11 @@ class MainWindow(QMainWindow):
         self.environments = EnvironmentsPane()
         self.logs = LogsPane()
         self.traces = TracesPane()
+        self.resources = ResourcesBrowserPane(self.session, self.operations, self.message_bar)
+        self.triggers = TriggersPane(self.session, self.operations, self.message_bar)
+        self.pipeline = PipelinePane(self.session, self.operations)
+        self.monitoring = MonitoringPane()
+        self.lesson_player = LessonPlayer(self.session, self.operations, lambda: self.docks)
         self.status = WorkbenchStatusBar()
         self.file_watcher = FileWatcher(self)
         self.project_actions = ProjectActions(self.session, self.operations, self.message_bar, self.file_watcher,
@@ -186,7 +196,17 @@ class MainWindow(QMainWindow):
             self.splitDockWidget(docks["environments"], docks["traces"], Qt.Orientation.Horizontal)
         else:
             self.tabifyDockWidget(docks["logs"], docks["traces"])
-            docks["logs"].raise_()
+        # What delivers events (issue 17): tabs beside the logs, so the default picture stays as it was.
+        self.delivery_docks: dict[str, tuple[str, QWidget]] = {
+            "resources": ("Local resources", self.resources), "triggers": ("Triggers", self.triggers),
+            "pipeline": ("Pipeline", self.pipeline), "monitoring": ("Monitor", self.monitoring)}
+        for name, (title, pane) in self.delivery_docks.items():
+            docks[name] = self._dock(title, name, pane, bottom)
+            self.tabifyDockWidget(docks["logs"], docks[name])
+        docks["lesson"] = self._dock("Lesson", "lesson", self.lesson_player, right)
+        self.tabifyDockWidget(docks["events"], docks["lesson"])
+        docks["logs"].raise_()
+        docks["events"].raise_()
         return docks
 
     def size_docks(self) -> None:
@@ -210,6 +230,8 @@ class MainWindow(QMainWindow):
         docks, width, height = self.docks, self.width(), self.height()
         docks["functions"].hide()
         docks["logs"].hide()
+        for name in self.delivery_docks:   # tabs beside the logs: they go with them
+            docks[name].hide()
         # The graph on the left, the map above the traces beside it: wide enough for big type at 1280x800.
         self.splitDockWidget(docks["environments"], docks["traces"], Qt.Orientation.Vertical)
         for name in ("concurrency", "environments", "traces", "events"):
@@ -396,12 +418,16 @@ class MainWindow(QMainWindow):
         self.traces.add_events(batch)
         self.environments.add_events(batch)
         self.concurrency.add_events(batch)
+        self.triggers.add_events(batch)
+        self.monitoring.add_events(batch)
 
     def _on_statistics(self, statistics: EngineStatistics) -> None:
         self.concurrency.add_statistics(statistics)
         self.environments.add_statistics(statistics)
         self.functions.update_statistics(statistics)
         self.status.update_statistics(statistics)
+        self.triggers.add_statistics(statistics)
+        self.monitoring.add_statistics(statistics)
 
     def _on_engine_changed(self, engine: Engine | None) -> None:
         if engine is not None and not self.code_editor.tabs and engine.functions():
@@ -412,6 +438,8 @@ class MainWindow(QMainWindow):
         self.load_toolbar.set_functions(engine)
         names = [config.name for config in engine.functions()] if engine is not None else []
         self.logs.set_functions(names)
+        self.triggers.set_functions(names)
+        self.monitoring.set_functions(names)
         self.environments.reset()
         self.status.rate.reset()
         if engine is not None:

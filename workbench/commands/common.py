@@ -7,13 +7,12 @@ import asyncio
 import logging
 import os
 import sys
-import urllib.parse
 from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any
 
 from workbench.backends.base import BackendError
-from workbench.engine import EngineSettings, LambdaError
+from workbench.engine import EngineSettings, LambdaError, checked_aws_endpoint
 from workbench.model.project import STATE_DIR_NAME, TEMPLATE_NAMES, Project, load_project
 from workbench.model.template import TemplateError
 from workbench.resources import sample_project_dir
@@ -53,10 +52,10 @@ def engine_settings(args: argparse.Namespace) -> EngineSettings:
     endpoint = getattr(args, "aws_endpoint", None)
     if endpoint is None:
         return EngineSettings()
-    parsed = urllib.parse.urlsplit(endpoint)
-    if parsed.scheme not in ("http", "https") or not parsed.hostname or parsed.path not in ("", "/"):
-        raise CommandError(f"--aws-endpoint must be an http(s)://host[:port] URL (got {endpoint!r})")
-    return EngineSettings(aws_endpoint=endpoint.rstrip("/"))
+    try:
+        return EngineSettings(aws_endpoint=checked_aws_endpoint(endpoint))
+    except ValueError:
+        raise CommandError(f"--aws-endpoint must be an http(s)://host[:port] URL (got {endpoint!r})") from None
 
 
 def project_from(args: argparse.Namespace) -> Project:

@@ -39,6 +39,7 @@ from workbench.gui.panes.logs import LogsPane
 from workbench.gui.panes.traces import TracesPane
 from workbench.gui.session import EngineSession
 from workbench.gui.widgets.about import AboutDialog
+from workbench.gui.widgets.endpoint_dialog import add_endpoint_action
 from workbench.gui.widgets.message_bar import MessageBar
 from workbench.gui.widgets.status_bar import WorkbenchStatusBar
 from workbench.model.project import Project
@@ -270,6 +271,7 @@ class MainWindow(QMainWindow):
         engine_menu.addAction(self.stop_all_action)
         engine_menu.addAction("Reload the project", lambda: self.operations.run("Reload the project",
                                                                                 self.session.reload_project))
+        add_endpoint_action(engine_menu, self.session, self.operations, self)
         view_menu = self.menuBar().addMenu("&View")
         for dock in self.docks.values():
             view_menu.addAction(dock.toggleViewAction())

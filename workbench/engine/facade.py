@@ -185,6 +185,7 @@ class Engine:
         environments the template asks for (they are ready before the first request)."""
         self._started_at = self.clock.monotonic()
         await asyncio.to_thread(_remove_stale_scratch, self.state_dir / "run")
+        await asyncio.to_thread(self.code.remove_leftovers)
         self._scratch_root.mkdir(parents=True, exist_ok=True)
         await self.database.open()
         self.store.start()

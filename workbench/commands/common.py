@@ -8,14 +8,13 @@ import dataclasses
 import logging
 import os
 import sys
-import urllib.parse
 from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any
 
 from workbench.backends.base import BackendError
 from workbench.classroom import ClassroomSettings
-from workbench.engine import EngineSettings, LambdaError
+from workbench.engine import EngineSettings, LambdaError, checked_aws_endpoint
 from workbench.model.project import STATE_DIR_NAME, TEMPLATE_NAMES, Project, load_project
 from workbench.model.template import TemplateError
 from workbench.resources import sample_project_dir
@@ -86,10 +85,10 @@ def engine_settings(args: argparse.Namespace) -> EngineSettings:
     settings = EngineSettings(async_delay_scale=scale)
     endpoint = getattr(args, "aws_endpoint", None)
     if endpoint is not None:
-        parsed = urllib.parse.urlsplit(endpoint)
-        if parsed.scheme not in ("http", "https") or not parsed.hostname or parsed.path not in ("", "/"):
-            raise CommandError(f"--aws-endpoint must be an http(s)://host[:port] URL (got {endpoint!r})")
-        settings = dataclasses.replace(settings, aws_endpoint=endpoint.rstrip("/"))
+        try:
+            settings = dataclasses.replace(settings, aws_endpoint=checked_aws_endpoint(endpoint))
+        except ValueError:
+            raise CommandError(f"--aws-endpoint must be an http(s)://host[:port] URL (got {endpoint!r})") from None
     if getattr(args, "slow_motion", None) is None:
         return settings
     classroom = ClassroomSettings(args.scaling_rate, args.idle_timeout, args.max_lifetime, args.account_limit,

@@ -44,7 +44,7 @@ from workbench.engine.core.errors import (
     check_revision_id,
 )
 from workbench.engine.core.initiator import initiated_by
-from workbench.engine.core.settings import EngineSettings
+from workbench.engine.core.settings import EngineSettings, checked_aws_endpoint
 from workbench.engine.event_sources.config import MappingConfig, MappingOptions, PollerSettings, SourceKind
 from workbench.engine.event_sources.config import State as MappingState
 from workbench.engine.event_sources.events import MappingBatchProcessed, MappingRecordsDiscarded, MappingStateChanged
@@ -179,6 +179,7 @@ __all__ = [
     "TraceRecorded",
     "ValidationError",
     "check_revision_id",
+    "checked_aws_endpoint",
     "deterministic_zip",
     "extract_zip",
     "initiated_by",

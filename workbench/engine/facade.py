@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 from workbench.backends.base import Backend
 from workbench.backends.factory import create_backend
@@ -31,6 +32,7 @@ from workbench.engine.core.errors import (
     InvalidParameterValueError,
     InvalidRequestContentError,
     InvalidRuntimeError,
+    LambdaError,
     RequestTooLargeError,
     ServiceError,
 )
@@ -63,6 +65,7 @@ from workbench.model.function import FunctionConfig
 from workbench.model.project import STATE_DIR_NAME, Project
 from workbench.model.runtimes import lookup_runtime
 from workbench.runtime_api.server import RuntimeApiServer
+from workbench.services.deliveries import Delivery, PushDeliveries
 from workbench.services.local import LocalServices, client_for
 from workbench.services.project import provision_project
 
@@ -122,6 +125,9 @@ class Engine:
             SdkClients(self.services.ensure_started, self.settings.region, client_for), self.database, self.clock,
             self.bus, self._supervisor, self.settings.event_sources, self.settings.region)
         self._compose_asynchronous()
+        #: SNS, EventBridge and S3 pushes to functions, which the workbench delivers (moto cannot call them).
+        self.deliveries = PushDeliveries(self._services_client, self._invoke_pushed, self._supervisor.spawn,
+                                         refused=(LambdaError,))
         self._delegate_control_planes()
         self._started_at = 0.0
         self._running = False
@@ -210,6 +216,7 @@ class Engine:
         environments the template asks for (they are ready before the first request)."""
         self._started_at = self.clock.monotonic()
         await asyncio.to_thread(_remove_stale_scratch, self.state_dir / "run")
+        await asyncio.to_thread(self.code.remove_leftovers)
         self._scratch_root.mkdir(parents=True, exist_ok=True)
         await self.database.open()
         self.store.start()
@@ -241,6 +248,7 @@ class Engine:
         if not self._running:
             return
         self._running = False
+        await self.deliveries.close()
         await self.event_sources.close()
         await self._supervisor.close()
         await self.scheduler.close()
@@ -255,8 +263,16 @@ class Engine:
         """Create the template's queues, topics, streams, tables, buses and buckets (at start, and again when
         the local services restart); the functions are read again so their references name them."""
         if self.project is not None:
+            deliveries: list[Delivery] = []
             self.project, self.resource_attributes = await provision_project(self.services, self.project,
-                                                                             self.settings.region)
+                                                                             self.settings.region, deliveries)
+            await self.deliveries.replace(deliveries)
+
+    async def _services_client(self, service: str) -> Any:
+        return client_for(service, await self.services.ensure_started(), self.settings.region)
+
+    async def _invoke_pushed(self, function: str, payload: bytes, qualifier: str | None) -> str:
+        return await self.invoke_async(function, payload, qualifier=qualifier)
 
     # -- events and persistence -------------------------------------------------------------------------
     def subscribe(self, subscriber: Callable[[EngineEvent], None]) -> Callable[[], None]:

@@ -51,6 +51,7 @@ from workbench.gui.panes.triggers.triggers_pane import TriggersPane
 from workbench.gui.project.actions import ProjectActions
 from workbench.gui.session import EngineSession
 from workbench.gui.widgets.about import AboutDialog
+from workbench.gui.widgets.endpoint_dialog import add_endpoint_action
 from workbench.gui.widgets.message_bar import MessageBar
 from workbench.gui.widgets.preferences import PreferencesDialog
 from workbench.gui.widgets.status_bar import WorkbenchStatusBar
@@ -333,6 +334,7 @@ class MainWindow(QMainWindow):
         engine_menu.addAction(self.stop_all_action)
         engine_menu.addAction("Re&load the project", lambda: self.operations.run("Reload the project",
                                                                                  self.session.reload_project))
+        add_endpoint_action(engine_menu, self.session, self.operations, self)
         engine_menu.addSeparator()
         engine_menu.addAction("Engine &settings…", lambda: self.show_preferences(engine=True))
         self.reset_demo_action = engine_menu.addAction("&Reset the demo", self.reset_demo)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import urllib.parse
 from dataclasses import dataclass, field
 
 from workbench.engine.event_sources.config import PollerSettings
@@ -44,3 +45,18 @@ class EngineSettings:
     aws_endpoint: str | None = None
     #: Event source mappings: polling rhythm, retry pacing and SQS poller scaling.
     event_sources: PollerSettings = field(default_factory=PollerSettings)
+
+
+def checked_aws_endpoint(url: str) -> str:
+    """An external AWS endpoint as the settings keep it (``http(s)://host[:port]``, no trailing slash); the
+    command line and the GUI both check what the user typed here. Raises ValueError with a readable reason."""
+    text = url.strip()
+    try:
+        parsed = urllib.parse.urlsplit(text)
+        parsed.port  # noqa: B018 - raises ValueError for a port that is not a number or out of range
+    except ValueError:
+        parsed = None
+    if parsed is None or parsed.scheme not in ("http", "https") or not parsed.hostname \
+            or parsed.path not in ("", "/") or parsed.query or parsed.fragment:
+        raise ValueError(f"the AWS endpoint must be an http(s)://host[:port] URL (got {url!r})")
+    return text.rstrip("/")

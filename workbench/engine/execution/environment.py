@@ -18,7 +18,15 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from workbench.backends.base import Backend, ExitInfo, LaunchError, LaunchSpec, RuntimeHandle, Snapshot
+from workbench.backends.base import (
+    Backend,
+    ExitInfo,
+    LaunchError,
+    LaunchSpec,
+    RuntimeHandle,
+    Snapshot,
+    launch_error,
+)
 from workbench.engine.catalogue.versions import FunctionVersion
 from workbench.engine.core.clock import Clock, TimerHandle
 from workbench.engine.core.settings import EngineSettings
@@ -182,7 +190,6 @@ class Environment:
         """Create the sandbox and run the init phase (Phase: init, bounded by the init timeout)."""
         self._bus.publish(EnvironmentStarting(self._clock.time(), self.id, self.function, self.version.version,
                                               self.init_type, self.log_stream))
-        self._address = await self._services.runtime_api.open(self.endpoint)
         outcome = await self._init("init", init_timeout_s or self._services.settings.init_timeout_s)
         if outcome.ok:
             self.init_duration_ms = outcome.duration_ms
@@ -200,6 +207,13 @@ class Environment:
         waiter: asyncio.Future[object] = loop.create_future()
         self._outcome = waiter
         try:
+            if self._address is None:
+                # The Runtime API listener is the environment's first descriptor: when the workbench has none
+                # left, the cold start fails with Runtime.ResourceExhausted, like a launch that cannot fork.
+                try:
+                    self._address = await self._services.runtime_api.open(self.endpoint)
+                except OSError as exc:
+                    raise launch_error(exc, "open the environment's Runtime API endpoint") from None
             if snapshot is not None:
                 self.handle = await snapshot.restore(self._launch_spec(), self._on_output, self._on_exit)
             else:

@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from PySide6.QtWidgets import QMenu
+
 from tests.gui.conftest import running_window, wait_for
 from tests.helpers import make_project
 from workbench.gui.main_window import MainWindow
@@ -22,6 +24,7 @@ def handler(event, context):
 
 def _open_dialog(window: MainWindow) -> EndpointDialog:
     engine_menu = next(action.menu() for action in window.menuBar().actions() if action.text() == "&Engine")
+    assert isinstance(engine_menu, QMenu)
     action = next(action for action in engine_menu.actions() if action.text() == ACTION_TEXT)
     action.trigger()
     shown = [dialog for dialog in window.findChildren(EndpointDialog) if dialog.isVisible()]

@@ -11,6 +11,7 @@ from workbench.engine.asynchronous.events import (
     AsyncDestinationDelivered,
     AsyncEventDeadLettered,
     AsyncEventDiscarded,
+    AsyncEventDropped,
     AsyncEventQueued,
     AsyncEventSucceeded,
     AsyncInvocationEvent,
@@ -18,6 +19,7 @@ from workbench.engine.asynchronous.events import (
     Condition,
     EventState,
 )
+from workbench.engine.asynchronous.lease import LeaseHolder
 from workbench.engine.asynchronous.statistics import AsyncQueueStatistics
 from workbench.engine.asynchronous.store import QueuedEvent, query_events
 from workbench.engine.catalogue.code_store import CodeStore, deterministic_zip
@@ -100,6 +102,7 @@ __all__ = [
     "AsyncDestinationDelivered",
     "AsyncEventDeadLettered",
     "AsyncEventDiscarded",
+    "AsyncEventDropped",
     "AsyncEventQueued",
     "AsyncEventSucceeded",
     "AsyncInvocationEvent",
@@ -145,6 +148,7 @@ __all__ = [
     "InvokeResult",
     "LambdaError",
     "LayerVersion",
+    "LeaseHolder",
     "LoadProgress",
     "LoadReport",
     "LogLine",

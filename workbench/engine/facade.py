@@ -18,6 +18,7 @@ from workbench.backends.procfs import process_exists
 from workbench.engine.asynchronous.config import EventInvokeConfigs
 from workbench.engine.asynchronous.control import EventInvokeControl
 from workbench.engine.asynchronous.delivery import Deliverer
+from workbench.engine.asynchronous.lease import ProcessorLease
 from workbench.engine.asynchronous.queue import AsyncQueue
 from workbench.engine.asynchronous.store import QueueStore
 from workbench.engine.catalogue.code_store import CodeStore
@@ -143,7 +144,8 @@ class Engine:
             registry=self.registry, scheduler=self.scheduler, clock=self.clock, bus=self.bus, settings=self.settings,
             supervisor=self._supervisor, store=queue_store, configs=configs, deliverer=deliverer,
             make_request=lambda target, payload, request_id: self._request(target, payload, None, None, request_id),
-            reserved=self.concurrency.function_concurrency, invoke_async=self.invoke_async)
+            reserved=self.concurrency.function_concurrency, invoke_async=self.invoke_async,
+            lease=ProcessorLease(self.database, self.clock, self.settings.async_lease_s))
 
     def _delegate_control_planes(self) -> None:
         """The façade's control-plane operations are its components' methods, bound here so each is named once
@@ -251,6 +253,7 @@ class Engine:
         await self.deliveries.close()
         await self.event_sources.close()
         await self._supervisor.close()
+        await self.async_queue.close()
         await self.scheduler.close()
         await self._runtime_api.close()
         await self.backend.close()

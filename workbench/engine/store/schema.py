@@ -135,6 +135,17 @@ CREATE TABLE event_invoke_configs (
     PRIMARY KEY (function, qualifier)
 );
 """),
+    Migration(6, "one asynchronous queue processor per project (a lease), and pruning finished events by age", """
+CREATE TABLE async_processor (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    owner TEXT NOT NULL,
+    host TEXT NOT NULL,
+    pid INTEGER NOT NULL,
+    acquired REAL NOT NULL,
+    heartbeat REAL NOT NULL
+);
+CREATE INDEX async_events_finished ON async_events (finished) WHERE finished IS NOT NULL;
+"""),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1].version

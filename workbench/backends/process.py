@@ -52,6 +52,7 @@ from workbench.backends.interpreters import InterpreterCache
 from workbench.backends.orphans import ENVIRONMENT_VARIABLE, OWNER_VARIABLE, kill_marked, reap_orphans
 from workbench.backends.output import LineReader
 from workbench.backends.ownership import owner_token
+from workbench.backends.scheduling import children_as_batch
 from workbench.fsutil import escaping_links, link_tree, remove_tree
 from workbench.model.runtimes import Family, RuntimeInfo
 from workbench.oslimits import raise_open_file_limit
@@ -406,10 +407,12 @@ class ProcessBackend(Backend):
         try:
             # Popen is a fork+exec (vfork where possible): about a millisecond on the loop, no more. It must run
             # on the loop's thread: a parent-death signal fires when the thread that started the child ends.
-            popen = subprocess.Popen(  # noqa: ASYNC220
-                command, stdin=subprocess.DEVNULL, stdout=write_fd, stderr=write_fd, cwd=cwd,
-                env=self._environment(spec, paths), start_new_session=True, close_fds=True, pass_fds=spec.pass_fds,
-            )
+            with children_as_batch():
+                popen = subprocess.Popen(  # noqa: ASYNC220
+                    command, stdin=subprocess.DEVNULL, stdout=write_fd, stderr=write_fd, cwd=cwd,
+                    env=self._environment(spec, paths), start_new_session=True, close_fds=True,
+                    pass_fds=spec.pass_fds,
+                )
         except OSError as exc:
             os.close(read_fd)
             raise _launch_error(exc, f"fork/exec {command[0]}") from None

@@ -2,14 +2,20 @@
 
     python bench/throughput.py [--clients 8] [--requests 20000] [--runtime python3.11] [--quick]
 
-Prints {"name": "throughput", "unit": "inv/s", "value", "clients", ...} and the latency percentiles.
+Prints {"name": "throughput", "unit": "inv/s", "value", "clients", ...}, the latency percentiles, and the CPU
+each invocation cost: the engine's process (all threads), its event loop's thread alone, and the runtime
+processes (read from /proc, so the figures hold on a machine shared with other work, where the wall-clock
+throughput does not).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import os
 import sys
+import threading
 import tempfile
 import time
 from pathlib import Path
@@ -18,9 +24,41 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._common import emit_value, log
 from bench.invoke import write_project
-from workbench.engine.execution.load import run_load
-from workbench.engine.facade import Engine
+from workbench.engine import Engine, run_load
 from workbench.model.project import load_project
+
+
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_s(stat_path: str) -> float:
+    """User + system CPU seconds of one process or thread, from its /proc stat file."""
+    with open(stat_path, "rb") as stat:
+        fields = stat.read().rpartition(b")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / _TICK
+
+
+def _descendants_cpu_s() -> float:
+    """CPU seconds of every live process below this one (the runtimes, inside a sandbox or not)."""
+    parents: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", "rb") as stat:
+                    parents[int(entry)] = int(stat.read().rpartition(b")")[2].split()[1])
+            except OSError:
+                continue
+    mine, frontier = set(), [os.getpid()]
+    while frontier:
+        parent = frontier.pop()
+        children = [pid for pid, ppid in parents.items() if ppid == parent]
+        mine.update(children)
+        frontier.extend(children)
+    total = 0.0
+    for pid in mine:
+        with contextlib.suppress(OSError):
+            total += _cpu_s(f"/proc/{pid}/stat")
+    return total
 
 
 async def measure(args: argparse.Namespace) -> None:
@@ -29,14 +67,23 @@ async def measure(args: argparse.Namespace) -> None:
         project = load_project(write_project(Path(folder), args.runtime))
         async with Engine(project, backend=args.backend) as engine:
             await run_load(engine, "Noop", requests=args.clients * 50, concurrency=args.clients)  # warm up
-            cpu = time.process_time()
+            loop_thread = f"/proc/self/task/{threading.get_native_id()}/stat"
+            cpu, loop_cpu, runtimes_cpu = time.process_time(), _cpu_s(loop_thread), _descendants_cpu_s()
             report = await run_load(engine, "Noop", requests=requests, concurrency=args.clients)
             engine_cpu_us = (time.process_time() - cpu) / requests * 1e6
+            loop_cpu_us = (_cpu_s(loop_thread) - loop_cpu) / requests * 1e6
+            runtimes_cpu_us = (_descendants_cpu_s() - runtimes_cpu) / requests * 1e6
     if report.failed or report.throttled:
         log(f"warning: {report.failed} failed, {report.throttled} throttled")
     emit_value("throughput", report.throughput_per_s, "inv/s", backend=args.backend, runtime=args.runtime,
                clients=args.clients, requests=requests, p50_ms=report.p50_ms, p99_ms=report.p99_ms,
-               engine_cpu_us_per_invocation=round(engine_cpu_us, 1))
+               engine_cpu_us_per_invocation=round(engine_cpu_us, 1), loop_cpu_us_per_invocation=round(loop_cpu_us, 1),
+               runtimes_cpu_us_per_invocation=round(runtimes_cpu_us, 1),
+               # What two idle cores could do with these costs: the loop is one thread, and the loop and the
+               # runtimes share the two cores.
+               idle_two_core_capacity=round(min(1e6 / max(loop_cpu_us, 1e-9),
+                                                2e6 / max(engine_cpu_us + runtimes_cpu_us, 1e-9))),
+               load_average=round(os.getloadavg()[0], 2))
 
 
 def main() -> None:

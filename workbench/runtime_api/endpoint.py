@@ -49,7 +49,7 @@ RuntimeOutcome = Responded | Errored | ResponseTooLarge
 class RuntimeInvocation:
     """An event handed to a runtime. ``outcome`` resolves with what the runtime (or the engine) decided."""
 
-    __slots__ = ("delivered_at", "headers", "outcome", "payload", "request_id", "responded_at")
+    __slots__ = ("delivered_at", "done_at", "headers", "outcome", "payload", "request_id", "responded_at")
 
     def __init__(self, request_id: str, payload: bytes, headers: Mapping[str, str],
                  outcome: asyncio.Future[object]) -> None:
@@ -59,6 +59,8 @@ class RuntimeInvocation:
         self.outcome = outcome
         self.delivered_at: float | None = None
         self.responded_at: float | None = None
+        #: When the runtime asked for its next event after this one (the end of its Overhead).
+        self.done_at: float | None = None
 
 
 _ERROR_TYPE = re.compile(r"(Runtime|Function)\.[A-Z][a-zA-Z]+")
@@ -139,8 +141,10 @@ class RuntimeEndpoint:
         elif state is EndpointState.POST_INVOKE:
             finished = self.current
             self.current = None
-            if finished is not None and self.on_post_invoke_done is not None:
-                self.on_post_invoke_done(finished)
+            if finished is not None:
+                finished.done_at = self._now()
+                if self.on_post_invoke_done is not None:
+                    self.on_post_invoke_done(finished)
         elif self._parked is not None and not self._parked.done():
             return "State transition from Ready to Ready failed for runtime. Error: already waiting for next"
         self.state = EndpointState.READY

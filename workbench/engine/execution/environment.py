@@ -116,8 +116,8 @@ class Environment:
         self._request_id: str | None = None
         self._tail: list[str] | None = None
         #: Traces waiting for the runtime's next `next` (the end of Overhead): the record's fields but the
-        #: overhead span, and when the response came.
-        self._pending_trace: dict[str, tuple[Callable[..., TraceRecord], float]] = {}
+        #: overhead span, and when the response came (monotonic, and as the wall-clock end of Invocation).
+        self._pending_trace: dict[str, tuple[Callable[..., TraceRecord], float, float]] = {}
         self._outcome: asyncio.Future[object] | None = None
         self._freeze_timer: TimerHandle | None = None
         self._traces_settled: asyncio.Event | None = None
@@ -282,7 +282,7 @@ class Environment:
             self._freeze_timer = None
 
     def _post_invoke_done(self, invocation: RuntimeInvocation) -> None:
-        self._finish_trace(invocation.request_id, self._clock.monotonic())
+        self._finish_trace(invocation.request_id, invocation.done_at)
 
     def _finish_trace(self, request_id: str, overhead_end: float | None) -> None:
         pending = self._pending_trace.pop(request_id, None)
@@ -290,8 +290,9 @@ class Environment:
             return
         if not self._pending_trace and self._traces_settled is not None:
             self._traces_settled.set()
-        make_trace, responded_at = pending
-        overhead = Span(self._wall(responded_at), self._wall(overhead_end)) if overhead_end is not None else None
+        make_trace, responded_at, responded_wall = pending
+        overhead = None if overhead_end is None else \
+            Span(responded_wall, responded_wall + max(0.0, overhead_end - responded_at))
         self._bus.publish(TraceRecorded(self._clock.time(), make_trace(overhead=overhead)))
 
     # -- invoke -----------------------------------------------------------------------------------------
@@ -329,6 +330,7 @@ class Environment:
         reinit: InitOutcome | None = None
         if self.needs_init:
             reinit = await self._init("invoke", timeout_s)
+        runtime_done: float | None = None
         if reinit is not None and not reinit.ok:
             outcome = TimedOut() if reinit.timed_out else InitFailed(reinit.body, reinit.error_type or "")
             self._platform(logformat.start_line(request_id, self.version.version), request_id)
@@ -358,10 +360,14 @@ class Environment:
             delivered = invocation.delivered_at if invocation.delivered_at is not None else begun
             if reinit is not None:
                 delivered = begun
-        return await self._finish(request, outcome, begun, delivered, cold, reinit)
+            runtime_done = invocation.done_at
+        return await self._finish(request, outcome, begun, delivered, cold, reinit, runtime_done)
 
     async def _finish(self, request: InvokeRequest, outcome: Outcome, begun: float, delivered: float,
-                      cold: InitOutcome | None, reinit: InitOutcome | None) -> InvokeResult:
+                      cold: InitOutcome | None, reinit: InitOutcome | None,
+                      runtime_done: float | None = None) -> InvokeResult:
+        """``runtime_done``: when the runtime already asked for its next event (a runtime that pipelines its
+        result and its `next` does so before the engine gets here)."""
         config = self.version.config
         request_id = request.request_id
         ended = self._clock.monotonic()
@@ -407,18 +413,21 @@ class Environment:
         restore_span = None
         if restored:
             initialization, restore_span = None, initialization
+        ended_wall = self._wall(ended)
         make_trace = functools.partial(
             TraceRecord, trace_id=request.trace_id, segment_id=request.segment_id, request_id=request_id,
             function=self.function, version=self.version.version, env_id=self.id, cold_start=cold is not None,
-            initialization=initialization, invocation=Span(self._wall(delivered), self._wall(ended)),
+            initialization=initialization, invocation=Span(self._wall(delivered), ended_wall),
             status=verdict.status, error_type=verdict.error_type, restore=restore_span)
         runtime_alive = self.handle is not None and self.handle.alive
         if isinstance(outcome, Responded | Errored | ResponseTooLarge) and runtime_alive:
             # Built once the runtime asks for its next event: that is where Overhead ends.
-            self._pending_trace[request_id] = (make_trace, ended)
+            self._pending_trace[request_id] = (make_trace, ended, ended_wall)
         else:
             self._bus.publish(TraceRecorded(self._clock.time(), make_trace(overhead=None)))
         self._set_state(EnvState.IDLE)
+        if runtime_done is not None:   # the trace is complete already: published after Idle, as it would be
+            self._finish_trace(request_id, runtime_done)
         self.settle()
         return InvokeResult(200, verdict.payload, verdict.function_error, self.version.version, request_id,
                             _clip_tail(tail, self._services.settings.log_tail_bytes), record)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from workbench.backends.base import Backend, ExitInfo, LaunchError, LaunchSpec, RuntimeHandle, Snapshot
 from workbench.engine.catalogue.versions import FunctionVersion
-from workbench.engine.core.clock import Clock, TimerHandle
+from workbench.engine.core.clock import Clock, LazyTimer
 from workbench.engine.core.settings import EngineSettings
 from workbench.engine.execution.invocation import InvokeRequest, InvokeResult, error_payload
 from workbench.engine.execution.outcomes import OUTCOME_TYPES, Outcome, RuntimeExited, TimedOut, exit_message, judge
@@ -119,7 +119,9 @@ class Environment:
         #: overhead span, and when the response came (monotonic, and as the wall-clock end of Invocation).
         self._pending_trace: dict[str, tuple[Callable[..., TraceRecord], float, float]] = {}
         self._outcome: asyncio.Future[object] | None = None
-        self._freeze_timer: TimerHandle | None = None
+        #: The invocation's timeout, and the freeze of a parked runtime (set and cleared on every invocation).
+        self._deadline = LazyTimer(self._clock, self._timed_out)
+        self._freezer = LazyTimer(self._clock, self._freeze)
         self._traces_settled: asyncio.Event | None = None
         self.stopped = False
 
@@ -262,8 +264,8 @@ class Environment:
         delay = max(self._services.settings.freeze_delay_s, self._services.backend.min_freeze_delay_s)
         if delay <= 0:
             self._freeze()
-        elif self._freeze_timer is None:
-            self._freeze_timer = self._clock.call_later(delay, self._freeze)
+        elif self._freezer.deadline is None:
+            self._freezer.set(self._clock.monotonic() + delay)
 
     def settle(self) -> None:
         """Freeze now if the runtime already waits for its next event (it may have asked before we were idle)."""
@@ -271,15 +273,17 @@ class Environment:
             self._runtime_parked()
 
     def _freeze(self) -> None:
-        self._freeze_timer = None
         if self.state is EnvState.IDLE and self.handle is not None and self.handle.alive:
             self.handle.freeze()
             self._set_state(EnvState.FROZEN)
 
     def _cancel_freeze(self) -> None:
-        if self._freeze_timer is not None:
-            self._freeze_timer.cancel()
-            self._freeze_timer = None
+        self._freezer.cancel()
+        self._deadline.cancel()
+
+    def _timed_out(self) -> None:
+        if self._outcome is not None:
+            _resolve(self._outcome, TimedOut())
 
     def _post_invoke_done(self, invocation: RuntimeInvocation) -> None:
         self._finish_trace(invocation.request_id, invocation.done_at)
@@ -316,7 +320,7 @@ class Environment:
         """Run one invocation here. ``cold`` is this environment's own init when the request caused it."""
         config = self.version.config
         request_id = request.request_id
-        self._cancel_freeze()
+        self._freezer.clear()
         self._set_state(EnvState.BUSY, request_id=request_id)
         self.invocations += 1
         self._tail = []
@@ -348,14 +352,14 @@ class Environment:
             invocation = RuntimeInvocation(request_id, request.payload, self._runtime_headers(request, deadline_ms),
                                            waiter)
             self._outcome = waiter
-            timer = self._clock.call_later(remaining, _resolve, waiter, TimedOut())
+            self._deadline.set(self._clock.monotonic() + remaining)
             self.endpoint.submit(invocation)
             try:
                 result = await waiter
                 assert isinstance(result, OUTCOME_TYPES)
                 outcome = result
             finally:
-                timer.cancel()
+                self._deadline.clear()
                 self._outcome = None
             delivered = invocation.delivered_at if invocation.delivered_at is not None else begun
             if reinit is not None:

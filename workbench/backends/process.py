@@ -175,10 +175,12 @@ class ProcessHandle(RuntimeHandle):
 
     def max_memory_used_mb(self, busy_s: float | None = None) -> int:
         """The larger of the sampled peak and the kernel's high-water mark. Reading the mark costs a /proc
-        read, so after an invocation shorter than a millisecond it is re-read at most every 100 ms: in so
-        little time a process cannot allocate enough to matter, and the sampler keeps watching."""
+        read, so after an invocation shorter than 10 ms it is re-read at most every 100 ms: the mark is never
+        lost (a later REPORT shows it, as Lambda's Max Memory Used is the environment's peak so far), and the
+        sampler keeps watching the limit meanwhile. Under load, a no-op's latency passes a millisecond on
+        scheduling alone, so a shorter threshold read /proc on almost every invocation."""
         now = time.monotonic()
-        if self.alive and (busy_s is None or busy_s > 0.001 or now - self._hwm_read_at > 0.1):
+        if self.alive and (busy_s is None or busy_s > 0.01 or now - self._hwm_read_at > 0.1):
             runtime = self._runtime_pid if self._runtime_pid is not None else self._measured()[0]
             if runtime is not None:
                 self._peak_bytes = max(self._peak_bytes, procfs.peak_rss_bytes(runtime))

@@ -12,53 +12,19 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import os
 import sys
-import threading
 import tempfile
+import threading
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._common import emit_value, log
+from bench._common import cpu_seconds, descendants_cpu_seconds, emit_value, log
 from bench.invoke import write_project
 from workbench.engine import Engine, run_load
 from workbench.model.project import load_project
-
-
-_TICK = os.sysconf("SC_CLK_TCK")
-
-
-def _cpu_s(stat_path: str) -> float:
-    """User + system CPU seconds of one process or thread, from its /proc stat file."""
-    with open(stat_path, "rb") as stat:
-        fields = stat.read().rpartition(b")")[2].split()
-    return (int(fields[11]) + int(fields[12])) / _TICK
-
-
-def _descendants_cpu_s() -> float:
-    """CPU seconds of every live process below this one (the runtimes, inside a sandbox or not)."""
-    parents: dict[int, int] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat", "rb") as stat:
-                    parents[int(entry)] = int(stat.read().rpartition(b")")[2].split()[1])
-            except OSError:
-                continue
-    mine, frontier = set(), [os.getpid()]
-    while frontier:
-        parent = frontier.pop()
-        children = [pid for pid, ppid in parents.items() if ppid == parent]
-        mine.update(children)
-        frontier.extend(children)
-    total = 0.0
-    for pid in mine:
-        with contextlib.suppress(OSError):
-            total += _cpu_s(f"/proc/{pid}/stat")
-    return total
 
 
 async def measure(args: argparse.Namespace) -> None:
@@ -68,11 +34,11 @@ async def measure(args: argparse.Namespace) -> None:
         async with Engine(project, backend=args.backend) as engine:
             await run_load(engine, "Noop", requests=args.clients * 50, concurrency=args.clients)  # warm up
             loop_thread = f"/proc/self/task/{threading.get_native_id()}/stat"
-            cpu, loop_cpu, runtimes_cpu = time.process_time(), _cpu_s(loop_thread), _descendants_cpu_s()
+            cpu, loop_cpu, runtimes_cpu = time.process_time(), cpu_seconds(loop_thread), descendants_cpu_seconds()
             report = await run_load(engine, "Noop", requests=requests, concurrency=args.clients)
             engine_cpu_us = (time.process_time() - cpu) / requests * 1e6
-            loop_cpu_us = (_cpu_s(loop_thread) - loop_cpu) / requests * 1e6
-            runtimes_cpu_us = (_descendants_cpu_s() - runtimes_cpu) / requests * 1e6
+            loop_cpu_us = (cpu_seconds(loop_thread) - loop_cpu) / requests * 1e6
+            runtimes_cpu_us = (descendants_cpu_seconds() - runtimes_cpu) / requests * 1e6
     if report.failed or report.throttled:
         log(f"warning: {report.failed} failed, {report.throttled} throttled")
     emit_value("throughput", report.throughput_per_s, "inv/s", backend=args.backend, runtime=args.runtime,

@@ -28,7 +28,7 @@ _BATCH = getattr(os, "SCHED_BATCH", None)
 @contextlib.contextmanager
 def children_as_batch() -> Iterator[None]:
     """Processes forked by this thread inside the block run as SCHED_BATCH (where the system has it)."""
-    if _BATCH is None:
+    if _BATCH is None or os.environ.get("WORKBENCH_RUNTIME_SCHEDULING") == "normal":
         yield
         return
     try:

@@ -13,11 +13,12 @@ import argparse
 import asyncio
 import sys
 import tempfile
+from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._common import emit_value
+from bench._common import emit_value, log
 from bench.burst import pss_bytes, write_project
 from workbench.backends import procfs
 from workbench.engine import Engine, EngineSettings, EnvState
@@ -44,7 +45,12 @@ async def measure(args: argparse.Namespace) -> None:
             second = await asyncio.gather(*(engine.invoke("Burst", b"{}") for _ in range(count)),
                                           return_exceptions=True)
             elapsed = loop.time() - started
-    errors = sum(1 for r in (*first, *second) if isinstance(r, BaseException) or r.function_error)
+    failed = [r for r in (*first, *second) if isinstance(r, BaseException) or r.function_error]
+    errors = len(failed)
+    kinds = Counter(type(r).__name__ if isinstance(r, BaseException) else r.payload[:120].decode(errors="replace")
+                    for r in failed)
+    for kind, number in kinds.most_common(5):
+        log(f"{number} failed: {kind}")
     warm = sum(1 for r in second if not isinstance(r, BaseException) and not r.cold_start)
     emit_value("idle_environments_held", len(environments), "environments", frozen=frozen, errors=errors,
                warm_reuses=warm, requested=count, total_rss_mb=round(memory_mb, 1), total_pss_mb=round(pss_mb, 1),

@@ -165,6 +165,10 @@ class DockerBackend(Backend):
         """Pre-created sandboxes ready now, of every kind."""
         return self._pool.ready() if self._pool is not None else 0
 
+    def pooled_taken(self) -> int:
+        """Pre-created sandboxes handed to environments since the backend opened."""
+        return self._pool.taken if self._pool is not None else 0
+
     @property
     def api(self) -> DockerApi:
         if self._api is None:

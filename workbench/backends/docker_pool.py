@@ -71,6 +71,8 @@ class SandboxPool:
         self._ready: dict[PoolKey, list[Sandbox]] = {}
         self._filling: dict[PoolKey, asyncio.Task[None]] = {}
         self._closed = False
+        #: Sandboxes handed to environments so far.
+        self.taken = 0
 
     @property
     def closed(self) -> bool:
@@ -92,6 +94,8 @@ class SandboxPool:
             return None
         ready = self._ready.setdefault(key, [])
         sandbox = ready.pop() if ready else None
+        if sandbox is not None:
+            self.taken += 1
         self.fill(key)
         return sandbox
 

@@ -50,8 +50,35 @@ class Response:
         return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + self.body
 
 
-#: The handler answers at once with a Response, or with a future that will resolve to one.
-Handler = Callable[[Request], "Response | asyncio.Future[Response]"]
+class Pending:
+    """An answer not known yet (a parked `next`). Unlike a future it calls back synchronously when resolved:
+    the event reaches the runtime in the same turn of the event loop that submitted it."""
+
+    __slots__ = ("_callback", "_done", "_response")
+
+    def __init__(self) -> None:
+        self._callback: Callable[[Response | None], None] | None = None
+        self._response: Response | None = None
+        self._done = False
+
+    def resolve(self, response: Response | None) -> None:
+        """Answer with ``response``; None abandons the request (its connection is closed)."""
+        if self._done:
+            return
+        self._done, self._response = True, response
+        callback, self._callback = self._callback, None
+        if callback is not None:
+            callback(response)
+
+    def on_done(self, callback: Callable[[Response | None], None]) -> None:
+        if self._done:
+            callback(self._response)
+        else:
+            self._callback = callback
+
+
+#: The handler answers at once with a Response, or with a Pending that will be resolved.
+Handler = Callable[[Request], "Response | Pending"]
 
 
 class _BadRequestError(Exception):
@@ -110,17 +137,17 @@ class RuntimeHttpProtocol(asyncio.Protocol):
                 # A runtime that pipelined its result and its `next` reads the result's answer and then waits
                 # for the event: both go out in one write (one wake-up of the runtime, one send).
                 self._busy = True
-                answer.add_done_callback(self._answered)
+                answer.on_done(self._answered)
                 return
         self._write_held(close=False)
 
-    def _answered(self, future: asyncio.Future[Response]) -> None:
+    def _answered(self, response: Response | None) -> None:
         self._busy = False
-        if future.cancelled():
+        if response is None:
             self._held.clear()
             self.close()
             return
-        self._held.append(future.result().encode(self._close_after))
+        self._held.append(response.encode(self._close_after))
         self._write_held(close=self._close_after)
         if self._buffer:
             self._process()

@@ -10,7 +10,8 @@ the CPU is unchanged (same nice level, same fair scheduler), and so is anything 
 
 Children inherit the policy of the thread that forks them, so the launching thread takes it for the length
 of the fork and gives it back: no window in which the child runs with the default policy, whatever threads
-or processes it starts (bwrap's children, the JVM's threads).
+or processes it starts (bwrap's children, the JVM's threads). WORKBENCH_RUNTIME_SCHEDULING=normal keeps the
+default policy (to compare, or on a system where it matters).
 """
 
 from __future__ import annotations

@@ -163,3 +163,52 @@ async def test_pooled_sandboxes_of_a_crashed_workbench_are_reaped_at_the_next_st
     await backend.open()
     await backend.close()
     assert await _pooled(api, owner) == []
+
+
+async def test_a_pooled_sandbox_gets_the_layers_at_opt_and_a_custom_runtime_runs_from_there(tmp_path: Path) -> None:
+    from workbench.backends.base import ExitInfo, LaunchSpec
+    from workbench.backends.docker import DockerBackend
+    from workbench.model.runtimes import lookup_runtime
+
+    code, first, second = tmp_path / "code", tmp_path / "layer1", tmp_path / "layer2"
+    for folder in (code, first / "bin", second):
+        folder.mkdir(parents=True)
+    (code / "task.txt").write_text("from the code\n")
+    (first / "shared.txt").write_text("from layer 1\n")
+    (first / "bin" / "only-in-1").write_text("")
+    (second / "shared.txt").write_text("from layer 2\n")
+    (second / "bootstrap").write_text("#!/bin/sh\ncat /var/task/task.txt /opt/shared.txt; ls /opt/bin; "
+                                      "echo $FROM_SPEC; touch /opt/x /var/task/x || echo ro; exit 7\n")
+    os.chmod(second / "bootstrap", 0o755)
+
+    def spec() -> LaunchSpec:
+        env_id = uuid.uuid4().hex
+        return LaunchSpec(env_id=env_id, function="layers", version="$LATEST",
+                          runtime=lookup_runtime("provided.al2023"), handler="x", code_dir=code,
+                          layer_dirs=(first, second), variables={"FROM_SPEC": "variables"},
+                          runtime_api="127.0.0.1:9", memory_mb=128, ephemeral_storage_mb=512,
+                          scratch_dir=tmp_path / env_id, labels={"workbench.function": "layers"})
+
+    async def run(backend: DockerBackend, launched: LaunchSpec) -> tuple[ExitInfo, list[str]]:
+        lines: list[str] = []
+        exited: asyncio.Future[ExitInfo] = asyncio.get_running_loop().create_future()
+        handle = await backend.launch(launched, lines.append, exited.set_result)
+        info = await asyncio.wait_for(exited, 20)
+        handle.flush_output()
+        await backend.retire(launched.env_id)
+        return info, lines
+
+    backend = DockerBackend(pool_size=1)
+    await backend.open()
+    try:
+        on_demand = await run(backend, spec())
+        await wait_until(lambda: backend.pooled_ready() == 1, timeout=60, message="the pool filled")
+        pooled = await run(backend, spec())
+        assert backend.pooled_taken() == 1
+    finally:
+        await backend.close()
+    expected = ["from the code", "from layer 2", "only-in-1", "variables",
+                "touch: cannot touch '/opt/x': Read-only file system",
+                "touch: cannot touch '/var/task/x': Read-only file system", "ro"]
+    assert on_demand == (ExitInfo(code=7), expected)
+    assert pooled == on_demand

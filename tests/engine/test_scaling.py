@@ -182,29 +182,3 @@ async def test_run_load_reports_what_happened(tmp_path: Path) -> None:
     assert closed.cold_starts == 3 and closed.peak_environments == 3 and closed.p50_ms > 0
     assert opened.requests == 20 and opened.succeeded + opened.throttled == 20
     assert opened.throttled > 0 and opened.cold_starts == 0 and opened.peak_environments == 3
-
-
-async def test_throttled_events_retry_with_backoff_and_expire(tmp_path: Path) -> None:
-    clock = FakeClock()
-    settings = EngineSettings(max_event_age_s=60)
-    async with Engine(_project(tmp_path), clock=clock, settings=settings) as engine:
-        events = EventLog()
-        engine.subscribe(events)
-        await engine.put_function_concurrency("Fn", 0)
-        await engine.invoke_async("Fn")               # reserved 0: discarded at once, never retried
-        await clock.advance(10)
-        assert len(events.of(Throttled)) == 1
-        await engine.put_function_concurrency("Fn", 1)
-        blocker = asyncio.create_task(engine.invoke("Fn", b'{"sleep": 1}'))
-        while not events.of(EnvironmentBusy):
-            await asyncio.sleep(0.01)
-        await engine.invoke_async("Fn")               # throttled behind the blocker: retried 1 s, 2 s, 4 s, ...
-        for _ in range(8):
-            await clock.advance(1)
-        retries = len(events.of(Throttled)) - 1
-        assert 3 <= retries <= 4
-        await clock.advance(120)                      # past the maximum event age: no more attempts
-        settled = len(events.of(Throttled))
-        await clock.advance(600)
-        assert len(events.of(Throttled)) == settled
-        blocker.cancel()

@@ -58,3 +58,30 @@ async def test_a_database_from_a_newer_workbench_is_refused_untouched(tmp_path: 
     check = sqlite3.connect(path)
     assert schema_version(check) == LATEST_VERSION + 1
     check.close()
+
+
+async def test_a_database_of_the_workbench_before_the_asynchronous_queue_gains_its_tables(tmp_path: Path) -> None:
+    """The queue's tables are a migration after the catalogue's: a database at that version keeps its rows."""
+    queue = next(m for m in MIGRATIONS if "async_events" in m.sql)
+    assert queue.version > 1 and all("async_events" not in m.sql for m in MIGRATIONS if m.version < queue.version)
+    path = tmp_path / "state.db"
+    old = sqlite3.connect(path)
+    for migration in MIGRATIONS[:queue.version - 1]:
+        old.executescript(migration.sql)
+    old.execute("INSERT INTO concurrency VALUES ('Api', 7)")
+    old.execute(f"PRAGMA user_version = {queue.version - 1}")
+    old.commit()
+    old.close()
+    database = Database(path)
+    await database.open()
+    try:
+        assert database.migrated_from == queue.version - 1
+
+        def tables(connection: sqlite3.Connection) -> set[str]:
+            return {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+
+        found = await database.run(tables)
+        assert found is not None and {"async_events", "event_invoke_configs", "concurrency"} <= found
+        assert await database.run(lambda c: [tuple(r) for r in c.execute("SELECT reserved FROM concurrency")]) == [(7,)]
+    finally:
+        await database.close()

@@ -161,7 +161,7 @@ def test_plain_cloudformation_templates_load(tmp_path: Path) -> None:
     assert inline.inline_code is not None and "return 2" in inline.inline_code
     assert template.layers[0].content_uri == (tmp_path / "layer").resolve()
     assert template.event_invoke_configs[0].qualifier == "$LATEST"
-    assert template.warnings == ("AWS::Lambda::EventInvokeConfig is not run by the workbench yet: Async",)
+    assert template.warnings == ()   # the asynchronous queue runs EventInvokeConfigs
 
 
 def test_sam_layers_keep_their_logical_id_and_name(tmp_path: Path) -> None:

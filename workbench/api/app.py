@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable, Mapping
 
 from aiohttp import web
 
-from workbench.api import concurrency, event_sources, functions, invoke, layers, versions
+from workbench.api import concurrency, event_invoke, event_sources, functions, invoke, layers, versions
 from workbench.api.context import ENGINE
 from workbench.api.errors import UnknownOperationError, error_response
 from workbench.api.guard import GUARD, Guard, guard_request
@@ -104,7 +104,7 @@ def build_app(engine: Engine, credentials: Mapping[str, str] | None = None) -> w
                           client_max_size=MAX_REQUEST_BYTES)
     app[ENGINE] = engine
     app[GUARD] = Guard(credentials)
-    for module in (invoke, functions, versions, layers, concurrency, event_sources):
+    for module in (invoke, functions, versions, layers, concurrency, event_invoke, event_sources):
         module.add_routes(app.router)
     _accept_trailing_slashes(app.router)
     return app

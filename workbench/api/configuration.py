@@ -16,7 +16,7 @@ ROLE_PATTERN = r"arn:(aws[a-zA-Z-]*)?:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+"
 ARCHITECTURES = ("x86_64", "arm64")
 #: Members that only mean something in the cloud (networks, keys, tags, file systems, ...): accepted so that
 #: existing tools work unchanged, not stored, and named in the server's log.
-CLOUD_ONLY = ("VpcConfig", "DeadLetterConfig", "KMSKeyArn", "Tags", "FileSystemConfigs", "CodeSigningConfigArn",
+CLOUD_ONLY = ("VpcConfig", "KMSKeyArn", "Tags", "FileSystemConfigs", "CodeSigningConfigArn",
               "ImageConfig", "LoggingConfig", "TenancyConfig", "CapacityProviderConfig",
               "DurableConfig", "RuntimeConfig", "AcceleratorConfig", "PublishTo", "SourceKMSKeyArn",
               "S3ObjectStorageMode")
@@ -50,6 +50,10 @@ def read_config(body: Members, *, creating: bool) -> dict[str, Any]:
         apply_on = snap_start.string("ApplyOn", enum=("PublishedVersions", "None"))
         if apply_on is not None:
             changes["snap_start"] = apply_on
+    dead_letter = body.structure("DeadLetterConfig")
+    if dead_letter is not None:  # an empty TargetArn (or structure) removes the dead-letter queue
+        changes["dead_letter_target"] = dead_letter.string("TargetArn", max_length=10000,
+                                                           pattern=r"(arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()") or None
     storage = body.structure("EphemeralStorage")
     if storage is not None:
         size = storage.integer("Size", required=True, minimum=512, maximum=32768)

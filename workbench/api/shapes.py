@@ -64,6 +64,8 @@ def function_configuration(version: FunctionVersion, arn: str, phase: Phase,
         "SnapStart": {"ApplyOn": config.snap_start, "OptimizationStatus": "On" if optimized else "Off"},
         "LoggingConfig": {"LogFormat": "Text", "LogGroup": f"/aws/lambda/{config.name}"},
     }
+    if config.dead_letter_target:
+        document["DeadLetterConfig"] = {"TargetArn": config.dead_letter_target}
     if config.environment:
         document["Environment"] = {"Variables": dict(config.environment)}
     if version.layers:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from workbench.commands.common import (
     CommandError,
+    add_async_options,
     add_backend_option,
     add_project_options,
     add_services_option,
@@ -32,6 +33,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--qualifier", help="a version or alias")
     parser.add_argument("--client-context", help="base64 JSON client context, as X-Amz-Client-Context")
     add_backend_option(parser)
+    add_async_options(parser)
     add_services_option(parser)
     parser.set_defaults(handler=lambda args: run_async(invoke(args)))
 

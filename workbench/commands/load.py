@@ -8,6 +8,7 @@ import sys
 
 from workbench.commands.common import (
     CommandError,
+    add_async_options,
     add_backend_option,
     add_project_options,
     add_services_option,
@@ -38,6 +39,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     source.add_argument("--event-json", help="the event JSON itself")
     parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
     add_backend_option(parser)
+    add_async_options(parser)
     add_services_option(parser)
     parser.set_defaults(handler=lambda args: run_async(load(args)))
 

@@ -15,6 +15,7 @@ from workbench.api.app import ApiServer
 from workbench.api.guard import CREDENTIALS_ENV, CredentialsError, configured_credentials, parse_credentials
 from workbench.commands.common import (
     CommandError,
+    add_async_options,
     add_backend_option,
     add_project_options,
     add_services_option,
@@ -57,6 +58,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                         help=f"verify request signatures with these credentials (default: ${CREDENTIALS_ENV}; "
                              "the command line is visible to other local users, the environment is not)")
     add_backend_option(parser)
+    add_async_options(parser)
     add_services_option(parser)
     parser.set_defaults(handler=lambda args: run_async(serve(args)))
 

@@ -4,6 +4,22 @@ Faces import from here only (an import-linter contract holds them to it); the su
 engine's own business and may be regrouped freely.
 """
 
+from workbench.engine.asynchronous.config import KEEP, EventInvokeConfig
+from workbench.engine.asynchronous.events import (
+    AsyncAttemptStarted,
+    AsyncDeliveryFailed,
+    AsyncDestinationDelivered,
+    AsyncEventDeadLettered,
+    AsyncEventDiscarded,
+    AsyncEventQueued,
+    AsyncEventSucceeded,
+    AsyncInvocationEvent,
+    AsyncRetryScheduled,
+    Condition,
+    EventState,
+)
+from workbench.engine.asynchronous.statistics import AsyncQueueStatistics
+from workbench.engine.asynchronous.store import QueuedEvent, query_events
 from workbench.engine.catalogue.code_store import CodeStore, deterministic_zip
 from workbench.engine.catalogue.functions import Alias, FunctionEntry, parse_name
 from workbench.engine.catalogue.layers import LayerVersion
@@ -28,7 +44,7 @@ from workbench.engine.core.errors import (
     check_revision_id,
 )
 from workbench.engine.core.initiator import initiated_by
-from workbench.engine.core.settings import EngineSettings
+from workbench.engine.core.settings import EngineSettings, checked_aws_endpoint
 from workbench.engine.event_sources.config import MappingConfig, MappingOptions, PollerSettings, SourceKind
 from workbench.engine.event_sources.config import State as MappingState
 from workbench.engine.event_sources.events import MappingBatchProcessed, MappingRecordsDiscarded, MappingStateChanged
@@ -77,7 +93,18 @@ from workbench.engine.store.database import SchemaTooNewError, open_migrated
 from workbench.engine.store.logs import StoredLog, open_readonly, query_logs, query_traces
 
 __all__ = [
+    "KEEP",
     "Alias",
+    "AsyncAttemptStarted",
+    "AsyncDeliveryFailed",
+    "AsyncDestinationDelivered",
+    "AsyncEventDeadLettered",
+    "AsyncEventDiscarded",
+    "AsyncEventQueued",
+    "AsyncEventSucceeded",
+    "AsyncInvocationEvent",
+    "AsyncQueueStatistics",
+    "AsyncRetryScheduled",
     "AutoscalingPolicy",
     "BackendNotice",
     "CatalogueChanged",
@@ -85,6 +112,7 @@ __all__ = [
     "Change",
     "Clock",
     "CodeStore",
+    "Condition",
     "Engine",
     "EngineEvent",
     "EngineSettings",
@@ -99,6 +127,8 @@ __all__ = [
     "EnvironmentInitialised",
     "EnvironmentStarting",
     "EnvironmentStopped",
+    "EventInvokeConfig",
+    "EventState",
     "FakeClock",
     "FunctionEntry",
     "FunctionStatistics",
@@ -132,6 +162,7 @@ __all__ = [
     "ProvisionedConcurrencyChanged",
     "ProvisionedConcurrencyConfigNotFoundError",
     "ProvisionedConfig",
+    "QueuedEvent",
     "RealClock",
     "RequestTooLargeError",
     "ResourceConflictError",
@@ -148,6 +179,7 @@ __all__ = [
     "TraceRecorded",
     "ValidationError",
     "check_revision_id",
+    "checked_aws_endpoint",
     "deterministic_zip",
     "extract_zip",
     "initiated_by",
@@ -156,6 +188,7 @@ __all__ = [
     "open_readonly",
     "parse_name",
     "percentile",
+    "query_events",
     "query_logs",
     "query_traces",
     "run_load",

@@ -10,10 +10,16 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 from workbench.backends.base import Backend
 from workbench.backends.factory import create_backend
 from workbench.backends.procfs import process_exists
+from workbench.engine.asynchronous.config import EventInvokeConfigs
+from workbench.engine.asynchronous.control import EventInvokeControl
+from workbench.engine.asynchronous.delivery import Deliverer
+from workbench.engine.asynchronous.queue import AsyncQueue
+from workbench.engine.asynchronous.store import QueueStore
 from workbench.engine.catalogue.code_store import CodeStore
 from workbench.engine.catalogue.control_plane import Catalogue
 from workbench.engine.catalogue.functions import FunctionEntry, FunctionRegistry, Target
@@ -26,9 +32,9 @@ from workbench.engine.core.errors import (
     InvalidParameterValueError,
     InvalidRequestContentError,
     InvalidRuntimeError,
+    LambdaError,
     RequestTooLargeError,
     ServiceError,
-    TooManyRequestsError,
 )
 from workbench.engine.core.initiator import initiated_by
 from workbench.engine.core.settings import EngineSettings
@@ -59,6 +65,7 @@ from workbench.model.function import FunctionConfig
 from workbench.model.project import STATE_DIR_NAME, Project
 from workbench.model.runtimes import lookup_runtime
 from workbench.runtime_api.server import RuntimeApiServer
+from workbench.services.deliveries import Delivery, PushDeliveries
 from workbench.services.local import LocalServices, client_for
 from workbench.services.project import provision_project
 
@@ -117,9 +124,26 @@ class Engine:
             self.registry, self._invoke_for_mapping,
             SdkClients(self.services.ensure_started, self.settings.region, client_for), self.database, self.clock,
             self.bus, self._supervisor, self.settings.event_sources, self.settings.region)
+        self._compose_asynchronous()
+        #: SNS, EventBridge and S3 pushes to functions, which the workbench delivers (moto cannot call them).
+        self.deliveries = PushDeliveries(self._services_client, self._invoke_pushed, self._supervisor.spawn,
+                                         refused=(LambdaError,))
         self._delegate_control_planes()
         self._started_at = 0.0
         self._running = False
+
+    def _compose_asynchronous(self) -> None:
+        """The asynchronous room: the durable queue and its configuration, sharing the store and scheduler."""
+        configs = EventInvokeConfigs()
+        queue_store = QueueStore(self.database, self._supervisor)
+        deliverer = Deliverer(self.services, self.settings.region)
+        self.event_invoke = EventInvokeControl(self.registry, configs, queue_store, deliverer, self.clock, self.bus,
+                                               self._supervisor)
+        self.async_queue = AsyncQueue(
+            registry=self.registry, scheduler=self.scheduler, clock=self.clock, bus=self.bus, settings=self.settings,
+            supervisor=self._supervisor, store=queue_store, configs=configs, deliverer=deliverer,
+            make_request=lambda target, payload, request_id: self._request(target, payload, None, None, request_id),
+            reserved=self.concurrency.function_concurrency, invoke_async=self.invoke_async)
 
     def _delegate_control_planes(self) -> None:
         """The façade's control-plane operations are its components' methods, bound here so each is named once
@@ -161,6 +185,13 @@ class Engine:
         self.list_event_source_mappings = mappings.list
         self.update_event_source_mapping = mappings.update
         self.delete_event_source_mapping = mappings.delete
+        event_invoke = self.event_invoke
+        self.put_function_event_invoke_config = event_invoke.put
+        self.update_function_event_invoke_config = event_invoke.update
+        self.get_function_event_invoke_config = event_invoke.get
+        self.list_function_event_invoke_configs = event_invoke.list
+        self.delete_function_event_invoke_config = event_invoke.delete
+        self.wait_async_settled = self.async_queue.wait_settled
 
     # -- lifecycle --------------------------------------------------------------------------------------
     async def __aenter__(self) -> Engine:
@@ -185,6 +216,7 @@ class Engine:
         environments the template asks for (they are ready before the first request)."""
         self._started_at = self.clock.monotonic()
         await asyncio.to_thread(_remove_stale_scratch, self.state_dir / "run")
+        await asyncio.to_thread(self.code.remove_leftovers)
         self._scratch_root.mkdir(parents=True, exist_ok=True)
         await self.database.open()
         self.store.start()
@@ -199,9 +231,12 @@ class Engine:
         try:
             await self.services.open()
             await self._provision_resources()
+            await self.event_invoke.load()
             with initiated_by("template"):
                 await restore(self, self.project, await self.state.load())
+                await self.event_invoke.apply_template(self.project)
             await self.wait_provisioned_ready()
+            await self.async_queue.start()
             with initiated_by("template"):
                 await self.event_sources.start(self.project.template.event_source_mappings
                                                if self.project is not None else ())
@@ -213,6 +248,7 @@ class Engine:
         if not self._running:
             return
         self._running = False
+        await self.deliveries.close()
         await self.event_sources.close()
         await self._supervisor.close()
         await self.scheduler.close()
@@ -227,8 +263,16 @@ class Engine:
         """Create the template's queues, topics, streams, tables, buses and buckets (at start, and again when
         the local services restart); the functions are read again so their references name them."""
         if self.project is not None:
+            deliveries: list[Delivery] = []
             self.project, self.resource_attributes = await provision_project(self.services, self.project,
-                                                                             self.settings.region)
+                                                                             self.settings.region, deliveries)
+            await self.deliveries.replace(deliveries)
+
+    async def _services_client(self, service: str) -> Any:
+        return client_for(service, await self.services.ensure_started(), self.settings.region)
+
+    async def _invoke_pushed(self, function: str, payload: bytes, qualifier: str | None) -> str:
+        return await self.invoke_async(function, payload, qualifier=qualifier)
 
     # -- events and persistence -------------------------------------------------------------------------
     def subscribe(self, subscriber: Callable[[EngineEvent], None]) -> Callable[[], None]:
@@ -302,7 +346,7 @@ class Engine:
                                                  "too deeply") from None
 
     def _request(self, target: Target, payload: bytes, client_context: str | None,
-                 tenant_id: str | None) -> InvokeRequest:
+                 tenant_id: str | None, request_id: str | None = None) -> InvokeRequest:
         now = self.clock.time()
         trace_id = tracing.new_trace_id(now)
         segment_id = tracing.new_segment_id()
@@ -314,7 +358,7 @@ class Engine:
         except (ValueError, RecursionError):
             raise InvalidParameterValueError("Client context must be a valid Base64-encoded JSON object.") from None
         return InvokeRequest(
-            request_id=str(uuid.uuid4()), payload=payload, invoked_arn=target.invoked_arn,
+            request_id=request_id or str(uuid.uuid4()), payload=payload, invoked_arn=target.invoked_arn,
             trace_header=tracing.trace_header(trace_id, segment_id, sampled), trace_id=trace_id,
             segment_id=segment_id, client_context=decoded_context, tenant_id=tenant_id,
         )
@@ -343,10 +387,11 @@ class Engine:
         return await self.invoke(function, payload, qualifier=qualifier)
 
     async def invoke_async(self, function: str, payload: bytes | str = b"", *, qualifier: str | None = None) -> str:
-        """Invoke asynchronously (Event): validated and accepted now, run in the background. Returns the
-        request id. (Retries, dead-letter queues and destinations build on this.)"""
+        """Invoke asynchronously (Event): checked now, committed to the store, then run in the background with
+        retries, dead-letter queue and destinations (see `workbench.engine.asynchronous`). Returns the request
+        id once the event is durable."""
         target, request = self._prepare(function, payload, qualifier, self.settings.async_payload_max, None, None)
-        self._supervisor.spawn(self._run_event(target, request), f"event-{request.request_id}")
+        await self.async_queue.accept(target, request)
         return request.request_id
 
     def invoke_dry_run(self, function: str, payload: bytes | str = b"", *, qualifier: str | None = None) -> str:
@@ -355,28 +400,9 @@ class Engine:
         target, _ = self._prepare(function, payload, qualifier, limits.SYNC_PAYLOAD_MAX, None, None)
         return target.version.version
 
-    async def _run_event(self, target: Target, request: InvokeRequest) -> None:
-        """Throttled events wait and try again with backoff from 1 s to 5 min, until the maximum event age
-        (spec §4, §5); with reserved concurrency 0 they are discarded at once."""
-        queued = self.clock.monotonic()
-        delay = 1.0
-        while True:
-            try:
-                await self.scheduler.execute(target, request)
-                return
-            except TooManyRequestsError as throttle:
-                waited = self.clock.monotonic() - queued
-                if self.function_concurrency(target.version.name) == 0 or \
-                        waited + delay > self.settings.max_event_age_s:
-                    log.warning("event %s for %s discarded: %s after %.0f s", request.request_id,
-                                target.invoked_arn, throttle.reason, waited)
-                    return
-                await self.clock.sleep(delay)
-                delay = min(delay * 2, 300.0)
-
     async def stop_environments(self, function: str | None = None, reason: str = "manual") -> int:
-        """Stop the idle environments of ``function`` (of every function when None); busy ones finish first
-        and are not touched. Returns how many were stopped."""
+        """Stop the idle on-demand environments of ``function`` (of every function when None); busy ones finish
+        first and are not touched, provisioned ones stay (as on AWS). Returns how many were stopped."""
         names = [self.registry.get(function).name] if function else list(self.scheduler.pools)
         return await self.scheduler.stop_idle(names, reason)
 
@@ -392,7 +418,8 @@ class Engine:
                 for env in pool.environments.values())
             functions.append(FunctionStatistics(
                 name, environments, pool.in_flight, pool.invocations, pool.errors, pool.throttles,
-                pool.cold_starts, reserved.get(name), self.concurrency.provisioned_total(name), pool.spillovers))
+                pool.cold_starts, reserved.get(name), self.concurrency.provisioned_total(name), pool.spillovers,
+                self.async_queue.statistics(name)))
         return EngineStatistics(self.clock.time(), now - self._started_at, self.backend.name, tuple(functions),
                                 self.event_sources.statistics())
 

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 import qasync
+import shiboken6
 from PySide6.QtCore import QCoreApplication, QEvent, QObject
 
 _DRAIN_EVENT = QEvent.Type(QEvent.registerEventType())
@@ -66,3 +67,10 @@ class WorkbenchEventLoop(qasync.QEventLoop):  # type: ignore[misc]
     def close(self) -> None:
         self._ready.clear()
         super().close()
+        # The closed loop's Qt objects die here, on the Qt thread. Left to Python's cycle collector, they are
+        # freed on whichever thread it happens to run (the store's, an executor's): Qt cannot stop their
+        # timers from there, and a timer that fires later on the freed object crashes the process. (One loop
+        # per process in the app; a loop per test in the GUI tests.)
+        for owned in (self._timer, self._drainer):
+            if shiboken6.isValid(owned):
+                shiboken6.delete(owned)

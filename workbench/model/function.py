@@ -59,6 +59,8 @@ class FunctionConfig:
     tracing_mode: str = "PassThrough"
     #: SnapStart's ApplyOn: "PublishedVersions" snapshots each published version after its init; "None" is off.
     snap_start: str = "None"
+    #: DeadLetterConfig.TargetArn: the SQS queue or SNS topic failed asynchronous events go to (spec §5).
+    dead_letter_target: str | None = None
 
     role: str = "arn:aws:iam::123456789012:role/lambda-role"
 
@@ -110,6 +112,7 @@ def validate_function(
     provisioned_concurrency: Any = None,
     tracing_mode: Any = "PassThrough",
     snap_start: Any = "None",
+    dead_letter_target: Any = None,
     role: Any = "arn:aws:iam::123456789012:role/lambda-role",
     require_code: bool = True,
 ) -> FunctionConfig:
@@ -159,6 +162,7 @@ def validate_function(
     if tracing_mode not in ("Active", "PassThrough"):
         raise ConfigError("Tracing", f"must be Active or PassThrough (got {tracing_mode!r})")
     check_snap_start(snap_start, info)
+    dead_letter = validate_dead_letter_target(dead_letter_target)
     if require_code and code_uri is None and inline_code is None:
         raise ConfigError("CodeUri", "is required (a folder or a .zip file)")
     if not isinstance(role, str) or not role:
@@ -169,6 +173,7 @@ def validate_function(
         inline_code=inline_code, architectures=tuple(architectures), layers=tuple(layers),
         reserved_concurrency=reserved, auto_publish_alias=auto_publish_alias,
         provisioned_concurrency=provisioned, tracing_mode=tracing_mode, snap_start=snap_start, role=role,
+        dead_letter_target=dead_letter,
     )
 
 
@@ -180,6 +185,17 @@ def check_snap_start(apply_on: Any, runtime: RuntimeInfo) -> None:
             runtime.family is Family.PYTHON and tuple(int(p) for p in runtime.version.split(".")) >= (3, 12)):
         raise ConfigError("SnapStart", f"SnapStart is not supported for the {runtime.name} runtime in the "
                           "workbench (it supports python3.12 and later)")
+
+
+def validate_dead_letter_target(target: Any) -> str | None:
+    """DeadLetterConfig.TargetArn: an SQS queue or SNS topic ARN; "" or None for none."""
+    if target is None or target == "":
+        return None
+    parts = target.split(":") if isinstance(target, str) else []
+    if len(parts) < 6 or parts[0] != "arn" or parts[2] not in ("sqs", "sns") or not parts[5]:
+        raise ConfigError("DeadLetterConfig", f"The provided target arn {target!r} is invalid: a dead-letter queue "
+                          "is an SQS queue or SNS topic ARN")
+    return str(target)
 
 
 def _int_text(value: int) -> str:

@@ -38,11 +38,12 @@ _INLINE_EXTENSIONS = {Family.PYTHON: ".py", Family.NODEJS: ".js"}
 #: FunctionConfig fields UpdateFunctionConfiguration may change (the rest belong to the function's identity
 #: or to the template).
 UPDATABLE = ("runtime", "handler", "memory_size", "timeout", "environment", "description", "ephemeral_storage",
-             "layers", "role", "tracing_mode", "architectures", "snap_start")
+             "layers", "role", "tracing_mode", "architectures", "snap_start", "dead_letter_target")
 
 
 def _invalid(error: ConfigError) -> InvalidParameterValueError:
-    return InvalidParameterValueError(error.message if error.prop == "FunctionName" else str(error))
+    plain = error.prop in ("FunctionName", "DeadLetterConfig")
+    return InvalidParameterValueError(error.message if plain else str(error))
 
 
 class Catalogue:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
+from workbench.engine.asynchronous.template import with_dead_letter_target
 from workbench.engine.catalogue.functions import Alias, FunctionEntry
 from workbench.engine.catalogue.layers import LayerVersion
 from workbench.engine.catalogue.versions import FunctionVersion
@@ -83,6 +84,7 @@ async def restore(engine: Engine, project: Project | None, state: Snapshot) -> N
     if project is not None:
         await _apply_template_layers(engine, project)
         for config in project.functions:
+            config = with_dead_letter_target(config, project.template)
             await engine.create_function(config, source="template", persist=False)
             declared.add(config.name)
     counters = {row.name: row.last_version for row in state.functions}

@@ -106,6 +106,10 @@ class ConcurrencyGovernor:
                 "Requested Provisioned Concurrency exceeds the account's UnreservedConcurrentExecution minimum of "
                 f"[{self._settings.unreserved_min}]")
 
+    def capacity(self, function: str) -> int:
+        """How many executions ``function`` may have at most: its reservation, or the unreserved pool."""
+        return self.reserved.get(function, self.unreserved_capacity)
+
     # -- accounting -------------------------------------------------------------------------------------
     def _add(self, function: str, delta: int) -> None:
         self.in_use[function] += delta

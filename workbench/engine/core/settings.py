@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import urllib.parse
 from dataclasses import dataclass, field
 
 from workbench.engine.event_sources.config import PollerSettings
@@ -33,12 +34,29 @@ class EngineSettings:
     #: How many environments may initialise at once (0: no bound, as on Lambda). See `initgate.py`.
     max_parallel_inits: int = field(default_factory=lambda: max(4, 4 * (os.cpu_count() or 1)))
     async_payload_max: int = limits.ASYNC_PAYLOAD_MAX
-    #: How long an asynchronous event may wait (throttled) before it is discarded (AWS default: 6 h).
-    max_event_age_s: float = 21_600.0
+    #: Multiplies every delay of the asynchronous queue (retries after 1 and 2 min, throttle backoff) and the
+    #: maximum event age: a classroom cannot wait 3 minutes, 0.01 makes them 0.6 and 1.2 s (spec §5).
+    async_delay_scale: float = 1.0
     subsegment_names: SubsegmentNames = field(default_factory=SubsegmentNames)
     log_tail_bytes: int = limits.LOG_TAIL_BYTES
     #: An external AWS endpoint (LocalStack, ElasticMQ, a real account) for the supporting services; then no
-    #: local moto starts and functions' SDKs, provisioning and forwarding all go there.
+    #: local moto starts and functions' SDKs, provisioning, forwarding and the asynchronous queue's dead-letter
+    #: and destination deliveries all go there.
     aws_endpoint: str | None = None
     #: Event source mappings: polling rhythm, retry pacing and SQS poller scaling.
     event_sources: PollerSettings = field(default_factory=PollerSettings)
+
+
+def checked_aws_endpoint(url: str) -> str:
+    """An external AWS endpoint as the settings keep it (``http(s)://host[:port]``, no trailing slash); the
+    command line and the GUI both check what the user typed here. Raises ValueError with a readable reason."""
+    text = url.strip()
+    try:
+        parsed = urllib.parse.urlsplit(text)
+        parsed.port  # noqa: B018 - raises ValueError for a port that is not a number or out of range
+    except ValueError:
+        parsed = None
+    if parsed is None or parsed.scheme not in ("http", "https") or not parsed.hostname \
+            or parsed.path not in ("", "/") or parsed.query or parsed.fragment:
+        raise ValueError(f"the AWS endpoint must be an http(s)://host[:port] URL (got {url!r})")
+    return text.rstrip("/")

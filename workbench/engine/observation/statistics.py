@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from workbench.engine.asynchronous.statistics import AsyncQueueStatistics
 from workbench.engine.execution.pool import EnvironmentInfo
 
 
@@ -20,6 +21,7 @@ class FunctionStatistics:
     reserved_concurrency: int | None
     provisioned_concurrency: int = 0     # requested, over all aliases and versions
     spillovers: int = 0                  # requests that found every provisioned environment busy
+    asynchronous: AsyncQueueStatistics = field(default_factory=AsyncQueueStatistics)   # its asynchronous queue
 
     def count(self, state: str) -> int:
         return sum(1 for env in self.environments if env.state == state)

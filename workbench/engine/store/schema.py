@@ -112,6 +112,29 @@ CREATE TABLE event_source_checkpoints (
 ALTER TABLE traces ADD COLUMN restore_start REAL;
 ALTER TABLE traces ADD COLUMN restore_end REAL;
 """),
+    Migration(5, "the asynchronous invocation queue and FunctionEventInvokeConfigs", """
+CREATE TABLE async_events (
+    request_id TEXT PRIMARY KEY,
+    function TEXT NOT NULL,
+    qualifier TEXT,
+    payload BLOB NOT NULL,
+    state TEXT NOT NULL,
+    received REAL NOT NULL,
+    due REAL NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    function_errors INTEGER NOT NULL DEFAULT 0,
+    throttles INTEGER NOT NULL DEFAULT 0,
+    history TEXT NOT NULL DEFAULT '[]',
+    outcome TEXT,
+    finished REAL
+);
+CREATE INDEX async_events_open ON async_events (state) WHERE state IN ('queued', 'running', 'retry-wait');
+CREATE INDEX async_events_function ON async_events (function, received);
+CREATE TABLE event_invoke_configs (
+    function TEXT NOT NULL, qualifier TEXT NOT NULL, document TEXT NOT NULL, last_modified REAL NOT NULL,
+    PRIMARY KEY (function, qualifier)
+);
+"""),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1].version

@@ -15,6 +15,7 @@ RUN_TYPES = frozenset({
     "AWS::Lambda::Function", "AWS::Lambda::Version", "AWS::Lambda::Alias", "AWS::Lambda::LayerVersion",
     "AWS::ApplicationAutoScaling::ScalableTarget", "AWS::ApplicationAutoScaling::ScalingPolicy",
     "AWS::Lambda::EventSourceMapping",
+    "AWS::Lambda::EventInvokeConfig",
 })
 #: Types accepted without a warning: permissions are not enforced locally, and CodeDeploy's resources are
 #: read as each function's deployment preference.

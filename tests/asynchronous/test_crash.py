@@ -1,0 +1,72 @@
+"""Nothing accepted is lost: events accepted by a `workbench serve` that is then killed with SIGKILL (while
+they are queued or running) are all processed, at least once, by the next `workbench serve`."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import time
+from pathlib import Path
+
+from tests.api.conftest import lambda_client
+from tests.helpers import make_project
+from tests.test_serve_cli import Serve
+from workbench.engine import QueuedEvent, query_events
+
+APP = """
+import time
+def handler(event, context):
+    time.sleep(event["sleep"])
+    return event["n"]
+"""
+EVENTS = 12
+
+
+def _events(database: Path) -> list[QueuedEvent]:
+    connection = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+    connection.row_factory = sqlite3.Row
+    try:
+        return query_events(connection, "sleeper")
+    finally:
+        connection.close()
+
+
+def _until(condition: object, what: str, timeout: float = 90.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():  # type: ignore[operator]
+        assert time.monotonic() < deadline, what
+        time.sleep(0.05)
+
+
+def test_events_survive_kill_9_and_are_processed_after_the_restart(tmp_path: Path) -> None:
+    make_project(tmp_path, {"Sleeper": {"CodeUri": "src", "Handler": "app.handler", "Runtime": "python3.11",
+                                        "FunctionName": "sleeper", "Timeout": 30, "ReservedConcurrentExecutions": 2}},
+                 {"src/app.py": APP})
+    database = tmp_path / ".workbench" / "state.db"
+    first = Serve("--project", str(tmp_path), cwd=tmp_path)
+    client = lambda_client(first.url)
+    accepted = []
+    for n in range(EVENTS):
+        answer = client.invoke(FunctionName="sleeper", InvocationType="Event", Payload=f'{{"n": {n}, "sleep": 1}}')
+        assert answer["StatusCode"] == 202
+        accepted.append(answer["ResponseMetadata"]["RequestId"])
+    client.close()
+    _until(lambda: any(e.state == "running" for e in _events(database)), "no event started running")
+    os.kill(first.process.pid, signal.SIGKILL)
+    first.process.wait(30)
+    first.process.communicate()
+    before = {e.request_id: e.state for e in _events(database)}
+    assert set(before) == set(accepted)                           # every accepted event was committed
+    assert sum(state in ("queued", "running", "retry-wait") for state in before.values()) >= EVENTS - 2
+
+    second = Serve("--project", str(tmp_path), cwd=tmp_path)
+    try:
+        _until(lambda: all(e.state == "succeeded" for e in _events(database)), "not every event was processed")
+    finally:
+        second.stop()
+    after = _events(database)
+    assert {e.request_id for e in after} == set(accepted)
+    assert all(e.attempts >= 1 for e in after)
+    interrupted = [e for e in after if any(a.get("outcome") == "interrupted" for a in e.history)]
+    assert len(interrupted) == sum(state == "running" for state in before.values())

@@ -1,1 +1,0 @@
-"""Event sources: local queues, streams and table streams, and pollers for external ones."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import os
 import re
 import signal
 import subprocess
@@ -26,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import boto3
 from botocore.config import Config
 
-from bench._common import emit, log
+from bench._common import cpu_seconds, descendants_cpu_seconds, emit, log
 from bench.invoke import write_project
 from workbench.api import sigv4
 
@@ -45,11 +46,36 @@ def start_server(project: Path, extra: list[str] | None = None) -> tuple[subproc
     return process, match[1]
 
 
-def measure_boto3(url: str, warmup: int, count: int) -> list[float]:
+class ServerCpu:
+    """CPU per measured request: `workbench serve`'s own process, the runtimes below it, and this client."""
+
+    def __init__(self, pid: int) -> None:
+        self._pid = pid
+        self._start = (0.0, 0.0)
+        self._client = 0.0
+
+    def _now(self) -> tuple[float, float]:
+        return cpu_seconds(f"/proc/{self._pid}/stat"), descendants_cpu_seconds(self._pid)
+
+    def start(self) -> None:
+        self._start = self._now()
+        self._client = time.process_time()
+
+    def per_request_us(self, count: int) -> dict[str, float]:
+        client = time.process_time() - self._client
+        server, runtimes = self._now()
+        return {"server_cpu_us_per_request": round((server - self._start[0]) / count * 1e6, 1),
+                "runtimes_cpu_us_per_request": round((runtimes - self._start[1]) / count * 1e6, 1),
+                "client_cpu_us_per_request": round(client / count * 1e6, 1)}
+
+
+def measure_boto3(url: str, warmup: int, count: int, server: ServerCpu | None = None) -> list[float]:
     client = boto3.client("lambda", endpoint_url=url, region_name="us-east-1", aws_access_key_id="x",
                           aws_secret_access_key="x", config=Config(retries={"total_max_attempts": 1}))
     samples: list[float] = []
     for index in range(warmup + count):
+        if index == warmup and server is not None:
+            server.start()
         started = time.perf_counter()
         response = client.invoke(FunctionName="Noop", Payload=b"{}")
         response["Payload"].read()
@@ -61,11 +87,13 @@ def measure_boto3(url: str, warmup: int, count: int) -> list[float]:
     return samples
 
 
-def measure_plain(url: str, warmup: int, count: int) -> list[float]:
+def measure_plain(url: str, warmup: int, count: int, server: ServerCpu | None = None) -> list[float]:
     address = urlsplit(url)
     connection = http.client.HTTPConnection(address.hostname or "", address.port)
     samples: list[float] = []
     for index in range(warmup + count):
+        if index == warmup and server is not None:
+            server.start()
         started = time.perf_counter()
         # the API requires a SigV4 signature; signing is part of what a client pays per request
         headers = {"Content-Type": "application/json", **sigv4.sign(
@@ -93,9 +121,13 @@ def main() -> None:
         process, url = start_server(Path(folder))
         try:
             log(f"workbench serve at {url}; {warmup} warm-up and {count} measured invocations per client")
-            emit("http_warm_invoke", measure_boto3(url, warmup, count), client="boto3", runtime=args.runtime)
-            emit("http_warm_invoke", measure_plain(url, warmup, count), client="http.client keep-alive",
-                 runtime=args.runtime)
+            server = ServerCpu(process.pid)
+            samples = measure_boto3(url, warmup, count, server)
+            emit("http_warm_invoke", samples, client="boto3", runtime=args.runtime, **server.per_request_us(count),
+                 load_average=round(os.getloadavg()[0], 2))
+            samples = measure_plain(url, warmup, count, server)
+            emit("http_warm_invoke", samples, client="http.client keep-alive", runtime=args.runtime,
+                 **server.per_request_us(count), load_average=round(os.getloadavg()[0], 2))
         finally:
             process.send_signal(signal.SIGINT)
             process.wait(30)

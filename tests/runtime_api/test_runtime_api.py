@@ -163,3 +163,33 @@ def test_error_type_normalisation() -> None:
 async def test_unknown_routes_are_404(api) -> None:
     _, _, session = api
     assert (await session.get(f"{BASE}/nothing")).status == 404
+
+
+async def test_a_pipelined_result_and_next_are_answered_in_order_with_the_event(api) -> None:
+    """A runtime may send its result and its next `next` in one write (the Python runtime does): the result's
+    202 is held until the event is known, and both come back in order on the one connection."""
+    endpoint, address, _ = api
+    host, _, port = address.rpartition(":")
+    reader, writer = await asyncio.open_connection(host, int(port))
+    first = _invocation("req-1")
+    endpoint.submit(first)
+    writer.write(f"GET {BASE}/invocation/next HTTP/1.1\r\nHost: {address}\r\n\r\n".encode())
+    head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 5)
+    assert head.startswith(b"HTTP/1.1 200 ") and b"Lambda-Runtime-Aws-Request-Id: req-1" in head
+    await reader.readexactly(len(b'{"k": "v"}'))
+    body = b'{"done": 1}'
+    writer.write(f"POST {BASE}/invocation/req-1/response HTTP/1.1\r\nHost: {address}\r\n"
+                 f"Content-Length: {len(body)}\r\n\r\n".encode() + body +
+                 f"GET {BASE}/invocation/next HTTP/1.1\r\nHost: {address}\r\n\r\n".encode())
+    await asyncio.wait_for(first.outcome, 5)
+    assert first.outcome.result() == Responded(body)
+    assert first.done_at is not None             # the runtime asked for its next event: Overhead ended
+    with pytest.raises(TimeoutError):   # nothing answered yet: the 202 waits for the event
+        await asyncio.wait_for(reader.read(1), 0.05)
+    endpoint.submit(_invocation("req-2", b"{}"))
+    accepted = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 5)
+    assert accepted.startswith(b"HTTP/1.1 202 ")
+    await reader.readexactly(len(b'{"status":"OK"}'))
+    event = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 5)
+    assert event.startswith(b"HTTP/1.1 200 ") and b"Lambda-Runtime-Aws-Request-Id: req-2" in event
+    writer.close()

@@ -19,7 +19,7 @@ from aiohttp import web
 from workbench.api import concurrency, event_invoke, event_sources, functions, invoke, layers, versions
 from workbench.api.context import ENGINE
 from workbench.api.errors import UnknownOperationError, error_response
-from workbench.api.guard import GUARD, Guard, guard_requests
+from workbench.api.guard import GUARD, Guard, guard_request
 from workbench.api.protocol import AwsErrorsRunner
 from workbench.engine import Engine, LambdaError, RequestTooLargeError, ServiceError, initiated_by
 from workbench.model import limits
@@ -65,10 +65,19 @@ def _too_large(request: web.Request) -> RequestTooLargeError:
 
 
 @web.middleware
-async def lambda_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
+async def serve_requests(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """The API's one middleware (one, because each layer costs the hot path a coroutine and a call): the
+    guard's checks, then Lambda's routes or the local services (by the request's SigV4 scope), and Lambda's
+    error shapes for whatever fails on the way."""
     try:
         with initiated_by("api"):
-            response = await handler(request)
+            await guard_request(request)
+            forwarder = request.app[ENGINE].services.forwarder
+            route = forwarder.route(request)
+            if route.destination is Destination.LAMBDA:
+                response = await handler(request)
+            else:
+                response = await forwarder.handle(request, route)
         if "x-amzn-RequestId" not in response.headers:  # Invoke answers with the invocation's own id
             response.headers["x-amzn-RequestId"] = str(uuid.uuid4())
         return response
@@ -88,20 +97,10 @@ async def lambda_errors(request: web.Request, handler: Handler) -> web.StreamRes
                                            f"{exc}"))
 
 
-@web.middleware
-async def other_services(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Lambda's requests go on to its routes; every other service's go to the local services, unchanged."""
-    forwarder = request.app[ENGINE].services.forwarder
-    route = forwarder.route(request)
-    if route.destination is Destination.LAMBDA:
-        return await handler(request)
-    return await forwarder.handle(request, route)
-
-
 def build_app(engine: Engine, credentials: Mapping[str, str] | None = None) -> web.Application:
     """The API over ``engine``; with ``credentials`` ({access key: secret}) signatures are verified. The guard
     runs before forwarding, so the local services are as closed to web pages as Lambda's own routes."""
-    app = web.Application(middlewares=[lambda_errors, guard_requests, other_services],
+    app = web.Application(middlewares=[serve_requests],
                           client_max_size=MAX_REQUEST_BYTES)
     app[ENGINE] = engine
     app[GUARD] = Guard(credentials)

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime
+import functools
 import hashlib
 import hmac
 import logging
@@ -32,7 +33,7 @@ import os
 import re
 import secrets
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
@@ -62,9 +63,6 @@ _LAMBDA_PREFIXES = ("/2015-03-31/", "/2014-11-13/", "/2016-08-19/", "/2017-10-31
 _LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
 #: Bodies larger than this are hashed off the event loop.
 _HASH_IN_THREAD_BYTES = 256 * 1024
-
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-
 
 class CredentialsError(ValueError):
     """Credentials text that is not `KEY:SECRET[,KEY:SECRET...]`."""
@@ -108,8 +106,12 @@ def _local_port(request: web.Request) -> int | None:
 
 def _own_hosts(request: web.Request) -> frozenset[str]:
     port = _local_port(request)
-    if port is None:
-        return frozenset()
+    return frozenset() if port is None else _hosts_of_port(port)
+
+
+@functools.lru_cache(maxsize=16)
+def _hosts_of_port(port: int) -> frozenset[str]:
+    """The Host values that name this server on ``port`` (the same few ports every request: built once)."""
     hosts = {f"{name}:{port}" for name in _LOOPBACK_NAMES}
     if port == 80:
         hosts.update(_LOOPBACK_NAMES)
@@ -225,17 +227,15 @@ async def _check_signature(request: web.Request, guard: Guard) -> None:
                                   "Consult the service documentation for details.")
 
 
-@web.middleware
-async def guard_requests(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Refuses what must not reach a handler (see the module's docstring); lets the rest through unchanged."""
-    guard = request.app[GUARD]
+async def guard_request(request: web.Request) -> None:
+    """Refuses what must not reach a handler (see the module's docstring) with the AWS error that says why;
+    returns for the rest. The API's one middleware calls it first (see `workbench.api.app`)."""
     own = _own_hosts(request)
     try:
         _check_host(request, own)
         _check_browser(request, own)
         _check_content_type(request)
-        await _check_signature(request, guard)
+        await _check_signature(request, request.app[GUARD])
     except LambdaError as refusal:  # said in the server's log too: the caller may be a page the user never saw
         log.warning("refused %s %s: %s: %s", request.method, request.path[:200], refusal.code, refusal.message)
         raise
-    return await handler(request)

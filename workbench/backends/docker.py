@@ -20,6 +20,7 @@ import math
 import os
 import re
 import signal
+import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
@@ -41,11 +42,21 @@ from workbench.backends.compiled import (
     java_command,
 )
 from workbench.backends.docker_api import Bind, ContainerRequest, DockerApi
+from workbench.backends.docker_pool import (
+    POOL_LABEL,
+    PoolKey,
+    SandboxPool,
+    discard,
+    fill_slot,
+    pool_size_from_environment,
+    prepare_slot,
+    slot_folders,
+)
 from workbench.backends.images import RuntimeImages, kind_of
 from workbench.backends.output import LineReader
 from workbench.backends.ownership import OWNER_LABEL, owner_alive, owner_token
 from workbench.backends.sandbox import HOLDER_COMMAND, OUTPUT_PIPE, Sandbox
-from workbench.fsutil import link_tree
+from workbench.fsutil import link_tree, remove_tree
 from workbench.model.runtimes import Family, RuntimeInfo
 from workbench.services.sdk import CONTAINER_ROOT as SDK_CONTAINER_ROOT
 from workbench.services.sdk import installed_sdks
@@ -128,7 +139,11 @@ class DockerHandle(RuntimeHandle):
 class DockerBackend(Backend):
     name = "docker"
 
-    def __init__(self) -> None:
+    def __init__(self, pool_size: int | None = None) -> None:
+        """``pool_size``: pre-created sandboxes kept ready per kind (see `docker_pool`); by default
+        WORKBENCH_DOCKER_POOL, else 2; 0 turns the pool off."""
+        self._pool_size = pool_size_from_environment() if pool_size is None else pool_size
+        self._pool: SandboxPool | None = None
         self._api: DockerApi | None = None
         self._images: RuntimeImages | None = None
         self._owner = owner_token()
@@ -140,6 +155,19 @@ class DockerBackend(Backend):
         self._sdk = installed_sdks()
         self._freezer_writable = any(os.access(path, os.W_OK) for path in ("/sys/fs/cgroup/freezer",
                                                                            "/sys/fs/cgroup/unified", "/sys/fs/cgroup"))
+
+    @property
+    def pool_size(self) -> int:
+        """Pre-created sandboxes kept ready per kind (0: the pool is off)."""
+        return self._pool_size
+
+    def pooled_ready(self) -> int:
+        """Pre-created sandboxes ready now, of every kind."""
+        return self._pool.ready() if self._pool is not None else 0
+
+    def pooled_taken(self) -> int:
+        """Pre-created sandboxes handed to environments since the backend opened."""
+        return self._pool.taken if self._pool is not None else 0
 
     @property
     def api(self) -> DockerApi:
@@ -161,15 +189,22 @@ class DockerBackend(Backend):
         self._images = RuntimeImages(self._api)
         await remove_leftovers(self._api)
         await self._api.watch_events({OWNER_LABEL: self._owner}, self._event_from_thread)
+        root = Path(await asyncio.to_thread(tempfile.mkdtemp, prefix="workbench-sandbox-pool-"))
+        self._pool = SandboxPool(self._pool_size, root, self._make_pooled)
 
     async def close(self) -> None:
         if self._api is None:
             return
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            await pool.close()
         await asyncio.gather(*(self.retire(env_id) for env_id in list(self._sandboxes)))
         for container in await self._api.list_containers(f"{OWNER_LABEL}={self._owner}"):
             await self._api.remove_container(str(container["Id"]))
         await self._api.close()
         self._api = None
+        if pool is not None:
+            await asyncio.to_thread(remove_tree, pool.root)
 
     @property
     def min_freeze_delay_s(self) -> float:
@@ -211,7 +246,8 @@ class DockerBackend(Backend):
         image = await self.images.ensure(kind)
         return f"{runtime.family.value}:{image.language_version}"
 
-    def _command(self, spec: LaunchSpec) -> list[str]:
+    def _command(self, spec: LaunchSpec, opt: Path) -> list[str]:
+        """The runtime's command line; ``opt`` is the host folder shown as /opt."""
         family = spec.runtime.family
         if family is Family.PYTHON:
             return ["python3", "/var/runtime/python/bootstrap.py"]
@@ -224,7 +260,6 @@ class DockerBackend(Backend):
         if family is Family.DOTNET:
             return ["mono", f"{CONTAINER_DIR}/WorkbenchBootstrap.exe"]
         # Custom runtime: look for the bootstrap on the host side, where a clear error is still possible.
-        opt = spec.scratch_dir / "opt"
         for host_path, path in ((spec.code_dir / "bootstrap", "/var/task/bootstrap"),
                                 (opt / "bootstrap", "/opt/bootstrap")):
             if host_path.is_file():
@@ -260,17 +295,25 @@ class DockerBackend(Backend):
                     "AWS_LAMBDA_RUNTIME_API": spec.runtime_api})
         return env
 
-    async def _create_sandbox(self, spec: LaunchSpec, image: str) -> Sandbox:
-        Sandbox.make_output_pipe(spec.scratch_dir)
-        binds = [Bind(str(spec.code_dir), "/var/task"), Bind(str(RUNTIMES_DIR), "/var/runtime"),
-                 Bind(str(spec.scratch_dir / "output.pipe"), OUTPUT_PIPE, read_only=False)]
-        compiled = await self._compiled_client(spec.runtime)
+    def _common_binds(self, compiled: Path | None, scratch: Path) -> list[Bind]:
+        """The mounts every sandbox has: our bootstraps, the output pipe, a compiled runtime client, the SDKs."""
+        binds = [Bind(str(RUNTIMES_DIR), "/var/runtime"), Bind(str(scratch / "output.pipe"), OUTPUT_PIPE,
+                                                               read_only=False)]
         if compiled is not None:
             binds.append(Bind(str(compiled), CONTAINER_DIR))
-        if spec.layer_dirs:
-            binds.append(Bind(str(spec.scratch_dir / "opt"), "/opt"))
         if self._sdk.built:  # the AWS SDKs, read-only, below the function's code on the module paths
             binds.append(Bind(str(self._sdk.root), SDK_CONTAINER_ROOT))
+        return binds
+
+    def _register(self, sandbox: Sandbox) -> None:
+        self._by_container[sandbox.container_id] = sandbox
+
+    async def _create_sandbox(self, spec: LaunchSpec, image: str) -> Sandbox:
+        Sandbox.make_output_pipe(spec.scratch_dir)
+        binds = [Bind(str(spec.code_dir), "/var/task"),
+                 *self._common_binds(await self._compiled_client(spec.runtime), spec.scratch_dir)]
+        if spec.layer_dirs:
+            binds.append(Bind(str(spec.scratch_dir / "opt"), "/opt"))
         name = f"workbench-{re.sub(r'[^a-zA-Z0-9_.-]', '-', spec.function)[:40]}-{spec.env_id[:12]}"
         request = ContainerRequest(
             image=image, command=HOLDER_COMMAND, name=name,
@@ -281,7 +324,48 @@ class DockerBackend(Backend):
         container = await self.api.create_container(request)
         sandbox = Sandbox(self.api, spec.env_id, container, name, spec.scratch_dir)
         self._sandboxes[spec.env_id] = sandbox
-        self._by_container[container] = sandbox
+        self._register(sandbox)
+        return sandbox
+
+    async def _make_pooled(self, key: PoolKey, slot: Path) -> Sandbox:
+        """A sandbox for the pool: created, started and frozen, with nothing of any function in it yet."""
+        await asyncio.to_thread(prepare_slot, slot)
+        Sandbox.make_output_pipe(slot)
+        task, opt = slot_folders(slot)
+        compiled = Path(key.compiled_client) if key.compiled_client is not None else None
+        binds = [Bind(str(task), "/var/task"), Bind(str(opt), "/opt"), *self._common_binds(compiled, slot)]
+        name = f"workbench-pool-{slot.name}"
+        request = ContainerRequest(
+            image=key.image, command=HOLDER_COMMAND, name=name,
+            labels={OWNER_LABEL: self._owner, POOL_LABEL: "1"}, environment={}, working_dir="/var/task",
+            user=self._user, memory_bytes=key.memory_mb * _MIB, binds=binds,
+            tmpfs={"/tmp": f"rw,exec,size={key.ephemeral_storage_mb}m,mode=1777"}, pids_limit=1024,
+        )
+        container = await self.api.create_container(request)
+        sandbox = Sandbox(self.api, "", container, name, slot)
+        self._register(sandbox)
+        try:
+            await sandbox.start()
+        except BaseException:
+            self._by_container.pop(container, None)
+            await discard(sandbox)
+            raise
+        sandbox.freeze()
+        return sandbox
+
+    async def _take_pooled(self, spec: LaunchSpec, image: str) -> Sandbox | None:
+        """A pre-created sandbox for this environment, filled with its code and layers; None when the pool
+        has none ready (it refills) or is off."""
+        if self._pool is None:
+            return None
+        compiled = await self._compiled_client(spec.runtime)
+        key = PoolKey(image, spec.memory_mb, spec.ephemeral_storage_mb, str(compiled) if compiled else None)
+        sandbox = self._pool.take(key)
+        if sandbox is None:
+            return None
+        sandbox.env_id = spec.env_id
+        self._sandboxes[spec.env_id] = sandbox   # from here on it is this environment's, retired with it
+        await asyncio.to_thread(fill_slot, sandbox.scratch, spec.code_dir, spec.layer_dirs)
         return sandbox
 
     async def launch(self, spec: LaunchSpec, on_output: OutputSink,
@@ -297,18 +381,24 @@ class DockerBackend(Backend):
         if kind is None:
             raise LaunchError("Runtime.InvalidEntrypoint", self.unsupported(spec.runtime) or spec.runtime.name)
         sandbox = self._sandboxes.get(spec.env_id)
+        pooled = sandbox is not None and self._pool is not None and sandbox.scratch.parent == self._pool.root
         if sandbox is None:
             image = await self.images.ensure(kind)
-            if spec.layer_dirs:  # /opt must be in place before a custom runtime looks for /opt/bootstrap
-                for layer in spec.layer_dirs:
-                    await asyncio.to_thread(link_tree, layer, spec.scratch_dir / "opt")
-            command = self._command(spec)
-            sandbox = await self._create_sandbox(spec, image.reference)
-        else:
-            command = self._command(spec)
+            sandbox = await self._take_pooled(spec, image.reference)
+            pooled = sandbox is not None
+            if sandbox is None:
+                if spec.layer_dirs:  # /opt must be in place before a custom runtime looks for /opt/bootstrap
+                    for layer in spec.layer_dirs:
+                        await asyncio.to_thread(link_tree, layer, spec.scratch_dir / "opt")
+                self._command(spec, spec.scratch_dir / "opt")
+                sandbox = await self._create_sandbox(spec, image.reference)
+        command = self._command(spec, slot_folders(sandbox.scratch)[1] if pooled else spec.scratch_dir / "opt")
         if not sandbox.running:
             await sandbox.start()
-        exec_id = await self.api.create_exec(sandbox.container_id, [*_REDIRECT, *command], self._user, "/var/task")
+        await sandbox.thaw()
+        # A pooled container was made before its function was known: the variables come with the exec.
+        exec_id = await self.api.create_exec(sandbox.container_id, [*_REDIRECT, *command], self._user, "/var/task",
+                                             environment=self._environment(spec) if pooled else None)
 
         def exited(info: ExitInfo) -> None:
             self._by_exec.pop(exec_id, None)
@@ -329,6 +419,9 @@ class DockerBackend(Backend):
         if sandbox is None:
             return
         self._by_container.pop(sandbox.container_id, None)
+        if self._pool is not None and sandbox.scratch.parent == self._pool.root:
+            await discard(sandbox)   # a used sandbox never goes back to the pool
+            return
         try:
             await sandbox.remove()
         except BackendError as exc:

@@ -166,10 +166,13 @@ class DockerApi:
             return None
         return info
 
-    async def create_exec(self, container: str, command: Sequence[str], user: str, workdir: str) -> str:
+    async def create_exec(self, container: str, command: Sequence[str], user: str, workdir: str,
+                          environment: Mapping[str, str] | None = None) -> str:
+        """``environment``: variables of this process, over the container's own."""
         try:
             created = await self._call(self._client.exec_create, container, list(command), stdout=False,
-                                              stderr=False, user=user, workdir=workdir)
+                                       stderr=False, user=user, workdir=workdir,
+                                       environment=dict(environment) if environment else None)
         except docker.errors.DockerException as exc:
             raise _failure(f"running {command[0]} in container {container[:12]}", exc) from None
         return str(created["Id"])

@@ -51,6 +51,7 @@ from workbench.backends.interpreters import InterpreterCache
 from workbench.backends.orphans import ENVIRONMENT_VARIABLE, OWNER_VARIABLE, kill_marked, reap_orphans
 from workbench.backends.output import LineReader
 from workbench.backends.ownership import owner_token
+from workbench.backends.scheduling import children_as_batch
 from workbench.fsutil import escaping_links, link_tree, remove_tree
 from workbench.model.runtimes import Family, RuntimeInfo
 from workbench.oslimits import raise_open_file_limit
@@ -173,10 +174,12 @@ class ProcessHandle(RuntimeHandle):
 
     def max_memory_used_mb(self, busy_s: float | None = None) -> int:
         """The larger of the sampled peak and the kernel's high-water mark. Reading the mark costs a /proc
-        read, so after an invocation shorter than a millisecond it is re-read at most every 100 ms: in so
-        little time a process cannot allocate enough to matter, and the sampler keeps watching."""
+        read, so after an invocation shorter than 10 ms it is re-read at most every 100 ms: the mark is never
+        lost (a later REPORT shows it, as Lambda's Max Memory Used is the environment's peak so far), and the
+        sampler keeps watching the limit meanwhile. Under load, a no-op's latency passes a millisecond on
+        scheduling alone, so a shorter threshold read /proc on almost every invocation."""
         now = time.monotonic()
-        if self.alive and (busy_s is None or busy_s > 0.001 or now - self._hwm_read_at > 0.1):
+        if self.alive and (busy_s is None or busy_s > 0.01 or now - self._hwm_read_at > 0.1):
             runtime = self._runtime_pid if self._runtime_pid is not None else self._measured()[0]
             if runtime is not None:
                 self._peak_bytes = max(self._peak_bytes, procfs.peak_rss_bytes(runtime))
@@ -405,10 +408,12 @@ class ProcessBackend(Backend):
         try:
             # Popen is a fork+exec (vfork where possible): about a millisecond on the loop, no more. It must run
             # on the loop's thread: a parent-death signal fires when the thread that started the child ends.
-            popen = subprocess.Popen(  # noqa: ASYNC220
-                command, stdin=subprocess.DEVNULL, stdout=write_fd, stderr=write_fd, cwd=cwd,
-                env=self._environment(spec, paths), start_new_session=True, close_fds=True, pass_fds=spec.pass_fds,
-            )
+            with children_as_batch():
+                popen = subprocess.Popen(  # noqa: ASYNC220
+                    command, stdin=subprocess.DEVNULL, stdout=write_fd, stderr=write_fd, cwd=cwd,
+                    env=self._environment(spec, paths), start_new_session=True, close_fds=True,
+                    pass_fds=spec.pass_fds,
+                )
         except OSError as exc:
             os.close(read_fd)
             raise launch_error(exc, f"fork/exec {command[0]}") from None

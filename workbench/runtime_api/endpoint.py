@@ -49,7 +49,7 @@ RuntimeOutcome = Responded | Errored | ResponseTooLarge
 class RuntimeInvocation:
     """An event handed to a runtime. ``outcome`` resolves with what the runtime (or the engine) decided."""
 
-    __slots__ = ("delivered_at", "headers", "outcome", "payload", "request_id", "responded_at")
+    __slots__ = ("delivered_at", "done_at", "headers", "outcome", "payload", "request_id", "responded_at")
 
     def __init__(self, request_id: str, payload: bytes, headers: Mapping[str, str],
                  outcome: asyncio.Future[object]) -> None:
@@ -59,6 +59,8 @@ class RuntimeInvocation:
         self.outcome = outcome
         self.delivered_at: float | None = None
         self.responded_at: float | None = None
+        #: When the runtime asked for its next event after this one (the end of its Overhead).
+        self.done_at: float | None = None
 
 
 _ERROR_TYPE = re.compile(r"(Runtime|Function)\.[A-Z][a-zA-Z]+")
@@ -84,7 +86,8 @@ class RuntimeEndpoint:
         self.state = EndpointState.INIT
         self.current: RuntimeInvocation | None = None
         self._pending: RuntimeInvocation | None = None
-        self._parked: asyncio.Future[RuntimeInvocation] | None = None
+        #: The parked `next`: called with the invocation to deliver, or with None when there will be none.
+        self._parked: Callable[[RuntimeInvocation | None], None] | None = None
         self.init_done: asyncio.Future[InitFailed | None] = asyncio.get_running_loop().create_future()
         #: Called when the runtime asks for its next event after posting a result (end of Overhead).
         self.on_post_invoke_done: Callable[[RuntimeInvocation], None] | None = None
@@ -94,10 +97,11 @@ class RuntimeEndpoint:
     # -- engine side ------------------------------------------------------------------------------------
     def submit(self, invocation: RuntimeInvocation) -> None:
         """Hand an invocation to the runtime now, or as soon as it asks for one."""
-        if self._parked is not None and not self._parked.done():
-            parked, self._parked = self._parked, None
+        parked = self._parked
+        if parked is not None:
+            self._parked = None
             self._deliver(invocation)
-            parked.set_result(invocation)
+            parked(invocation)   # answered now, not on a later turn of the loop
         else:
             self._pending = invocation
 
@@ -117,9 +121,9 @@ class RuntimeEndpoint:
         self._pending = None
 
     def _fail_parked(self) -> None:
-        if self._parked is not None and not self._parked.done():
-            self._parked.cancel()
-        self._parked = None
+        parked, self._parked = self._parked, None
+        if parked is not None:
+            parked(None)
 
     def _deliver(self, invocation: RuntimeInvocation) -> None:
         invocation.delivered_at = self._now()
@@ -127,8 +131,10 @@ class RuntimeEndpoint:
         self.state = EndpointState.INVOKING
 
     # -- runtime side (called by the HTTP handlers) -----------------------------------------------------
-    def next_requested(self) -> RuntimeInvocation | asyncio.Future[RuntimeInvocation] | str:
-        """The runtime called `next`: an invocation to return, a future to await, or a state error."""
+    def next_requested(self, park: Callable[[RuntimeInvocation | None], None]) -> RuntimeInvocation | str | None:
+        """The runtime called `next`: an invocation to return at once, a state error, or None when the request
+        parks: ``park`` is then called with the invocation when one is submitted (synchronously, so the event
+        goes out without a turn of the event loop), or with None when the runtime will get none."""
         state = self.state
         if state is EndpointState.INVOKING or state is EndpointState.CLOSED:
             return (f"State transition from {state.value} to Ready failed for runtime. "
@@ -139,9 +145,11 @@ class RuntimeEndpoint:
         elif state is EndpointState.POST_INVOKE:
             finished = self.current
             self.current = None
-            if finished is not None and self.on_post_invoke_done is not None:
-                self.on_post_invoke_done(finished)
-        elif self._parked is not None and not self._parked.done():
+            if finished is not None:
+                finished.done_at = self._now()
+                if self.on_post_invoke_done is not None:
+                    self.on_post_invoke_done(finished)
+        elif self._parked is not None:
             return "State transition from Ready to Ready failed for runtime. Error: already waiting for next"
         self.state = EndpointState.READY
         pending = self._pending
@@ -149,10 +157,10 @@ class RuntimeEndpoint:
             self._pending = None
             self._deliver(pending)
             return pending
-        self._parked = asyncio.get_running_loop().create_future()
+        self._parked = park
         if self.on_parked is not None:
             self.on_parked()
-        return self._parked
+        return None
 
     def is_current(self, request_id: str) -> bool:
         current = self.current

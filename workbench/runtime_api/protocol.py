@@ -50,8 +50,35 @@ class Response:
         return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + self.body
 
 
-#: The handler answers at once with a Response, or with a future that will resolve to one.
-Handler = Callable[[Request], "Response | asyncio.Future[Response]"]
+class Pending:
+    """An answer not known yet (a parked `next`). Unlike a future it calls back synchronously when resolved:
+    the event reaches the runtime in the same turn of the event loop that submitted it."""
+
+    __slots__ = ("_callback", "_done", "_response")
+
+    def __init__(self) -> None:
+        self._callback: Callable[[Response | None], None] | None = None
+        self._response: Response | None = None
+        self._done = False
+
+    def resolve(self, response: Response | None) -> None:
+        """Answer with ``response``; None abandons the request (its connection is closed)."""
+        if self._done:
+            return
+        self._done, self._response = True, response
+        callback, self._callback = self._callback, None
+        if callback is not None:
+            callback(response)
+
+    def on_done(self, callback: Callable[[Response | None], None]) -> None:
+        if self._done:
+            callback(self._response)
+        else:
+            self._callback = callback
+
+
+#: The handler answers at once with a Response, or with a Pending that will be resolved.
+Handler = Callable[[Request], "Response | Pending"]
 
 
 class _BadRequestError(Exception):
@@ -69,6 +96,7 @@ class RuntimeHttpProtocol(asyncio.Protocol):
         self._head: tuple[str, str, dict[str, str]] | None = None
         self._close_after = False
         self._skipping = 0          # bytes of an oversize body still to be discarded
+        self._held: list[bytes] = []   # answers not yet written (see _process)
 
     # -- asyncio.Protocol -------------------------------------------------------------------------------
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -89,29 +117,50 @@ class RuntimeHttpProtocol(asyncio.Protocol):
 
     # -- parsing ----------------------------------------------------------------------------------------
     def _process(self) -> None:
+        held = self._held
         while self._transport is not None and not self._busy:
             try:
                 request = self._parse()
             except _BadRequestError as exc:
-                self._send(Response(400, f'{{"errorType":"BadRequest","errorMessage":"{exc}"}}'.encode()), close=True)
+                held.append(Response(400, f'{{"errorType":"BadRequest","errorMessage":"{exc}"}}'.encode()).encode(True))
+                self._write_held(close=True)
                 return
             if request is None:
-                return
+                break
             answer = self._handler(request)
             if isinstance(answer, Response):
-                self._send(answer, self._close_after)
+                held.append(answer.encode(self._close_after))
+                if self._close_after:
+                    self._write_held(close=True)
+                    return
             else:
+                # A runtime that pipelined its result and its `next` reads the result's answer and then waits
+                # for the event: both go out in one write (one wake-up of the runtime, one send).
                 self._busy = True
-                answer.add_done_callback(self._answered)
+                answer.on_done(self._answered)
+                return
+        self._write_held(close=False)
 
-    def _answered(self, future: asyncio.Future[Response]) -> None:
+    def _answered(self, response: Response | None) -> None:
         self._busy = False
-        if future.cancelled():
+        if response is None:
+            self._held.clear()
             self.close()
             return
-        self._send(future.result(), self._close_after)
+        self._held.append(response.encode(self._close_after))
+        self._write_held(close=self._close_after)
         if self._buffer:
             self._process()
+
+    def _write_held(self, close: bool) -> None:
+        held = self._held
+        if self._transport is None or not held:
+            held.clear()
+            return
+        self._transport.write(held[0] if len(held) == 1 else b"".join(held))
+        held.clear()
+        if close:
+            self._transport.close()
 
     def _parse(self) -> Request | None:
         if self._head is None:
@@ -124,6 +173,7 @@ class RuntimeHttpProtocol(asyncio.Protocol):
             del self._buffer[:end + 4]
             headers = self._head[2]
             if headers.get("expect", "").lower() == "100-continue" and self._transport is not None:
+                self._write_held(close=False)   # answers to earlier requests go first
                 self._transport.write(b"HTTP/1.1 100 Continue\r\n\r\n")
         method, path, headers = self._head
         body = self._take_body(headers)
@@ -199,10 +249,3 @@ class RuntimeHttpProtocol(asyncio.Protocol):
             if total <= self._limit:
                 chunks.append(bytes(buffer[start:start + size]))
             position = start + size + 2
-
-    def _send(self, response: Response, close: bool) -> None:
-        if self._transport is None:
-            return
-        self._transport.write(response.encode(close))
-        if close:
-            self._transport.close()

@@ -21,7 +21,7 @@ from workbench.runtime_api.endpoint import (
     RuntimeInvocation,
     normalise_error_type,
 )
-from workbench.runtime_api.protocol import Request, Response, RuntimeHttpProtocol
+from workbench.runtime_api.protocol import Pending, Request, Response, RuntimeHttpProtocol
 
 PREFIX: Final = "/2018-06-01"
 _NEXT: Final = PREFIX + "/runtime/invocation/next"
@@ -80,7 +80,7 @@ class RuntimeApiServer:
             for protocol in list(connections):
                 protocol.close()
 
-    def _dispatch(self, endpoint: RuntimeEndpoint, request: Request) -> Response | asyncio.Future[Response]:
+    def _dispatch(self, endpoint: RuntimeEndpoint, request: Request) -> Response | Pending:
         path, method = request.path, request.method
         if path == _NEXT:
             return self._next(endpoint) if method == "GET" else _NOT_ALLOWED
@@ -101,25 +101,19 @@ class RuntimeApiServer:
     def _event(invocation: RuntimeInvocation) -> Response:
         return Response(200, invocation.payload, invocation.headers)
 
-    def _next(self, endpoint: RuntimeEndpoint) -> Response | asyncio.Future[Response]:
-        answer = endpoint.next_requested()
+    def _next(self, endpoint: RuntimeEndpoint) -> Response | Pending:
+        pending = Pending()
+        event = self._event
+
+        def park(invocation: RuntimeInvocation | None) -> None:
+            pending.resolve(None if invocation is None else event(invocation))
+
+        answer = endpoint.next_requested(park)
+        if answer is None:
+            return pending
         if isinstance(answer, str):
             return _error(403, "InvalidStateTransition", answer)
-        if isinstance(answer, RuntimeInvocation):
-            return self._event(answer)
-        parked = answer
-        response: asyncio.Future[Response] = asyncio.get_running_loop().create_future()
-
-        def deliver(done: asyncio.Future[RuntimeInvocation]) -> None:
-            if response.done():
-                return
-            if done.cancelled():
-                response.cancel()
-            else:
-                response.set_result(self._event(done.result()))
-
-        parked.add_done_callback(deliver)
-        return response
+        return event(answer)
 
     @staticmethod
     def _result_body(endpoint: RuntimeEndpoint, request: Request, request_id: str) -> bytes | Response:

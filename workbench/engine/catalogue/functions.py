@@ -3,6 +3,7 @@ version that runs (spec §7)."""
 
 from __future__ import annotations
 
+import functools
 import random
 import uuid
 from dataclasses import dataclass, field
@@ -63,8 +64,10 @@ class Target:
     qualifier: str   # "$LATEST", "3" or an alias name: what limits and provisioned concurrency key on
 
 
+@functools.lru_cache(maxsize=1024)
 def parse_name(name: str) -> FunctionRef:
-    """A FunctionName member as the API model constrains it; ValidationError when it is none of its forms."""
+    """A FunctionName member as the API model constrains it; ValidationError when it is none of its forms.
+    (Cached: every invocation parses its function's name, and the same few names come again and again.)"""
     try:
         return parse_function_ref(name)
     except ValueError:

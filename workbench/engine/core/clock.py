@@ -109,3 +109,63 @@ class FakeClock(Clock):
 async def _settle(turns: int = 8) -> None:
     for _ in range(turns):
         await asyncio.sleep(0)
+
+
+class LazyTimer:
+    """A callback at a deadline that is set and cleared far more often than it fires: an invocation's
+    timeout, an idle environment's freeze.
+
+    A timer per deadline costs an event-loop heap entry to create and another to cancel, several times per
+    invocation under load. This one keeps its timer when the deadline moves later (when that timer fires
+    early it re-arms for the deadline now in force) and when the deadline is cleared (it then fires and does
+    nothing), so it costs a timer only about once per deadline's length, not once per deadline.
+    """
+
+    __slots__ = ("_callback", "_clock", "_deadline", "_handle", "_handle_at")
+
+    def __init__(self, clock: Clock, callback: Callable[[], object]) -> None:
+        self._clock = clock
+        self._callback = callback
+        self._deadline: float | None = None
+        self._handle: TimerHandle | None = None
+        self._handle_at = 0.0
+
+    @property
+    def deadline(self) -> float | None:
+        """When the callback will run (monotonic seconds), or None."""
+        return self._deadline
+
+    def set(self, deadline: float) -> None:
+        """Run the callback at ``deadline`` (on the clock's monotonic scale) unless set or cleared before."""
+        self._deadline = deadline
+        if self._handle is not None:
+            if self._handle_at <= deadline:
+                return
+            self._handle.cancel()
+        self._arm(deadline)
+
+    def clear(self) -> None:
+        """Do not run the callback (until set again)."""
+        self._deadline = None
+
+    def cancel(self) -> None:
+        """Clear, and give the timer back to the loop now (the owner is going away)."""
+        self._deadline = None
+        if self._handle is not None:
+            self._handle.cancel()
+            self._handle = None
+
+    def _arm(self, at: float) -> None:
+        self._handle_at = at
+        self._handle = self._clock.call_later(max(0.0, at - self._clock.monotonic()), self._fire)
+
+    def _fire(self) -> None:
+        self._handle = None
+        deadline = self._deadline
+        if deadline is None:
+            return
+        if self._clock.monotonic() < deadline:
+            self._arm(deadline)
+            return
+        self._deadline = None
+        self._callback()

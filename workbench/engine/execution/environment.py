@@ -28,7 +28,7 @@ from workbench.backends.base import (
     launch_error,
 )
 from workbench.engine.catalogue.versions import FunctionVersion
-from workbench.engine.core.clock import Clock, TimerHandle
+from workbench.engine.core.clock import Clock, LazyTimer
 from workbench.engine.core.settings import EngineSettings
 from workbench.engine.execution.invocation import InvokeRequest, InvokeResult, error_payload
 from workbench.engine.execution.outcomes import (
@@ -132,10 +132,12 @@ class Environment:
         self._request_id: str | None = None
         self._tail: list[str] | None = None
         #: Traces waiting for the runtime's next `next` (the end of Overhead): the record's fields but the
-        #: overhead span, and when the response came.
-        self._pending_trace: dict[str, tuple[Callable[..., TraceRecord], float]] = {}
+        #: overhead span, and when the response came (monotonic, and as the wall-clock end of Invocation).
+        self._pending_trace: dict[str, tuple[Callable[..., TraceRecord], float, float]] = {}
         self._outcome: asyncio.Future[object] | None = None
-        self._freeze_timer: TimerHandle | None = None
+        #: The invocation's timeout, and the freeze of a parked runtime (set and cleared on every invocation).
+        self._deadline = LazyTimer(self._clock, self._timed_out)
+        self._freezer = LazyTimer(self._clock, self._freeze)
         self._traces_settled: asyncio.Event | None = None
         self.stopped = False
         #: Why the runtime was last killed (a timeout, a crash): the next invocation's re-run init says so.
@@ -286,8 +288,8 @@ class Environment:
         delay = max(self._services.settings.freeze_delay_s, self._services.backend.min_freeze_delay_s)
         if delay <= 0:
             self._freeze()
-        elif self._freeze_timer is None:
-            self._freeze_timer = self._clock.call_later(delay, self._freeze)
+        elif self._freezer.deadline is None:
+            self._freezer.set(self._clock.monotonic() + delay)
 
     def settle(self) -> None:
         """Freeze now if the runtime already waits for its next event (it may have asked before we were idle)."""
@@ -295,18 +297,20 @@ class Environment:
             self._runtime_parked()
 
     def _freeze(self) -> None:
-        self._freeze_timer = None
         if self.state is EnvState.IDLE and self.handle is not None and self.handle.alive:
             self.handle.freeze()
             self._set_state(EnvState.FROZEN)
 
     def _cancel_freeze(self) -> None:
-        if self._freeze_timer is not None:
-            self._freeze_timer.cancel()
-            self._freeze_timer = None
+        self._freezer.cancel()
+        self._deadline.cancel()
+
+    def _timed_out(self) -> None:
+        if self._outcome is not None:
+            _resolve(self._outcome, TimedOut())
 
     def _post_invoke_done(self, invocation: RuntimeInvocation) -> None:
-        self._finish_trace(invocation.request_id, self._clock.monotonic())
+        self._finish_trace(invocation.request_id, invocation.done_at)
 
     def _finish_trace(self, request_id: str, overhead_end: float | None) -> None:
         pending = self._pending_trace.pop(request_id, None)
@@ -314,8 +318,9 @@ class Environment:
             return
         if not self._pending_trace and self._traces_settled is not None:
             self._traces_settled.set()
-        make_trace, responded_at = pending
-        overhead = Span(self._wall(responded_at), self._wall(overhead_end)) if overhead_end is not None else None
+        make_trace, responded_at, responded_wall = pending
+        overhead = None if overhead_end is None else \
+            Span(responded_wall, responded_wall + max(0.0, overhead_end - responded_at))
         self._bus.publish(TraceRecorded(self._clock.time(), make_trace(overhead=overhead)))
 
     # -- invoke -----------------------------------------------------------------------------------------
@@ -339,7 +344,7 @@ class Environment:
         """Run one invocation here. ``cold`` is this environment's own init when the request caused it."""
         config = self.version.config
         request_id = request.request_id
-        self._cancel_freeze()
+        self._freezer.clear()
         self._set_state(EnvState.BUSY, request_id=request_id)
         self.invocations += 1
         self._tail = []
@@ -356,6 +361,7 @@ class Environment:
             reinit_reason = ("the cold start's init failed" if cold is not None and not cold.ok
                              else self._reset_reason or "the runtime had exited")
             reinit = await self._init("invoke", timeout_s)
+        runtime_done: float | None = None
         if reinit is not None and not reinit.ok:
             outcome = TimedOut() if reinit.timed_out else InitFailed(reinit.body, reinit.error_type or "")
             self._platform(logformat.start_line(request_id, self.version.version), request_id)
@@ -373,23 +379,26 @@ class Environment:
             invocation = RuntimeInvocation(request_id, request.payload, self._runtime_headers(request, deadline_ms),
                                            waiter)
             self._outcome = waiter
-            timer = self._clock.call_later(remaining, _resolve, waiter, TimedOut())
+            self._deadline.set(self._clock.monotonic() + remaining)
             self.endpoint.submit(invocation)
             try:
                 result = await waiter
                 assert isinstance(result, OUTCOME_TYPES)
                 outcome = result
             finally:
-                timer.cancel()
+                self._deadline.clear()
                 self._outcome = None
             delivered = invocation.delivered_at if invocation.delivered_at is not None else begun
             if reinit is not None:
                 delivered = begun
-        return await self._finish(request, outcome, begun, delivered, cold, reinit, reinit_reason)
+            runtime_done = invocation.done_at
+        return await self._finish(request, outcome, begun, delivered, cold, reinit, reinit_reason, runtime_done)
 
     async def _finish(self, request: InvokeRequest, outcome: Outcome, begun: float, delivered: float,
                       cold: InitOutcome | None, reinit: InitOutcome | None,
-                      reinit_reason: str | None = None) -> InvokeResult:
+                      reinit_reason: str | None = None, runtime_done: float | None = None) -> InvokeResult:
+        """``runtime_done``: when the runtime already asked for its next event (a runtime that pipelines its
+        result and its `next` does so before the engine gets here)."""
         config = self.version.config
         request_id = request.request_id
         ended = self._clock.monotonic()
@@ -437,18 +446,21 @@ class Environment:
         restore_span = None
         if restored:
             initialization, restore_span = None, initialization
+        ended_wall = self._wall(ended)
         make_trace = functools.partial(
             TraceRecord, trace_id=request.trace_id, segment_id=request.segment_id, request_id=request_id,
             function=self.function, version=self.version.version, env_id=self.id, cold_start=cold is not None,
-            initialization=initialization, invocation=Span(self._wall(delivered), self._wall(ended)),
+            initialization=initialization, invocation=Span(self._wall(delivered), ended_wall),
             status=verdict.status, error_type=verdict.error_type, restore=restore_span)
         runtime_alive = self.handle is not None and self.handle.alive
         if isinstance(outcome, Responded | Errored | ResponseTooLarge) and runtime_alive:
             # Built once the runtime asks for its next event: that is where Overhead ends.
-            self._pending_trace[request_id] = (make_trace, ended)
+            self._pending_trace[request_id] = (make_trace, ended, ended_wall)
         else:
             self._bus.publish(TraceRecorded(self._clock.time(), make_trace(overhead=None)))
         self._set_state(EnvState.IDLE)
+        if runtime_done is not None:   # the trace is complete already: published after Idle, as it would be
+            self._finish_trace(request_id, runtime_done)
         self.settle()
         return InvokeResult(200, verdict.payload, verdict.function_error, self.version.version, request_id,
                             _clip_tail(tail, self._services.settings.log_tail_bytes), record)

@@ -133,9 +133,15 @@ class LogStore:
         self._traces.append(_trace_row(trace))
 
     async def _flush_periodically(self) -> None:
+        loop = asyncio.get_running_loop()
         while True:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._soon.wait(), self._interval)
+            # A timer sets the event rather than asyncio.wait_for timing the wait: on Python 3.11 wait_for can
+            # swallow a cancellation that lands as its inner wait completes, and stop() then waits forever.
+            wake = loop.call_later(self._interval, self._soon.set)
+            try:
+                await self._soon.wait()
+            finally:
+                wake.cancel()
             self._soon.clear()
             try:
                 await self.flush()

@@ -19,7 +19,8 @@ from workbench.engine import PollerSettings
 FAST = PollerSettings(sqs_wait_s=1, sqs_scale_interval_s=0.2, kinesis_poll_interval_s=0.1,
                       dynamodb_poll_interval_s=0.1, retry_delay_s=0.1, retry_delay_max_s=0.5, shard_refresh_s=5)
 
-#: Prints every event (one line, "EVENT {json}") and fails or reports failures as the records ask.
+#: Prints every event (one line, "EVENT {json}") and fails, reports failures or grows its window state past 1 MB
+#: as the records ask.
 RECORDER = """
 import base64, json
 def body_of(record):
@@ -29,13 +30,18 @@ def body_of(record):
         return base64.b64decode(record["kinesis"]["data"]).decode()
     return json.dumps(record["dynamodb"].get("Keys"))
 def handler(event, context):
-    print("EVENT " + json.dumps(event))
+    shown = dict(event)
+    if "pad" in event.get("state", {}):  # a megabyte of state: its length is enough to see
+        shown["state"] = {**event["state"], "pad": len(event["state"]["pad"])}
+    print("EVENT " + json.dumps(shown))
     bodies = [body_of(r) for r in event.get("Records", [])]
     if any("poison" in b for b in bodies):
         raise ValueError("poison")
     if "window" in event:
         state = dict(event["state"])
         state["count"] = state.get("count", 0) + len(bodies)
+        if "big" in bodies:
+            state["pad"] = "x" * (1024 * 1024 + 10)
         return {"state": state}
     failed = [r for r in event.get("Records", []) if "bad" in body_of(r)]
     if failed:

@@ -50,6 +50,16 @@ class ShardSource:
         arn = self.config.source_arn
         return {"StreamName": arn.split("/", 1)[1]} if self._kinesis else {"StreamArn": arn}
 
+    async def created(self) -> float | None:
+        """When the stream was created: a stream made again under the same ARN starts its sequence numbers over."""
+        if self._kinesis:
+            answer = await self.clients.call("kinesis", "describe_stream_summary", **self._stream())
+            stamp = answer["StreamDescriptionSummary"].get("StreamCreationTimestamp")
+        else:
+            answer = await self.clients.call("dynamodbstreams", "describe_stream", **self._stream())
+            stamp = answer["StreamDescription"].get("CreationRequestDateTime")
+        return round(stamp.timestamp(), 3) if isinstance(stamp, datetime.datetime) else None
+
     async def shards(self) -> list[Shard]:
         """The stream's shards, parents before their children (as the services list them)."""
         if self._kinesis:

@@ -67,14 +67,19 @@ class StreamPoller:
         self._finished: dict[str, asyncio.Event] = {}
         self._behind: dict[str, float] = {}
         self._buffered: dict[str, int] = {}
+        #: The stream's creation time (0.0 when the service does not say), stored with every checkpoint.
+        self._created: float | None = None
 
     async def run_forever(self) -> None:
         run = self.run
         try:
             while True:
                 try:
+                    if self._created is None:
+                        self._created = await self.source.created() or 0.0
                     shards = await self.source.shards()
-                    checkpoints = await run.store.checkpoints(run.config.uuid, run.config.source_arn)
+                    checkpoints = await run.store.checkpoints(run.config.uuid, run.config.source_arn,
+                                                              self._created or None)
                 except SdkError as exc:
                     run.counters.last_result = f"PROBLEM: {exc.message}"
                     await run.clock.sleep(run.settings.retry_delay_s)
@@ -123,7 +128,7 @@ class StreamPoller:
             """A record and everything before it are done (one lane): the checkpoint moves up to it."""
             nonlocal last
             last = self.source.sequence(record)
-            await run.store.save_checkpoint(config.uuid, config.source_arn, shard_id, Checkpoint(last))
+            await self._save(shard_id, Checkpoint(last))
 
         while True:
             try:
@@ -144,8 +149,7 @@ class StreamPoller:
                     self._note_buffered(shard_id, len(buffer))
                     window = await self._handle(shard_id, batch, window, progress)
                     last = self.source.sequence(batch[-1])
-                    await run.store.save_checkpoint(config.uuid, config.source_arn, shard_id,
-                                                    Checkpoint(last, self._saved(window)))
+                    await self._save(shard_id, Checkpoint(last, self._saved(window)))
                     if buffer:
                         first_at = run.clock.monotonic()
                     continue
@@ -154,7 +158,7 @@ class StreamPoller:
                     await self._close_window(shard_id, window, early=ended and run.clock.time() < window.end)
                     window = None
                     if last is not None:
-                        await run.store.save_checkpoint(config.uuid, config.source_arn, shard_id, Checkpoint(last))
+                        await self._save(shard_id, Checkpoint(last))
                 if ended and not buffer:
                     return  # a closed shard, read to its end: its children may start
                 if not read.records:
@@ -169,6 +173,11 @@ class StreamPoller:
             except Exception:  # never let one bad batch stop the shard
                 log.exception("stream poller of mapping %s failed on shard %s", config.uuid, shard_id)
                 await run.clock.sleep(run.settings.retry_delay_s)
+
+    async def _save(self, shard: str, checkpoint: Checkpoint) -> None:
+        run = self.run
+        await run.store.save_checkpoint(run.config.uuid, run.config.source_arn, shard, checkpoint,
+                                        self._created or None)
 
     def _note_buffered(self, shard: str, count: int) -> None:
         self._buffered[shard] = count

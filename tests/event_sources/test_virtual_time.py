@@ -10,6 +10,7 @@ timeout runs on the same clock.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import time
 from collections.abc import AsyncIterator, Callable
@@ -133,7 +134,7 @@ async def test_stream_retries_back_off_on_the_clock_until_attempts_are_spent(rig
     await rig.step(mapping_id, 0.1)
     discarded = (await until(rig.discarded))[0]
     times = [batch.timestamp for batch in rig.batches()]
-    assert [round(b - a, 3) for a, b in zip(times, times[1:], strict=False)] == [1.0, 2.0]
+    assert [round(b - a, 3) for a, b in itertools.pairwise(times)] == [1.0, 2.0]
     assert all(batch.result != "OK" for batch in rig.batches()) and len(times) == 3  # 1 attempt + 2 retries
     assert discarded.condition == "RetryAttemptsExhausted" and discarded.count == 1
 

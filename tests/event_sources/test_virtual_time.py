@@ -57,10 +57,10 @@ class Rig:
         return self.engine.resource_attributes[logical_id]["Arn"]
 
     def batches(self) -> list[MappingBatchProcessed]:
-        return self.events.of(MappingBatchProcessed)  # type: ignore[no-any-return]
+        return self.events.of(MappingBatchProcessed)
 
     def discarded(self) -> list[MappingRecordsDiscarded]:
-        return self.events.of(MappingRecordsDiscarded)  # type: ignore[no-any-return]
+        return self.events.of(MappingRecordsDiscarded)
 
     def stats(self, mapping_id: str) -> Any:
         return self.engine.statistics().mapping(mapping_id)

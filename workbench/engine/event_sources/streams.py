@@ -142,7 +142,9 @@ class StreamPoller:
                 if read.records and not buffer:
                     first_at = run.clock.monotonic()
                 buffer.extend(read.records)
-                ended = iterator is None or (shard.closed and not read.records and not read.behind_s)
+                # The end of a closed shard: no next iterator (AWS), or (moto, which always gives one) a closed
+                # shard read empty with nothing left behind its tip.
+                ended = iterator is None or (shard.closed and not read.records and read.behind_s == 0)
                 window_due = buffer and run.clock.monotonic() - first_at >= config.maximum_batching_window_s
                 if buffer and (len(buffer) >= config.batch_size or window_due or ended):
                     batch, buffer = self._cut(buffer)

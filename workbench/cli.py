@@ -10,7 +10,7 @@ from workbench import __version__
 
 #: Subcommand modules under workbench.commands, in the order `--help` lists them.
 COMMANDS = ("gui", "build", "invoke", "load", "logs", "traces", "events", "serve", "resources", "mappings",
-            "deploy", "versions", "layers", "images", "sdk", "new", "init", "pipeline")
+            "deploy", "versions", "layers", "images", "sdk", "new", "init", "pipeline", "lessons")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -49,6 +49,15 @@ def blueprints_dir() -> Path:
     return _data_dir("blueprints")
 
 
+def docs_path() -> Path | None:
+    """The offline documentation (the README) for Help > Documentation: a clone's, or one shipped in
+    resources/docs; None when this installation has neither."""
+    for candidate in (resources_dir() / "docs" / "README.md", _PACKAGE_DIR.parent / "README.md"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
 def resource_path(*parts: str) -> Path:
     """The path of a shipped resource, e.g. ``resource_path("icons", "lambda-workbench.svg")``.
 

@@ -78,7 +78,7 @@ async def test_an_unusable_template_setting_is_skipped_with_a_warning(tmp_path: 
         "CodeUri": "src", "Handler": "app.handler", "Runtime": "python3.11", "FunctionName": "fn",
         "DeadLetterQueue": {"Type": "SQS", "TargetArn": "not-an-arn"},
         "EventInvokeConfig": {"MaximumRetryAttempts": 1, "DestinationConfig": {
-            "OnFailure": {"Type": "S3Bucket", "Destination": "arn:aws:s3:::bucket"}}},
+            "OnSuccess": {"Type": "S3Bucket", "Destination": "arn:aws:s3:::bucket"}}},   # S3: OnFailure only
     }}, {"src/app.py": APP})
     async with Engine(project) as engine:
         assert engine.function("fn").dead_letter_target is None

@@ -34,7 +34,30 @@ async def until(condition, timeout: float = 20.0) -> bool:
     return True
 
 
-async def drive(window: MainWindow, function: str, screenshot: Path) -> dict[str, object]:
+async def new_project_and_function(window: MainWindow, folder: Path) -> dict[str, object]:
+    """File > New project on an empty folder, then New function through its form, and invoke it."""
+    window.open_project(folder)
+    await window.operations.wait_idle()
+    opened = await until(lambda: window.session.project.root == folder.resolve()
+                         and window.session.engine is not None and not window.session.engine.functions())
+    dialog = window.project_actions.new_function()
+    dialog.name_field.setText("fresh")
+    dialog.memory.setValue(256)
+    dialog.accept()
+    await window.operations.wait_idle()
+    created = await until(lambda: window.session.engine is not None and window.session.engine.has_function("fresh"))
+    await until(lambda: window.event_editor.function_box.findText("fresh") >= 0)
+    window.event_editor.select_function("fresh")
+    window.event_editor.editor.setPlainText("{}")
+    button = window.event_editor.invoke_button
+    QTest.mouseClick(button, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, button.rect().center())
+    await window.operations.wait_idle()
+    result = window.event_editor.result_view.result
+    return {"new_project_opened": opened, "function_created": created,
+            "new_function_invoked": bool(result and b"Hello from fresh" in result.payload)}
+
+
+async def drive(window: MainWindow, function: str, screenshot: Path, empty: Path | None = None) -> dict[str, object]:
     window.show()
     exposed = await until(lambda: window.windowHandle() is not None and window.windowHandle().isExposed())
     window.start_engine()
@@ -62,7 +85,11 @@ async def drive(window: MainWindow, function: str, screenshot: Path) -> dict[str
         "graph": await until(lambda: history.count(MarkerKind.COLD_START, function) == 1 and any(
             counts.environments for _, counts in history.series(function, 0))),
     }
-    report.update(await outside_edit_and_quit(window, function))
+    if empty is not None:
+        report.update(await new_project_and_function(window, empty))
+        report.update(await outside_edit_and_quit(window, "fresh", ("Hello from", "Edited outside")))
+    else:
+        report.update(await outside_edit_and_quit(window, function))
     report["errors"] = [m.text for m in window.message_bar.history if m.level.value == "error"]
     await asyncio.sleep(0.3)
     screen = window.screen()
@@ -72,13 +99,15 @@ async def drive(window: MainWindow, function: str, screenshot: Path) -> dict[str
     return report
 
 
-async def outside_edit_and_quit(window: MainWindow, function: str) -> dict[str, object]:
+async def outside_edit_and_quit(window: MainWindow, function: str,
+                                change: tuple[str, str] = ('"version": 1', '"version": 2')) -> dict[str, object]:
     """Edit the handler outside the app (it reloads), invoke again, then quit with an unsaved tab and cancel."""
     window.open_function_code(function)
     tab = window.code_editor.current()
     assert tab is not None
-    tab.path.write_text(tab.path.read_text().replace('"version": 1', '"version": 2'))
-    followed = await until(lambda: '"version": 2' in tab.view.toPlainText())
+    old, new = change
+    tab.path.write_text(tab.path.read_text().replace(old, new))
+    followed = await until(lambda: new in tab.view.toPlainText())
     await until(lambda: any(m.text.startswith("Changed outside") for m in window.message_bar.history))
     await window.operations.wait_idle()
     button = window.event_editor.invoke_button
@@ -93,7 +122,7 @@ async def outside_edit_and_quit(window: MainWindow, function: str) -> dict[str, 
     await asyncio.sleep(0.2)
     kept = window.isVisible() and tab.modified and window.session.engine is not None
     tab.view.document().setModified(False)
-    return {"outside_edit_followed": followed, "reinvoked_new_code": bool(result and b'"version": 2' in result.payload),
+    return {"outside_edit_followed": followed, "reinvoked_new_code": bool(result and new.encode() in result.payload),
             "quit_asked": asked, "cancel_kept_window": kept}
 
 
@@ -103,6 +132,7 @@ def main() -> int:
     parser.add_argument("--function", required=True)
     parser.add_argument("--report", type=Path, required=True)
     parser.add_argument("--screenshot", type=Path, required=True)
+    parser.add_argument("--empty", type=Path, help="an empty folder to open as a new project and add a function to")
     args = parser.parse_args()
     app = application()
     loop = WorkbenchEventLoop(app)
@@ -112,7 +142,7 @@ def main() -> int:
 
     async def run() -> dict[str, object]:
         try:
-            return await drive(window, args.function, args.screenshot)
+            return await drive(window, args.function, args.screenshot, args.empty)
         finally:
             await window.shutdown()
             window.close()

@@ -50,14 +50,17 @@ def test_invoke_through_the_ui_in_a_real_window(xvfb_display: str, tmp_path: Pat
     shot = Path(os.environ.get("WORKBENCH_E2E_SCREENSHOT", tmp_path / "screen.png"))
     env = {**os.environ, "DISPLAY": xvfb_display, "QT_QPA_PLATFORM": "xcb", "XDG_CONFIG_HOME": str(tmp_path / "cfg")}
     driver = Path(__file__).with_name("drive_gui.py")
+    empty = tmp_path / "new-project"
+    empty.mkdir()
     result = subprocess.run([sys.executable, str(driver), "--project", str(project.root), "--function", "greeter",
-                             "--report", str(report_path), "--screenshot", str(shot)],
+                             "--report", str(report_path), "--screenshot", str(shot), "--empty", str(empty)],
                             capture_output=True, text=True, timeout=100, env=env)
     assert result.returncode == 0, result.stderr[-3000:]
     report = json.loads(report_path.read_text())
     assert report["platform"] == "xcb" and report["exposed"], report
     assert report["invoked"] and report["cold_start"], report
     assert report["tree_badge"] and report["logs"] and report["traces"] and report["graph"], report
+    assert report["new_project_opened"] and report["function_created"] and report["new_function_invoked"], report
     assert report["outside_edit_followed"] and report["reinvoked_new_code"], report
     assert report["quit_asked"] and report["cancel_kept_window"], report
     assert report["errors"] == []

@@ -50,7 +50,8 @@ async def test_events_in_order_and_frozen_between_invocations(tmp_path: Path) ->
         result = await engine.invoke("Fn")
         await wait_until(lambda: engine.statistics().function("Fn").environments[0].state == EnvState.FROZEN)
         pid = result.json()["pid"]
-        assert _process_state(pid) == "T"  # stopped by SIGSTOP while idle
+        # Stopped by SIGSTOP while idle (the kernel delivers the signal asynchronously: wait for it to land).
+        await wait_until(lambda: _process_state(pid) == "T", message="the idle runtime stopped")
         again = await engine.invoke("Fn")
         assert again.json()["pid"] == pid
     kinds = [type(e) for e in events.events if type(e).__name__ != "LogLine"]

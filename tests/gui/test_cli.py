@@ -31,10 +31,29 @@ def test_demo_plays_and_saves_a_screenshot(tmp_path: Path) -> None:
     assert not (tmp_path / "sample" / ".workbench").exists(), "the demo plays on a copy of the project"
 
 
-def test_screenshot_needs_demo(tmp_path: Path) -> None:
-    result = subprocess.run([sys.executable, "-m", "workbench", "gui", "--screenshot", str(tmp_path / "x.png")],
-                            capture_output=True, text=True, timeout=30)
-    assert result.returncode == 2 and "--screenshot needs --demo" in result.stderr
+@pytest.mark.slow
+def test_an_empty_folder_opens_as_an_empty_project_and_screenshot_saves_the_first_window(tmp_path: Path) -> None:
+    """D23: `--project EMPTY_DIR` opens on an empty project; `--screenshot` without `--demo` saves the first
+    window once it is shown and exits."""
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    shot = tmp_path / "first.png"
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    env["XDG_CONFIG_HOME"] = str(tmp_path / "config")
+    result = subprocess.run([sys.executable, "-m", "workbench", "gui", "--project", str(empty), "--screenshot",
+                             str(shot), "--slow-motion", "3", "--account-limit", "50"], capture_output=True,
+                            text=True, timeout=100, env=env)
+    assert result.returncode == 0, result.stderr[-3000:]
+    image = QImage(str(shot))
+    assert image.width() >= 1280 and image.height() >= 800
+    assert not (empty / "template.yaml").exists(), "nothing is written before the first function"
+    assert not (tmp_path / "config" / "lambda-workbench" / "gui.ini").exists()
+
+
+def test_classroom_flags_are_checked(tmp_path: Path) -> None:
+    result = subprocess.run([sys.executable, "-m", "workbench", "gui", "--project", str(tmp_path),
+                             "--slow-motion", "0.5"], capture_output=True, text=True, timeout=30)
+    assert result.returncode == 2 and "slow motion must be at least 1" in result.stderr
 
 
 def test_without_a_display_the_window_explains(tmp_path: Path) -> None:

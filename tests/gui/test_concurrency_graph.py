@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 from pathlib import Path
 
+from PySide6.QtCore import QRectF
 from PySide6.QtGui import QImage
 
 from tests.gui.conftest import running_window, wait_for
@@ -12,7 +14,7 @@ from workbench.engine.execution.pool import EnvironmentInfo
 from workbench.engine.observation.events import EnvState, InitType, InvocationStarted, Throttled
 from workbench.engine.observation.statistics import EngineStatistics, FunctionStatistics
 from workbench.gui.models.graph_history import GraphHistory, MarkerKind, counts_of
-from workbench.gui.widgets.concurrency_graph import nice_ceiling
+from workbench.gui.widgets.concurrency_graph import LEGEND_ROW, ConcurrencyGraph, nice_ceiling, y_ticks
 from workbench.model.project import Project
 
 
@@ -46,7 +48,39 @@ def test_history_is_bounded_and_aggregates() -> None:
 
 
 def test_axis_maximum_is_round() -> None:
-    assert [nice_ceiling(v) for v in (0, 3.2, 4.6, 7, 11, 23, 180)] == [4, 4, 5, 10, 20, 25, 200]
+    assert [nice_ceiling(v) for v in (0, 3.2, 4.6, 7, 11, 23, 180)] == [4, 4, 5, 8, 15, 25, 200]
+
+
+def test_y_axis_ticks_are_whole_round_steps() -> None:
+    """D15: ticks were y_max/4 (2.5, 6.25, ...); now whole numbers in steps of 1, 2 or 5 times a power of 10."""
+    for value in (0.5, 3.2, 4.6, 5.75, 7, 11, 23, 57.5, 180, 1234):
+        ticks = y_ticks(value)
+        step = ticks[1] - ticks[0]
+        assert ticks[0] == 0 and ticks[-1] >= value and len(ticks) <= 7
+        assert all(b - a == step for a, b in itertools.pairwise(ticks))
+        assert str(step).strip("0") in ("1", "2", "5"), (value, ticks)
+
+
+def test_graph_labels_never_overlap(qtbot: object) -> None:
+    """D15: the legend wrapped into the plot and "reserved 5" sat on "provisioned 5"."""
+    history = GraphHistory()
+    stats = FunctionStatistics("f", (env(EnvState.BUSY), env(EnvState.IDLE, InitType.PROVISIONED)), 1, 0, 0, 0, 0,
+                               5, 5)
+    history.add_statistics(EngineStatistics(1.0, 0, "process", (stats,)))
+    graph = ConcurrencyGraph(history)
+    graph.resize(320, 200)   # narrow: the legend needs several rows
+    latest = history.series("f", 0)[-1][1]
+    legend = graph.legend_layout(graph.legend_entries([], latest), graph.fontMetrics().horizontalAdvance)
+    boxes = [QRectF(x, y, width, LEGEND_ROW - 2) for x, y, width, _entry in legend]
+    assert max(box.bottom() for box in boxes) > LEGEND_ROW, "the legend wrapped"
+    assert all(not a.intersects(b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
+    assert all(box.right() <= graph.width() for box in boxes)
+    plot = QRectF(46, 60, 260, 100)
+    labels = [rect for _, rect in graph.limit_label_rects(latest, plot, lambda v: plot.bottom() - v * 10,
+                                                          graph.fontMetrics().horizontalAdvance)]
+    assert len(labels) == 2 and not labels[0].intersects(labels[1])
+    image = QImage(graph.size(), QImage.Format.Format_ARGB32)
+    graph.render(image)   # paints with the wrapped legend without error
 
 
 async def test_graph_shows_scale_out_throttles_and_cold_starts(project: Project, tmp_path: Path) -> None:

@@ -1,9 +1,13 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from pathlib import Path
 
+from PySide6.QtCore import QPointF
 from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QScrollArea
+from pytestqt.qtbot import QtBot
 
 from tests.gui.conftest import running_window, wait_for
 from workbench.engine.observation.events import (
@@ -18,6 +22,7 @@ from workbench.engine.observation.events import (
 from workbench.engine.observation.statistics import EngineStatistics
 from workbench.gui import theme
 from workbench.gui.models.environment_tiles import EnvironmentTiles
+from workbench.gui.panes.environments import EnvironmentsPane
 from workbench.model.project import Project
 
 COMMON = ("e1", "f", "$LATEST", InitType.ON_DEMAND)
@@ -67,3 +72,35 @@ async def test_map_shows_environments_scale_out_and_stop(project: Project, tmp_p
 def _count_colour(image: QImage, colour: str) -> int:
     return sum(1 for x in range(0, image.width(), 2) for y in range(0, image.height(), 2)
                if image.pixelColor(x, y).name() == colour)
+
+
+def test_the_map_scrolls_to_every_tile_and_each_has_a_tooltip(qtbot: QtBot) -> None:
+    """D9: 60 environments in a small pane were cut off (no scroll bar); tiles had no tooltips."""
+    pane = EnvironmentsPane()
+    qtbot.addWidget(pane)
+    pane.resize(330, 200)
+    pane.show()
+    qtbot.waitExposed(pane)
+    now = time.time()
+    pane.tiles.apply([EnvironmentStarting(now - 75, f"env{i:03d}", "f", "1", InitType.ON_DEMAND, log_stream="s")
+                      for i in range(60)])
+    pane.tiles.apply([EnvironmentInitialised(now - 74, "env000", "f", "1", InitType.ON_DEMAND,
+                                             init_duration_ms=123.0)])
+    pane.map.refresh()
+    scroll = pane.findChild(QScrollArea)
+    assert scroll is not None
+    qtbot.waitUntil(lambda: scroll.verticalScrollBar().maximum() > 0, timeout=2000)
+    rects = pane.map.tile_rects()
+    assert len(rects) == 60
+    last = rects[-1][0]
+    assert last.bottom() <= pane.map.height(), "the last tile is inside the map, so scrolling reaches it"
+    scroll.verticalScrollBar().setValue(scroll.verticalScrollBar().maximum())
+    visible = scroll.viewport().rect().translated(0, scroll.verticalScrollBar().value())
+    assert visible.contains(last.toAlignedRect())
+    tile = pane.map.tile_at(rects[0][0].center())
+    assert tile is not None and tile.env_id == "env000"
+    tip = tile.describe(now)
+    for part in ("Environment env000", "State: idle", "Init type: on-demand", "init took 123 ms",
+                 "Invocations: 0", "Age: 1 min 15 s"):
+        assert part in tip, (part, tip)
+    assert pane.map.tile_at(QPointF(1, 1)) is None

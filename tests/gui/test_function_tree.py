@@ -85,3 +85,21 @@ async def test_layers_and_auto_published_alias_from_the_template(tmp_path: Path,
         assert labels == ["$LATEST", "version 1", "alias live → 1", "layer shared:1"]
         layer = model.index(3, 0, fn).data(NODE_ROLE)
         assert layer.kind is NodeKind.LAYER and layer.qualifier is None
+
+
+async def test_the_tree_keeps_expansion_and_selection_after_publishing(project: Project, tmp_path: Path) -> None:
+    """D13: publishing a version or creating an alias reset the tree: everything collapsed, selection lost."""
+    async with running_window(project, tmp_path) as window:
+        view, model = window.functions.view, window.functions.model
+        engine = window.session.require()
+        greeter, other = model.index_of_function("greeter"), model.index_of_function("other")
+        view.collapse(other)
+        view.setCurrentIndex(model.index(0, 0, greeter))       # greeter's $LATEST
+        await engine.publish_version("greeter")
+        await wait_for(lambda: model.rowCount(model.index_of_function("greeter")) == 2, message="version 1 listed")
+        await engine.create_alias("greeter", "live", "1")
+        await wait_for(lambda: model.rowCount(model.index_of_function("greeter")) == 3, message="the alias listed")
+        greeter, other = model.index_of_function("greeter"), model.index_of_function("other")
+        assert view.isExpanded(greeter) and not view.isExpanded(other)
+        current = view.currentIndex()
+        assert current.parent() == greeter and current.data() == "$LATEST"

@@ -66,3 +66,33 @@ async def test_asynchronous_invoke(project: Project, tmp_path: Path) -> None:
         assert window.traces.model.row_of(request_id) < 0         # accepted before it ran
         await wait_for(lambda: window.traces.model.row_of(request_id) >= 0, message="its trace, later")
         await asyncio.sleep(0)
+
+
+async def test_load_on_an_alias_reports_provisioned_and_spill_over(project: Project, tmp_path: Path) -> None:
+    """D10, D22: the load generator targets an alias; its report splits provisioned from on-demand, and
+    "Stop idle environments" leaves the provisioned environment alone."""
+    async with running_window(project, tmp_path) as window:
+        engine = window.session.require()
+        version = await engine.publish_version("greeter")
+        await engine.create_alias("greeter", "live", version.version)
+        await engine.put_provisioned_concurrency("greeter", "live", 1)
+        await engine.wait_provisioned_ready("greeter")
+        toolbar = window.load_toolbar
+        toolbar.function_box.setCurrentText("greeter")
+        await wait_for(lambda: toolbar.qualifier_box.findText("live") >= 0, message="the alias in the load toolbar")
+        toolbar.qualifier_box.setCurrentText("live")
+        window.event_editor.select_function("greeter")
+        window.event_editor.editor.setPlainText('{"sleep_ms": 150}')
+        toolbar.requests.setValue(6)
+        toolbar.concurrency.setValue(3)
+        toolbar.start_button.click()
+        await window.operations.wait_idle()
+        report = toolbar.last_report
+        assert report is not None and report.succeeded == 6
+        assert report.provisioned >= 1 and report.on_demand >= 1 and report.provisioned + report.on_demand == 6
+        assert "provisioned and" in window.message_bar.history[-1].text
+        assert "spill-over" in window.message_bar.history[-1].text
+        window.stop_all_action.trigger()
+        await window.operations.wait_idle()
+        envs = engine.statistics().function("greeter").environments
+        assert [e.provisioned_for for e in envs] == ["live"], "only the provisioned environment is left"

@@ -5,11 +5,14 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from pytestqt.modeltest import ModelTester
+from pytestqt.qtbot import QtBot
 
 from tests.gui.conftest import invoke_through_ui, running_window, wait_for
 from workbench.engine.observation.events import LogLine
+from workbench.gui.bridge import EventBatch
 from workbench.gui.models.log_lines import Level, LineKind, LogFilter, classify, display_text
 from workbench.gui.models.log_model import MESSAGE, LogModel
+from workbench.gui.panes.logs import LogsPane
 from workbench.model.project import Project
 
 
@@ -117,3 +120,33 @@ async def test_jump_from_an_invocation_to_its_lines(project: Project, tmp_path: 
         assert any("handled two" in m for m in messages) and not any("handled one" in m for m in messages)
         assert window.logs.view.currentIndex().row() == 0
         assert result.request_id in window.logs.detail.toPlainText()
+
+
+def test_follow_shows_the_newest_line(qtbot: QtBot) -> None:
+    """D7: with Follow on, the newest line was left below the view (a horizontal scroll bar appeared over it,
+    or the logs tab was behind the traces while lines arrived)."""
+    pane = LogsPane()
+    qtbot.addWidget(pane)
+    pane.resize(700, 220)
+    pane.show()
+    qtbot.waitExposed(pane)
+
+    def add(first: int, count: int, width: int) -> None:
+        pane.add_events(EventBatch(logs=[LogLine(float(i), "f", "s", "r", f"line {i} " + "x" * width)
+                                         for i in range(first, first + count)]))
+        pane.flush()
+
+    add(0, 50, 10)
+    qtbot.waitUntil(lambda: pane.newest_line_visible(), timeout=2000)
+    add(50, 30, 400)   # long lines: the horizontal scroll bar appears and would cover the last row
+    qtbot.waitUntil(lambda: pane.newest_line_visible(), timeout=2000)
+    pane.hide()
+    add(80, 40, 10)    # arriving while hidden (a tab behind the traces)
+    pane.show()
+    qtbot.waitUntil(lambda: pane.newest_line_visible(), timeout=2000)
+    pane.follow_box.setChecked(False)
+    pane.view.scrollToTop()
+    add(120, 40, 10)
+    assert not pane.newest_line_visible(), "without Follow the view stays where the user put it"
+    pane.follow_box.setChecked(True)
+    qtbot.waitUntil(lambda: pane.newest_line_visible(), timeout=2000)

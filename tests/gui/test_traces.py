@@ -52,3 +52,36 @@ async def test_earlier_sessions_traces_and_their_stored_lines(project: Project, 
         detail = window.logs.detail.toPlainText()
         assert detail.startswith("From the project's stored logs")
         assert f"START RequestId: {earlier}" in detail and "handled yesterday" in detail
+
+
+async def test_traces_follow_the_newest_keep_a_chosen_row_and_compare_like_with_like(project: Project,
+                                                                                      tmp_path: Path) -> None:
+    """D14: the viewer follows new invocations (a toggle); a chosen row and its waterfall stay together as new
+    rows arrive above it; cold and warm are compared for the same function, version and backend."""
+    async with running_window(project, tmp_path) as window:
+        traces, model = window.traces, window.traces.model
+        assert traces.follow_box.isChecked()
+        await invoke_through_ui(window, "greeter", "{}")            # cold, $LATEST
+        await wait_for(lambda: model.rowCount() == 1, message="the first trace")
+        engine = window.session.require()
+        await engine.publish_version("greeter")
+        await invoke_through_ui(window, "greeter", "{}")            # warm, $LATEST
+        window.event_editor.select_function("greeter", "1")
+        await invoke_through_ui(window, "greeter", "{}")            # cold, version 1
+        await wait_for(lambda: model.rowCount() == 3, message="three traces")
+        assert traces.selected is not None and traces.selected.request_id == model.trace_at(0).request_id
+        assert traces.waterfall.cold is traces.selected and traces.selected.version == "1"
+        assert traces.waterfall.warm is None, "version 1 has no warm call: $LATEST's is not its counterpart"
+        assert "no warm call" in traces.compared.text() and "on process" in traces.compared.text()
+
+        cold_latest = model.trace_at(2)
+        traces.view.setCurrentIndex(model.index(2, 0))               # the user picks an older row
+        assert not traces.follow_box.isChecked()
+        assert traces.waterfall.cold is cold_latest and traces.waterfall.warm is model.trace_at(1)
+        await invoke_through_ui(window, "other", "{}")
+        await wait_for(lambda: model.rowCount() == 4, message="a fourth trace")
+        current = traces.view.selectionModel().selectedRows()
+        assert [index.row() for index in current] == [3] and traces.selected is cold_latest
+        assert traces.waterfall.cold is cold_latest, "the waterfall still draws the highlighted row"
+        traces.follow_box.setChecked(True)
+        assert traces.selected is model.trace_at(0) and traces.selected.function == "other"

@@ -3,6 +3,8 @@ both talk to the same Runtime API over loopback."""
 
 from __future__ import annotations
 
+import errno
+import resource
 import signal
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
@@ -74,6 +76,21 @@ class LaunchError(Exception):
         super().__init__(message)
         self.error_type = error_type
         self.message = message
+
+
+def launch_error(exc: OSError, doing: str) -> LaunchError:
+    """The LaunchError for an OSError met while starting an environment. Running out of descriptors or
+    processes is the machine's limit, not a bad entry point: say so, and which limit to raise."""
+    if exc.errno in (errno.EMFILE, errno.ENFILE):
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        return LaunchError("Runtime.ResourceExhausted",
+                           f"the workbench is out of file descriptors (limit {soft}, hard limit {hard}) and could "
+                           f"not {doing}: stop some execution environments or raise the limit (ulimit -n)")
+    if exc.errno == errno.EAGAIN:
+        return LaunchError("Runtime.ResourceExhausted",
+                           f"this machine refused another process and the workbench could not {doing}: stop some "
+                           "execution environments or raise the process limit (ulimit -u)")
+    return LaunchError("Runtime.InvalidEntrypoint", f"{doing}: {exc.strerror}")
 
 
 class BackendError(Exception):

@@ -16,11 +16,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import errno
 import logging
 import math
 import os
-import resource
 import shutil
 import signal
 import subprocess
@@ -41,6 +39,7 @@ from workbench.backends.base import (
     OutputSink,
     RuntimeHandle,
     Snapshot,
+    launch_error,
 )
 from workbench.backends.compiled import (
     CONTAINER_DIR,
@@ -377,7 +376,7 @@ class ProcessBackend(Backend):
         try:
             paths = await asyncio.to_thread(_prepare, spec, self.sandboxed)
         except OSError as exc:
-            raise _launch_error(exc, "prepare the environment's files") from None
+            raise launch_error(exc, "prepare the environment's files") from None
         # Java's and .NET's runtime clients are compiled once into the workbench's cache; in a sandbox that
         # folder is shown read-only where Lambda keeps language runtimes (/var/lang), as in containers.
         client = await _compiled_client(spec.runtime)
@@ -402,7 +401,7 @@ class ProcessBackend(Backend):
         try:
             read_fd, write_fd = os.pipe2(os.O_CLOEXEC)
         except OSError as exc:
-            raise _launch_error(exc, "open the runtime's output pipe") from None
+            raise launch_error(exc, "open the runtime's output pipe") from None
         try:
             # Popen is a fork+exec (vfork where possible): about a millisecond on the loop, no more. It must run
             # on the loop's thread: a parent-death signal fires when the thread that started the child ends.
@@ -412,7 +411,7 @@ class ProcessBackend(Backend):
             )
         except OSError as exc:
             os.close(read_fd)
-            raise _launch_error(exc, f"fork/exec {command[0]}") from None
+            raise launch_error(exc, f"fork/exec {command[0]}") from None
         finally:
             os.close(write_fd)
 
@@ -427,7 +426,7 @@ class ProcessBackend(Backend):
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(popen.pid, signal.SIGKILL)
             popen.wait()
-            raise _launch_error(exc, "watch the runtime") from None
+            raise launch_error(exc, "watch the runtime") from None
         self._handles.add(handle)
         return handle
 
@@ -442,20 +441,6 @@ async def _compiled_client(runtime: RuntimeInfo) -> Path | None:
     if runtime.family is Family.DOTNET:
         return await ensure_dotnet_runtime()
     return None
-
-
-def _launch_error(exc: OSError, doing: str) -> LaunchError:
-    """Running out of descriptors or processes is the machine's limit, not a bad entry point: say so."""
-    if exc.errno in (errno.EMFILE, errno.ENFILE):
-        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-        return LaunchError("Runtime.ResourceExhausted",
-                           f"the workbench is out of file descriptors (limit {soft}, hard limit {hard}) and could "
-                           f"not {doing}: stop some execution environments or raise the limit (ulimit -n)")
-    if exc.errno == errno.EAGAIN:
-        return LaunchError("Runtime.ResourceExhausted",
-                           f"this machine refused another process and the workbench could not {doing}: stop some "
-                           "execution environments or raise the process limit (ulimit -u)")
-    return LaunchError("Runtime.InvalidEntrypoint", f"{doing}: {exc.strerror}")
 
 
 @dataclass(frozen=True, slots=True)

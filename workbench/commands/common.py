@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import logging
 import os
 import sys
-import urllib.parse
 from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any
 
 from workbench.backends.base import BackendError
-from workbench.engine import EngineSettings, LambdaError
+from workbench.classroom import ClassroomSettings
+from workbench.engine import EngineSettings, LambdaError, checked_aws_endpoint
 from workbench.model.project import STATE_DIR_NAME, TEMPLATE_NAMES, Project, load_project
 from workbench.model.template import TemplateError
 from workbench.resources import sample_project_dir
@@ -55,18 +56,47 @@ def add_services_option(parser: argparse.ArgumentParser) -> None:
                         "WORKBENCH_AWS_ENDPOINT")
 
 
+def add_classroom_options(parser: argparse.ArgumentParser) -> None:
+    """The classroom knobs (the GUI's Engine settings panel has the same): slow scaling and reaping down."""
+    defaults = EngineSettings()
+    group = parser.add_argument_group("classroom settings")
+    group.add_argument("--scaling-rate", type=int, metavar="N", default=defaults.scaling_environments,
+                       help=f"new environments per function per {defaults.scaling_window_s:g} s "
+                       f"(default: {defaults.scaling_environments}, AWS's rate)")
+    group.add_argument("--idle-timeout", type=float, metavar="SECONDS", default=defaults.idle_timeout_s,
+                       help=f"stop environments idle this long (default: {defaults.idle_timeout_s:g})")
+    group.add_argument("--max-lifetime", type=float, metavar="SECONDS", default=defaults.max_lifetime_s,
+                       help=f"recycle environments after this lifetime (default: {defaults.max_lifetime_s:g})")
+    group.add_argument("--account-limit", type=int, metavar="N", default=defaults.account_concurrency,
+                       help=f"the account's concurrency limit (default: {defaults.account_concurrency})")
+    group.add_argument("--max-parallel-inits", type=int, metavar="N", default=defaults.max_parallel_inits,
+                       help="environments initialising at once, 0 for no bound "
+                       f"(default here: {defaults.max_parallel_inits})")
+    group.add_argument("--slow-motion", type=float, metavar="FACTOR", default=1.0,
+                       help="make scaling and reaping FACTOR times slower, so a class can watch them (default: 1)")
+
+
 def engine_settings(args: argparse.Namespace) -> EngineSettings:
-    """The engine settings the command line chose: the external AWS endpoint and the asynchronous delay scale."""
+    """The engine settings the command line chose: the external AWS endpoint, the asynchronous delay scale and
+    the classroom settings."""
     scale = getattr(args, "async_delay_scale", 1.0)
     if not 0 < scale <= 100:
         raise CommandError(f"--async-delay-scale must be above 0 and at most 100 (got {scale})")
+    settings = EngineSettings(async_delay_scale=scale)
     endpoint = getattr(args, "aws_endpoint", None)
-    if endpoint is None:
-        return EngineSettings(async_delay_scale=scale)
-    parsed = urllib.parse.urlsplit(endpoint)
-    if parsed.scheme not in ("http", "https") or not parsed.hostname or parsed.path not in ("", "/"):
-        raise CommandError(f"--aws-endpoint must be an http(s)://host[:port] URL (got {endpoint!r})")
-    return EngineSettings(aws_endpoint=endpoint.rstrip("/"), async_delay_scale=scale)
+    if endpoint is not None:
+        try:
+            settings = dataclasses.replace(settings, aws_endpoint=checked_aws_endpoint(endpoint))
+        except ValueError:
+            raise CommandError(f"--aws-endpoint must be an http(s)://host[:port] URL (got {endpoint!r})") from None
+    if getattr(args, "slow_motion", None) is None:
+        return settings
+    classroom = ClassroomSettings(args.scaling_rate, args.idle_timeout, args.max_lifetime, args.account_limit,
+                                  args.max_parallel_inits, args.slow_motion)
+    try:
+        return classroom.apply(settings)
+    except ValueError as exc:
+        raise CommandError(str(exc)) from None
 
 
 def project_from(args: argparse.Namespace) -> Project:

@@ -16,8 +16,9 @@ from workbench.engine import QueuedEvent, iso_timestamp, open_readonly, query_ev
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser("events", help="show a function's asynchronous events and their attempts",
                                    description="List the asynchronous (Event) invocations of FUNCTION kept in the "
-                                   "project's .workbench/: queued, running, waiting for a retry, succeeded, failed "
-                                   "or expired, with each attempt.")
+                                   "project's .workbench/: queued, running, waiting for a retry, succeeded, failed, "
+                                   "expired or dropped (over the queue's bound), with each attempt and the process "
+                                   "that ran it.")
     parser.add_argument("function")
     add_project_options(parser)
     parser.add_argument("--json", action="store_true", help="one JSON object per event")
@@ -43,8 +44,10 @@ def describe(event: QueuedEvent) -> list[str]:
         ended = attempt.get("ended")
         took = f"{(float(ended) - float(attempt['started'])) * 1000:8.1f} ms" if ended is not None else "        -"
         detail = attempt.get("error") or attempt.get("reason") or ""
+        by = f"  pid {attempt['processor']}" if "processor" in attempt else ""
         lines.append(f"    attempt {number}  {iso_timestamp(float(attempt['started']))}  version "
-                     f"{attempt.get('version', '?')}  {took}  {attempt.get('outcome', 'running')}  {detail}".rstrip())
+                     f"{attempt.get('version', '?')}{by}  {took}  {attempt.get('outcome', 'running')}  "
+                     f"{detail}".rstrip())
     return lines
 
 

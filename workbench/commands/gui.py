@@ -13,13 +13,15 @@ from workbench.commands.common import (
     CommandError,
     add_async_options,
     add_backend_option,
+    add_classroom_options,
     add_project_options,
     add_services_option,
     engine_settings,
     project_from,
 )
 from workbench.commands.instance_lock import InstanceLock, ProjectLockedError
-from workbench.model.project import STATE_DIR_NAME, load_project
+from workbench.model.project import STATE_DIR_NAME, load_project, open_folder
+from workbench.model.template import TemplateError
 from workbench.resources import theme_names
 
 
@@ -31,24 +33,38 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     add_backend_option(parser)
     add_async_options(parser)
     add_services_option(parser)
+    add_classroom_options(parser)
     parser.add_argument("--demo", action="store_true",
                         help="play a short scripted scenario (a cold and a warm invocation, a burst that scales "
                         "out and is throttled at a reserved limit) on a copy of the project, and exit")
+    parser.add_argument("--lesson", metavar="NAME",
+                        help="open the lesson player on a lesson (`workbench lessons --list`); with --screenshot, "
+                        "play it to its end on a copy of the project, save the window and exit")
     parser.add_argument("--screenshot", type=Path, metavar="FILE",
-                        help="with --demo: save a PNG of the whole window at the end")
-    parser.add_argument("--theme", choices=theme_names(), default=os.environ.get("WORKBENCH_THEME") or "light",
-                        help="the colour theme (default: light; set WORKBENCH_THEME to change it)")
+                        help="save a PNG of the whole window and exit: with --demo at the end of the scenario, "
+                        "otherwise as soon as the window is shown and its engine runs")
+    parser.add_argument("--theme", choices=[*theme_names(), "system"],
+                        default=os.environ.get("WORKBENCH_THEME") or "system",
+                        help="the colour theme; system follows the desktop's light or dark colour scheme (default: "
+                        "system; set WORKBENCH_THEME to change it)")
     parser.add_argument("project_file", nargs="?", type=Path, metavar="TEMPLATE",
                         help="a template.yaml to open (what the desktop's file association passes)")
     parser.set_defaults(handler=gui)
 
 
 def gui(args: argparse.Namespace) -> int:
-    if args.screenshot is not None and not args.demo:
-        print("workbench: error: --screenshot needs --demo", file=sys.stderr)
-        return 2
+    lesson = None
+    if args.lesson is not None:
+        from workbench.lessons.model import LessonError, find_lesson
+
+        try:
+            lesson = find_lesson(args.lesson)
+        except LessonError as exc:
+            print(f"workbench: error: {exc}", file=sys.stderr)
+            return 2
+        args.demo = args.demo or args.screenshot is not None   # played to its end: on a copy, headless is fine
     if not _has_display():
-        if not args.demo:
+        if not args.demo and args.screenshot is None:
             print("workbench: error: no display to open the window on (DISPLAY and WAYLAND_DISPLAY are unset); "
                   "run it in a desktop session, or use --demo --screenshot FILE, which works headless",
                   file=sys.stderr)
@@ -62,9 +78,12 @@ def gui(args: argparse.Namespace) -> int:
     if args.template is None and args.project is None:
         args.sample = True   # no project named: the bundled sample project
     try:
-        project = project_from(args)
+        # A folder without a template (a new, empty project) opens on no functions: the first New function
+        # writes its template.
+        project = open_folder(args.project) if args.project is not None and args.project.is_dir() \
+            else project_from(args)
         settings = engine_settings(args)
-    except CommandError as exc:
+    except (CommandError, TemplateError) as exc:
         print(f"workbench: error: {exc}", file=sys.stderr)
         return 2
     try:
@@ -74,21 +93,23 @@ def gui(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 2
     if not args.demo:
+        lock = InstanceLock(project.state_dir)
         try:
-            with InstanceLock(project.state_dir):
-                return run(project, backend=args.backend, demo=False, screenshot=None, engine_settings=settings,
-                           theme=args.theme)
+            lock.acquire()
         except ProjectLockedError as exc:
             print(f"workbench: error: {exc}", file=sys.stderr)
             return 2
+        # The window may move the lock to another project (File > Open project); it releases what it holds.
+        return run(project, backend=args.backend, demo=False, screenshot=args.screenshot, engine_settings=settings,
+                   theme=args.theme, lock=lock, slow_motion=args.slow_motion, lesson=lesson)
     # The demo changes what it plays on (reserved concurrency, logs, traces): it plays on a copy, so the
     # project (and the sample project the next `make run` opens) stays as it was.
     with tempfile.TemporaryDirectory(prefix="workbench-demo-") as folder:
         copy = Path(folder) / project.root.name
         shutil.copytree(project.root, copy, ignore=shutil.ignore_patterns(STATE_DIR_NAME, "__pycache__"))
         demo_project = load_project(copy / project.template_path.name)
-        return run(demo_project, backend=args.backend, demo=True, screenshot=args.screenshot,
-                   engine_settings=settings, theme=args.theme)
+        return run(demo_project, backend=args.backend, demo=lesson is None, screenshot=args.screenshot,
+                   engine_settings=settings, theme=args.theme, lesson=lesson)
 
 
 def _has_display() -> bool:

@@ -11,6 +11,7 @@ from workbench.engine.asynchronous.events import (
     AsyncDestinationDelivered,
     AsyncEventDeadLettered,
     AsyncEventDiscarded,
+    AsyncEventDropped,
     AsyncEventQueued,
     AsyncEventSucceeded,
     AsyncInvocationEvent,
@@ -18,6 +19,7 @@ from workbench.engine.asynchronous.events import (
     Condition,
     EventState,
 )
+from workbench.engine.asynchronous.lease import LeaseHolder
 from workbench.engine.asynchronous.statistics import AsyncQueueStatistics
 from workbench.engine.asynchronous.store import QueuedEvent, query_events
 from workbench.engine.catalogue.code_store import CodeStore, deterministic_zip
@@ -44,7 +46,7 @@ from workbench.engine.core.errors import (
     check_revision_id,
 )
 from workbench.engine.core.initiator import initiated_by
-from workbench.engine.core.settings import EngineSettings
+from workbench.engine.core.settings import EngineSettings, checked_aws_endpoint
 from workbench.engine.event_sources.config import MappingConfig, MappingOptions, PollerSettings, SourceKind
 from workbench.engine.event_sources.config import State as MappingState
 from workbench.engine.event_sources.events import MappingBatchProcessed, MappingRecordsDiscarded, MappingStateChanged
@@ -100,6 +102,7 @@ __all__ = [
     "AsyncDestinationDelivered",
     "AsyncEventDeadLettered",
     "AsyncEventDiscarded",
+    "AsyncEventDropped",
     "AsyncEventQueued",
     "AsyncEventSucceeded",
     "AsyncInvocationEvent",
@@ -145,6 +148,7 @@ __all__ = [
     "InvokeResult",
     "LambdaError",
     "LayerVersion",
+    "LeaseHolder",
     "LoadProgress",
     "LoadReport",
     "LogLine",
@@ -179,6 +183,7 @@ __all__ = [
     "TraceRecorded",
     "ValidationError",
     "check_revision_id",
+    "checked_aws_endpoint",
     "deterministic_zip",
     "extract_zip",
     "initiated_by",

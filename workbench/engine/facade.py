@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 from workbench.backends.base import Backend
 from workbench.backends.factory import create_backend
@@ -17,6 +18,7 @@ from workbench.backends.procfs import process_exists
 from workbench.engine.asynchronous.config import EventInvokeConfigs
 from workbench.engine.asynchronous.control import EventInvokeControl
 from workbench.engine.asynchronous.delivery import Deliverer
+from workbench.engine.asynchronous.lease import ProcessorLease
 from workbench.engine.asynchronous.queue import AsyncQueue
 from workbench.engine.asynchronous.store import QueueStore
 from workbench.engine.catalogue.code_store import CodeStore
@@ -31,6 +33,7 @@ from workbench.engine.core.errors import (
     InvalidParameterValueError,
     InvalidRequestContentError,
     InvalidRuntimeError,
+    LambdaError,
     RequestTooLargeError,
     ServiceError,
 )
@@ -63,6 +66,7 @@ from workbench.model.function import FunctionConfig
 from workbench.model.project import STATE_DIR_NAME, Project
 from workbench.model.runtimes import lookup_runtime
 from workbench.runtime_api.server import RuntimeApiServer
+from workbench.services.deliveries import Delivery, PushDeliveries
 from workbench.services.local import LocalServices, client_for
 from workbench.services.project import provision_project
 
@@ -122,6 +126,9 @@ class Engine:
             SdkClients(self.services.ensure_started, self.settings.region, client_for), self.database, self.clock,
             self.bus, self._supervisor, self.settings.event_sources, self.settings.region)
         self._compose_asynchronous()
+        #: SNS, EventBridge and S3 pushes to functions, which the workbench delivers (moto cannot call them).
+        self.deliveries = PushDeliveries(self._services_client, self._invoke_pushed, self._supervisor.spawn,
+                                         refused=(LambdaError,))
         self._delegate_control_planes()
         self._started_at = 0.0
         self._running = False
@@ -137,7 +144,8 @@ class Engine:
             registry=self.registry, scheduler=self.scheduler, clock=self.clock, bus=self.bus, settings=self.settings,
             supervisor=self._supervisor, store=queue_store, configs=configs, deliverer=deliverer,
             make_request=lambda target, payload, request_id: self._request(target, payload, None, None, request_id),
-            reserved=self.concurrency.function_concurrency, invoke_async=self.invoke_async)
+            reserved=self.concurrency.function_concurrency, invoke_async=self.invoke_async,
+            lease=ProcessorLease(self.database, self.clock, self.settings.async_lease_s))
 
     def _delegate_control_planes(self) -> None:
         """The façade's control-plane operations are its components' methods, bound here so each is named once
@@ -210,6 +218,7 @@ class Engine:
         environments the template asks for (they are ready before the first request)."""
         self._started_at = self.clock.monotonic()
         await asyncio.to_thread(_remove_stale_scratch, self.state_dir / "run")
+        await asyncio.to_thread(self.code.remove_leftovers)
         self._scratch_root.mkdir(parents=True, exist_ok=True)
         await self.database.open()
         self.store.start()
@@ -241,8 +250,10 @@ class Engine:
         if not self._running:
             return
         self._running = False
+        await self.deliveries.close()
         await self.event_sources.close()
         await self._supervisor.close()
+        await self.async_queue.close()
         await self.scheduler.close()
         await self._runtime_api.close()
         await self.backend.close()
@@ -255,8 +266,16 @@ class Engine:
         """Create the template's queues, topics, streams, tables, buses and buckets (at start, and again when
         the local services restart); the functions are read again so their references name them."""
         if self.project is not None:
+            deliveries: list[Delivery] = []
             self.project, self.resource_attributes = await provision_project(self.services, self.project,
-                                                                             self.settings.region)
+                                                                             self.settings.region, deliveries)
+            await self.deliveries.replace(deliveries)
+
+    async def _services_client(self, service: str) -> Any:
+        return client_for(service, await self.services.ensure_started(), self.settings.region)
+
+    async def _invoke_pushed(self, function: str, payload: bytes, qualifier: str | None) -> str:
+        return await self.invoke_async(function, payload, qualifier=qualifier)
 
     # -- events and persistence -------------------------------------------------------------------------
     def subscribe(self, subscriber: Callable[[EngineEvent], None]) -> Callable[[], None]:
@@ -385,8 +404,8 @@ class Engine:
         return target.version.version
 
     async def stop_environments(self, function: str | None = None, reason: str = "manual") -> int:
-        """Stop the idle environments of ``function`` (of every function when None); busy ones finish first
-        and are not touched. Returns how many were stopped."""
+        """Stop the idle on-demand environments of ``function`` (of every function when None); busy ones finish
+        first and are not touched, provisioned ones stay (as on AWS). Returns how many were stopped."""
         names = [self.registry.get(function).name] if function else list(self.scheduler.pools)
         return await self.scheduler.stop_idle(names, reason)
 

@@ -18,12 +18,14 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from workbench import __version__
+from workbench.commands.instance_lock import InstanceLock
 from workbench.engine import EngineSettings
 from workbench.gui import theme
 from workbench.gui.gc_guard import GuiThreadCollector
 from workbench.gui.loop import WorkbenchEventLoop
 from workbench.gui.main_window import MainWindow
 from workbench.gui.session import EngineState
+from workbench.lessons.model import Lesson
 from workbench.model.project import Project
 from workbench.oslimits import STOP_SIGNALS
 from workbench.resources import APP_ID, ICONS_DIR
@@ -56,7 +58,19 @@ def application(theme_name: str | None = None) -> QApplication:
     if app.findChild(GuiThreadCollector) is None:
         GuiThreadCollector(app)   # cycles holding Qt objects are freed on this thread, never a worker's
     theme.apply(app, theme_name)
+    if theme_name == theme.SYSTEM and not app.property("follows-scheme"):
+        # The desktop switched between light and dark: so does the workbench (painted views read the colours
+        # at their next paint; every window repaints now).
+        app.styleHints().colorSchemeChanged.connect(lambda _scheme: follow_scheme(app))
+        app.setProperty("follows-scheme", True)
     return app
+
+
+def follow_scheme(app: QApplication) -> None:
+    if app.property("theme-choice") in (None, theme.SYSTEM):
+        theme.apply(app, theme.SYSTEM)
+        for widget in app.topLevelWidgets():
+            widget.update()
 
 
 def route_errors(window: MainWindow, loop: asyncio.AbstractEventLoop) -> None:
@@ -87,10 +101,39 @@ async def wait_until_running(window: MainWindow, timeout_s: float = 60.0) -> Non
         await asyncio.sleep(0.05)
 
 
-async def _main(window: MainWindow, demo: bool, screenshot: Path | None) -> int:
+async def _main(window: MainWindow, demo: bool, screenshot: Path | None, lesson: Lesson | None = None) -> int:
     window.show()
     window.start_engine()
     await asyncio.sleep(0)
+    if lesson is not None and screenshot is not None:   # play it to its end offscreen, save the window, exit
+        from workbench.gui.demo import save_screenshot
+
+        try:
+            await wait_until_running(window)
+            window.lesson_player.load(lesson)
+            window.docks["lesson"].raise_()   # the step's text beside the pane it highlights
+            await window.lesson_player.play_to_end()
+            window.bridge.flush()   # the last batch of events reaches the panes
+            save_screenshot(window, screenshot)
+        finally:
+            await window.shutdown()
+            window.close()
+        return 0
+    if screenshot is not None and not demo:
+        # The first window as a user sees it: shown, laid out, the engine running, then saved; and exit.
+        from workbench.gui.demo import save_screenshot
+
+        try:
+            await wait_until_running(window)
+            await window.wait_laid_out()
+            save_screenshot(window, screenshot, minimum=None)
+        finally:
+            await window.shutdown()
+            window.close()
+        return 0
+    if lesson is not None:
+        window.lesson_player.load(lesson)
+        window.docks["lesson"].raise_()
     if demo:
         from workbench.gui.demo import play_demo
 
@@ -122,16 +165,21 @@ async def _main(window: MainWindow, demo: bool, screenshot: Path | None) -> int:
 
 
 def run(project: Project, *, backend: str = "process", demo: bool = False, screenshot: Path | None = None,
-        engine_settings: EngineSettings | None = None, theme: str | None = None) -> int:
+        engine_settings: EngineSettings | None = None, theme: str | None = None, lock: InstanceLock | None = None,
+        slow_motion: float = 1.0, lesson: Lesson | None = None) -> int:
     app = application(theme)
     loop = WorkbenchEventLoop(app)
     asyncio.set_event_loop(loop)
-    window = MainWindow(project, backend=backend, engine_settings=engine_settings, remember_layout=not demo)
+    window = MainWindow(project, backend=backend, engine_settings=engine_settings,
+                        remember_layout=not demo and screenshot is None and lesson is None, lock=lock,
+                        slow_motion=slow_motion)
     route_errors(window, loop)
     try:
         with loop:
-            status: int = loop.run_until_complete(_main(window, demo, screenshot))
+            status: int = loop.run_until_complete(_main(window, demo, screenshot, lesson))
             return status
     finally:
         sys.excepthook = sys.__excepthook__
         asyncio.set_event_loop(None)
+        if window.lock is not None:
+            window.lock.release()

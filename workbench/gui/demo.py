@@ -81,11 +81,13 @@ async def play_demo(window: MainWindow, screenshot: Path | None) -> None:
         save_screenshot(window, screenshot)
 
 
-def save_screenshot(window: MainWindow, path: Path) -> None:
+def save_screenshot(window: MainWindow, path: Path, minimum: tuple[int, int] | None = MIN_SCREENSHOT) -> None:
+    """The whole window as a PNG. The demo's picture (the README's) must be at least ``minimum``; the first
+    window's (`--screenshot` alone) is whatever fits the screen."""
     image = window.grab()
-    if image.width() < MIN_SCREENSHOT[0] or image.height() < MIN_SCREENSHOT[1]:
+    if minimum is not None and (image.width() < minimum[0] or image.height() < minimum[1]):
         raise RuntimeError(f"the window is {image.width()}x{image.height()}, smaller than the "
-                           f"{MIN_SCREENSHOT[0]}x{MIN_SCREENSHOT[1]} a screenshot needs")
+                           f"{minimum[0]}x{minimum[1]} a screenshot needs")
     path.parent.mkdir(parents=True, exist_ok=True)
     if not image.save(str(path), "PNG"):
         raise RuntimeError(f"could not write {path}")

@@ -7,11 +7,14 @@ Wiring: engine events and statistics come in only through the bridge; actions go
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import functools
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence, QShowEvent
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QGuiApplication, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QDockWidget,
     QFrame,
@@ -24,10 +27,14 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.about import docker_engine_version
+from workbench.classroom import ClassroomSettings
+from workbench.commands.instance_lock import InstanceLock, ProjectLockedError
 from workbench.engine import Engine, EngineSettings, EngineStatistics
+from workbench.gui import theme
 from workbench.gui.bridge import EngineBridge, EventBatch
 from workbench.gui.code_files import code_folder
 from workbench.gui.file_watch import FileWatcher
+from workbench.gui.lessons.player import LessonPlayer
 from workbench.gui.operations import Operations
 from workbench.gui.panes.code_editor import CodeEditorPane
 from workbench.gui.panes.concurrency import ConcurrencyPane
@@ -36,13 +43,21 @@ from workbench.gui.panes.event_editor import EventEditorPane
 from workbench.gui.panes.functions import FunctionsPane
 from workbench.gui.panes.load_toolbar import LoadToolbar
 from workbench.gui.panes.logs import LogsPane
+from workbench.gui.panes.monitoring import MonitoringPane
+from workbench.gui.panes.pipelines.pipeline_pane import PipelinePane
+from workbench.gui.panes.resources.browser_pane import ResourcesBrowserPane
 from workbench.gui.panes.traces import TracesPane
+from workbench.gui.panes.triggers.triggers_pane import TriggersPane
+from workbench.gui.project.actions import ProjectActions
 from workbench.gui.session import EngineSession
 from workbench.gui.widgets.about import AboutDialog
+from workbench.gui.widgets.endpoint_dialog import add_endpoint_action
 from workbench.gui.widgets.message_bar import MessageBar
+from workbench.gui.widgets.preferences import PreferencesDialog
 from workbench.gui.widgets.status_bar import WorkbenchStatusBar
-from workbench.model.project import Project
-from workbench.resources import user_config_dir
+from workbench.model.project import Project, open_folder
+from workbench.model.template import TemplateError
+from workbench.resources import docs_path, user_config_dir
 
 #: Bump when the docks change, so an old saved layout is not applied to a different set of panes.
 LAYOUT_VERSION = 1
@@ -74,8 +89,13 @@ class MainWindow(QMainWindow):
 
     def __init__(self, project: Project, *, backend: str = "process", engine_settings: EngineSettings | None = None,
                  settings_path: Path | None = None, remember_layout: bool = True,
-                 size: tuple[int, int] | None = None) -> None:
+                 size: tuple[int, int] | None = None, lock: InstanceLock | None = None,
+                 slow_motion: float = 1.0) -> None:
         super().__init__()
+        #: The slow-motion factor the engine settings were built with (Preferences shows the asked values).
+        self.slow_motion = slow_motion
+        #: The lock that keeps a second window off this project (held by `workbench gui`; moved on Open).
+        self.lock = lock
         self.setWindowTitle(f"Lambda Workbench — {project.root.name}")
         self.resize(*(size or initial_size()))
         self.setDockOptions(QMainWindow.DockOption.AnimatedDocks | QMainWindow.DockOption.AllowNestedDocks
@@ -86,14 +106,24 @@ class MainWindow(QMainWindow):
         self.message_bar = MessageBar()
         self.operations = Operations(self.message_bar, self)
         self.code_editor = CodeEditorPane(self.session, self.operations, self.message_bar)
+        points = self._settings.value("editor_point_size")
+        if isinstance(points, int | str) and str(points).isdigit():
+            self.code_editor.set_point_size(int(points))
         self.functions = FunctionsPane(self.session, self.operations, self.message_bar)
         self.event_editor = EventEditorPane(self.session, self.operations, self.message_bar)
         self.concurrency = ConcurrencyPane()
         self.environments = EnvironmentsPane()
         self.logs = LogsPane()
         self.traces = TracesPane()
+        self.resources = ResourcesBrowserPane(self.session, self.operations, self.message_bar)
+        self.triggers = TriggersPane(self.session, self.operations, self.message_bar)
+        self.pipeline = PipelinePane(self.session, self.operations)
+        self.monitoring = MonitoringPane()
+        self.lesson_player = LessonPlayer(self.session, self.operations, lambda: self.docks)
         self.status = WorkbenchStatusBar()
         self.file_watcher = FileWatcher(self)
+        self.project_actions = ProjectActions(self.session, self.operations, self.message_bar, self.file_watcher,
+                                              self._settings, self, self.open_project, self.open_function_code)
         self.setStatusBar(self.status)
         self._build_central()
         self.docks = self._build_docks()
@@ -104,6 +134,11 @@ class MainWindow(QMainWindow):
         self.presentation = False
         self._remember_layout = remember_layout   # the demo neither applies nor overwrites a user's layout
         self._sized = False
+        self._history_for: Path | None = None   # the project whose stored traces were read into the viewer
+        #: Set once the first show has sized the docks and fitted the window to the screen.
+        self.laid_out = asyncio.Event()
+        self.preferences: PreferencesDialog | None = None
+        self.shortcuts_box: QMessageBox | None = None
         self._layout_restored = remember_layout and self.restore_layout()
         self._shutdown_done = False
         self._shutdown_task: asyncio.Task[None] | None = None
@@ -162,7 +197,17 @@ class MainWindow(QMainWindow):
             self.splitDockWidget(docks["environments"], docks["traces"], Qt.Orientation.Horizontal)
         else:
             self.tabifyDockWidget(docks["logs"], docks["traces"])
-            docks["logs"].raise_()
+        # What delivers events (issue 17): tabs beside the logs, so the default picture stays as it was.
+        self.delivery_docks: dict[str, tuple[str, QWidget]] = {
+            "resources": ("Local resources", self.resources), "triggers": ("Triggers", self.triggers),
+            "pipeline": ("Pipeline", self.pipeline), "monitoring": ("Monitor", self.monitoring)}
+        for name, (title, pane) in self.delivery_docks.items():
+            docks[name] = self._dock(title, name, pane, bottom)
+            self.tabifyDockWidget(docks["logs"], docks[name])
+        docks["lesson"] = self._dock("Lesson", "lesson", self.lesson_player, right)
+        self.tabifyDockWidget(docks["events"], docks["lesson"])
+        docks["logs"].raise_()
+        docks["events"].raise_()
         return docks
 
     def size_docks(self) -> None:
@@ -186,6 +231,8 @@ class MainWindow(QMainWindow):
         docks, width, height = self.docks, self.width(), self.height()
         docks["functions"].hide()
         docks["logs"].hide()
+        for name in self.delivery_docks:   # tabs beside the logs: they go with them
+            docks[name].hide()
         # The graph on the left, the map above the traces beside it: wide enough for big type at 1280x800.
         self.splitDockWidget(docks["environments"], docks["traces"], Qt.Orientation.Vertical)
         for name in ("concurrency", "environments", "traces", "events"):
@@ -216,6 +263,12 @@ class MainWindow(QMainWindow):
             if not self._layout_restored:
                 QTimer.singleShot(0, self.size_docks)
             QTimer.singleShot(0, self.fit_to_screen)
+            QTimer.singleShot(0, self.laid_out.set)   # after the two above (timers of 0 run in order)
+
+    async def wait_laid_out(self) -> None:
+        """Until the first show's layout is done and painted (a screenshot of the first window)."""
+        await self.laid_out.wait()
+        await asyncio.sleep(0)
 
     def fit_to_screen(self) -> None:
         """Once the window manager has framed the window: shrink and move it so the frame is on screen."""
@@ -242,8 +295,8 @@ class MainWindow(QMainWindow):
         self.invoke_action.triggered.connect(self.event_editor.invoke)
         toolbar.addAction(self.invoke_action)
         self.stop_all_action = QAction("■ Stop idle environments", self)
-        self.stop_all_action.setToolTip("Stop every idle environment (busy ones finish first); the next "
-                                        "invocation cold-starts")
+        self.stop_all_action.setToolTip("Stop every idle on-demand environment (busy ones finish first, "
+                                        "provisioned ones stay, as on AWS); the next invocation cold-starts")
         self.stop_all_action.triggered.connect(self.stop_all_environments)
         toolbar.addAction(self.stop_all_action)
         toolbar.addSeparator()
@@ -251,6 +304,8 @@ class MainWindow(QMainWindow):
         self.backend_box = QComboBox()
         self.backend_box.addItems(BACKENDS)
         self.backend_box.setCurrentText(self.session.backend)
+        self.backend_box.setToolTip("Where execution environments run: processes on this machine, or Docker "
+                                    "containers (the engine restarts on the other)")
         self.backend_box.activated.connect(lambda _i: self.switch_backend(self.backend_box.currentText()))
         toolbar.addWidget(self.backend_box)
         self.toolbar = toolbar
@@ -260,16 +315,30 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
-        file_menu.addAction("Open the template", self.open_template)
-        file_menu.addAction(self.code_editor.save_action)
-        file_menu.addAction(self.code_editor.find_action)
+        file_menu.addAction("&New project…", QKeySequence("Ctrl+Shift+N"),
+                            lambda: self.project_actions.choose_folder("New project: choose an empty folder"))
+        file_menu.addAction("&Open project…", QKeySequence.StandardKey.Open,
+                            lambda: self.project_actions.choose_folder("Open project: choose its folder"))
+        self.recent_menu = file_menu.addMenu("&Recent projects")
+        self.recent_menu.aboutToShow.connect(self._fill_recent)
         file_menu.addSeparator()
-        file_menu.addAction("Quit", QKeySequence.StandardKey.Quit, self.close)
+        self.new_function_action = file_menu.addAction("New &function…", QKeySequence.StandardKey.New,
+                                                       self.project_actions.new_function)
+        file_menu.addAction("Open the &template", self.open_template)
+        file_menu.addAction(self.code_editor.save_action)
+        file_menu.addSeparator()
+        file_menu.addAction("&Quit", QKeySequence.StandardKey.Quit, self.close)
+        self._build_edit_menu()
         engine_menu = self.menuBar().addMenu("&Engine")
         engine_menu.addAction(self.invoke_action)
         engine_menu.addAction(self.stop_all_action)
-        engine_menu.addAction("Reload the project", lambda: self.operations.run("Reload the project",
-                                                                                self.session.reload_project))
+        engine_menu.addAction("Re&load the project", lambda: self.operations.run("Reload the project",
+                                                                                 self.session.reload_project))
+        add_endpoint_action(engine_menu, self.session, self.operations, self)
+        engine_menu.addSeparator()
+        engine_menu.addAction("Engine &settings…", lambda: self.show_preferences(engine=True))
+        self.reset_demo_action = engine_menu.addAction("&Reset the demo", self.reset_demo)
+        self.reset_demo_action.setToolTip("Stop everything and clear the graph, map, logs and traces")
         view_menu = self.menuBar().addMenu("&View")
         for dock in self.docks.values():
             view_menu.addAction(dock.toggleViewAction())
@@ -284,7 +353,41 @@ class MainWindow(QMainWindow):
         view_menu.addAction(self.presentation_action)
         view_menu.addAction("Reset the layout", self.reset_layout)
         help_menu = self.menuBar().addMenu("&Help")
-        self.about_action = help_menu.addAction("About Lambda Workbench", self.show_about)
+        help_menu.addAction("&Documentation", QKeySequence(QKeySequence.StandardKey.HelpContents), self.show_docs)
+        help_menu.addAction("&Keyboard shortcuts", self.show_shortcuts)
+        self.about_action = help_menu.addAction("&About Lambda Workbench", self.show_about)
+
+    def _build_edit_menu(self) -> None:
+        """Undo, clipboard and Find act on whichever text field has the focus (editor, event, filters)."""
+        edit_menu = self.menuBar().addMenu("&Edit")
+        for label, key, slot in (("&Undo", QKeySequence.StandardKey.Undo, "undo"),
+                                 ("&Redo", QKeySequence.StandardKey.Redo, "redo"),
+                                 (None, None, None),
+                                 ("Cu&t", QKeySequence.StandardKey.Cut, "cut"),
+                                 ("&Copy", QKeySequence.StandardKey.Copy, "copy"),
+                                 ("&Paste", QKeySequence.StandardKey.Paste, "paste"),
+                                 ("Select &all", QKeySequence.StandardKey.SelectAll, "selectAll")):
+            if label is None or key is None or slot is None:
+                edit_menu.addSeparator()
+                continue
+            action = QAction(label, self)
+            action.setShortcut(QKeySequence(key))
+            # Standard shortcuts stay with the focused widget (a QLineEdit handles Ctrl+C itself); the menu
+            # item forwards to it.
+            action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+            action.triggered.connect(functools.partial(self._edit, slot))
+            edit_menu.addAction(action)
+        edit_menu.addSeparator()
+        edit_menu.addAction(self.code_editor.find_action)
+        edit_menu.addSeparator()
+        self.preferences_action = edit_menu.addAction("Pr&eferences…", QKeySequence.StandardKey.Preferences,
+                                                      self.show_preferences)
+
+    def _edit(self, slot: str) -> None:
+        widget = QApplication.focusWidget()
+        method = getattr(widget, slot, None)
+        if callable(method):
+            method()
 
     def _connect(self) -> None:
         self.bridge.events.connect(self._on_events)
@@ -296,6 +399,10 @@ class MainWindow(QMainWindow):
         self.functions.show_logs_requested.connect(self._show_function_logs)
         self.functions.show_graph_requested.connect(self._show_function_graph)
         self.functions.structure_changed.connect(self.event_editor.refresh_qualifiers)
+        self.functions.delete_requested.connect(self.project_actions.delete_function)
+        self.functions.new_function_requested.connect(self.project_actions.new_function)
+        self.session.project_changed.connect(self._project_changed)
+        self.functions.structure_changed.connect(self.load_toolbar.refresh_qualifiers)
         self.event_editor.show_logs_requested.connect(self.show_request_logs)
         self.traces.show_logs_requested.connect(self.show_request_logs)
         self.logs.request_not_loaded.connect(self._load_stored_logs)
@@ -307,17 +414,22 @@ class MainWindow(QMainWindow):
         if batch.changes:
             self.functions.catalogue_changed()
             self.event_editor.refresh_functions(self.session.engine)
+            self.load_toolbar.set_functions(self.session.engine)
             self.watch_files(self.session.engine)
         self.logs.add_events(batch)
         self.traces.add_events(batch)
         self.environments.add_events(batch)
         self.concurrency.add_events(batch)
+        self.triggers.add_events(batch)
+        self.monitoring.add_events(batch)
 
     def _on_statistics(self, statistics: EngineStatistics) -> None:
         self.concurrency.add_statistics(statistics)
         self.environments.add_statistics(statistics)
         self.functions.update_statistics(statistics)
         self.status.update_statistics(statistics)
+        self.triggers.add_statistics(statistics)
+        self.monitoring.add_statistics(statistics)
 
     def _on_engine_changed(self, engine: Engine | None) -> None:
         if engine is not None and not self.code_editor.tabs and engine.functions():
@@ -328,14 +440,21 @@ class MainWindow(QMainWindow):
         self.load_toolbar.set_functions(engine)
         names = [config.name for config in engine.functions()] if engine is not None else []
         self.logs.set_functions(names)
+        self.triggers.set_functions(names)
+        self.monitoring.set_functions(names)
         self.environments.reset()
         self.status.rate.reset()
         if engine is not None:
             self.status.set_backend(engine.backend_name)
+            self.traces.set_backend(engine.backend_name)
             for notice in engine.notices:   # e.g. no sandbox on this machine: said once per engine start
                 self.message_bar.warning(notice)
             self.backend_box.setCurrentText(self.session.backend)
-            if self.traces.model.rowCount() == 0:   # the project's earlier invocations, once per window
+            root = self.session.project.root
+            if self._history_for != root:   # the project's earlier invocations, once per project opened
+                if self._history_for is not None:
+                    self.clear_views()   # another project: its own logs, traces and graph
+                self._history_for = root
                 self.operations.run("Read the project's recent traces", lambda: engine.traces(limit=HISTORY_TRACES),
                                     on_success=self.traces.add_history)
 
@@ -355,6 +474,55 @@ class MainWindow(QMainWindow):
     def start_engine(self) -> asyncio.Task[None | None]:
         return self.operations.run("Start the engine", self.session.start)
 
+    def open_project(self, folder: Path) -> asyncio.Task[None | None] | None:
+        """Run the project in ``folder`` (an empty folder becomes an empty project) in this window."""
+        if self.code_editor.unsaved():
+            self.message_bar.warning("Save or close the unsaved tabs before opening another project")
+            return None
+        try:
+            project = open_folder(folder)
+        except TemplateError as exc:
+            self.message_bar.error(f"Open {folder} failed — {exc}")
+            return None
+        if project.root == self.session.project.root:
+            return None
+        lock: InstanceLock | None = None
+        if self.lock is not None:   # one window per project, whichever window opens it
+            lock = InstanceLock(project.state_dir)
+            try:
+                lock.acquire()
+            except ProjectLockedError as exc:
+                self.message_bar.error(str(exc))
+                return None
+
+        async def switch() -> None:
+            try:
+                await self.session.open_project(project)
+            except BaseException:
+                if lock is not None:
+                    lock.release()
+                raise
+            if self.lock is not None:
+                self.lock.release()
+                self.lock = lock
+
+        return self.operations.run(f"Open the project {project.root.name}", switch)
+
+    def _project_changed(self, project: Project) -> None:
+        self.setWindowTitle(f"Lambda Workbench — {project.root.name}")
+        if self._remember_layout:   # the demo and a screenshot leave the user's settings alone
+            self.project_actions.remember(project.root)
+        for tab in list(self.code_editor.tabs):   # another project's files (none unsaved: checked on open)
+            if not tab.path.is_relative_to(project.root):
+                self.code_editor.close_saved(tab)
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        for folder in self.project_actions.recent():
+            self.recent_menu.addAction(str(folder), functools.partial(self.open_project, folder))
+        if self.recent_menu.isEmpty():
+            self.recent_menu.addAction("(none yet)").setEnabled(False)
+
     def switch_backend(self, backend: str) -> None:
         def revert() -> None:
             self.backend_box.setCurrentText(self.session.backend)
@@ -362,6 +530,75 @@ class MainWindow(QMainWindow):
         task = self.operations.run(f"Switch to the {backend} backend", lambda: self.session.switch_backend(backend),
                                    trigger=self.backend_box)
         task.add_done_callback(lambda _t: revert())
+
+    def show_preferences(self, engine: bool = False) -> PreferencesDialog:
+        settings = self.session.settings or EngineSettings()
+        dialog = PreferencesDialog(str(self._settings.value("theme", theme.SYSTEM)), self.code_editor.point_size,
+                                   ClassroomSettings.of(settings, self.slow_motion), self)
+        if engine:
+            dialog.tabs.setCurrentIndex(1)
+        dialog.accepted.connect(lambda: self.apply_preferences(dialog))
+        self.preferences = dialog
+        dialog.open()
+        return dialog
+
+    def apply_preferences(self, dialog: PreferencesDialog) -> None:
+        app = QApplication.instance()
+        choice = dialog.theme_box.currentText()
+        if isinstance(app, QApplication) and choice != self._settings.value("theme", theme.SYSTEM):
+            app.setProperty("theme-choice", choice)
+            theme.apply(app, choice)
+            self.update()
+        self._settings.setValue("theme", choice)
+        self.code_editor.set_point_size(dialog.font_size.value())
+        self._settings.setValue("editor_point_size", dialog.font_size.value())
+        classroom = dialog.classroom
+        current = self.session.settings or EngineSettings()
+        if classroom != ClassroomSettings.of(current, self.slow_motion):
+            base = dataclasses.replace(EngineSettings(), aws_endpoint=current.aws_endpoint)
+            try:
+                new = classroom.apply(base)
+            except ValueError as exc:
+                self.message_bar.error(f"Engine settings not applied — {exc}")
+                return
+
+            def applied(_none: None) -> None:
+                self.slow_motion = classroom.slow_motion
+                self.message_bar.info("Engine settings applied: the engine restarted with them")
+
+            self.operations.run("Apply the engine settings", lambda: self.session.restart(new), on_success=applied)
+
+    def reset_demo(self) -> asyncio.Task[None | None]:
+        """Start over without restarting the app: every environment stops (a fresh engine on the same project
+        and settings) and the graph, the map, the logs and the traces are cleared."""
+        self.clear_views()
+        return self.operations.run("Reset the demo", self.session.restart,
+                                   on_success=lambda _none: self.message_bar.info("The demo starts over"))
+
+    def clear_views(self) -> None:
+        """Empty the graph, the environment map, the logs and the traces (a reset, another project)."""
+        self.concurrency.reset()
+        self.environments.reset()
+        self.logs.model.clear()
+        self.traces.model.clear()
+        self.status.rate.reset()
+
+    def show_docs(self) -> None:
+        """F1: the README shipped with the workbench, in the desktop's viewer (offline: a local file)."""
+        readme = docs_path()
+        if readme is None or not QDesktopServices.openUrl(QUrl.fromLocalFile(str(readme))):
+            self.message_bar.warning("The offline documentation (README.md) was not found next to the workbench")
+
+    def show_shortcuts(self) -> QMessageBox:
+        rows = [(action.text().replace("&", ""), action.shortcut().toString(QKeySequence.SequenceFormat.NativeText))
+                for action in self.findChildren(QAction) if not action.shortcut().isEmpty()]
+        text = "\n".join(f"{keys:<18} {name}" for name, keys in sorted(set(rows), key=lambda r: r[0]))
+        box = QMessageBox(QMessageBox.Icon.Information, "Keyboard shortcuts", text, QMessageBox.StandardButton.Close,
+                          self)
+        box.setFont(theme.monospace_font())
+        self.shortcuts_box = box
+        box.open()
+        return box
 
     def show_about(self) -> AboutDialog:
         """The About box, at once; the Docker engine's version fills in when the engine has answered."""

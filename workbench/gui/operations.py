@@ -18,8 +18,10 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QWidget
 
+from workbench.catalog.errors import CatalogError
 from workbench.engine import LambdaError, initiated_by
 from workbench.gui.widgets.message_bar import MessageBar
+from workbench.model.template import TemplateError
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -30,6 +32,10 @@ def describe_error(exc: BaseException) -> tuple[str, str]:
     """A one-line text and the details for the message bar."""
     if isinstance(exc, LambdaError):
         return f"{exc.code}: {exc.message}", ""
+    if isinstance(exc, TemplateError | CatalogError):
+        # The user's input was wrong, and the message says where (`file: Resource.Property: problem`): the
+        # workbench's own stack is no help to them.
+        return str(exc), ""
     details = "".join(traceback.format_exception(exc))
     return f"{type(exc).__name__}: {exc}", details
 

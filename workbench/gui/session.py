@@ -13,7 +13,7 @@ from PySide6.QtCore import QObject, Signal
 
 from workbench.engine import Engine, EngineSettings, ServiceError
 from workbench.gui.bridge import EngineBridge
-from workbench.model.project import Project, load_project
+from workbench.model.project import Project, load_or_empty
 
 
 class EngineState(StrEnum):
@@ -75,7 +75,22 @@ class EngineSession(QObject):
 
     async def reload_project(self) -> None:
         """Re-read the template (after it was edited) and restart the engine on it."""
-        project = await asyncio.to_thread(load_project, self.project.template_path)
+        project = await asyncio.to_thread(load_or_empty, self.project.template_path)
+        await self._replace(project, self.backend)
+
+    async def restart(self, settings: EngineSettings | None = None) -> None:
+        """A fresh engine on the same project (new settings, or the demo reset): every environment stops."""
+        previous = self.settings
+        self.settings = settings if settings is not None else self.settings
+        try:
+            await self._replace(self.project, self.backend)
+        except BaseException:
+            self.settings = previous
+            raise
+
+    async def open_project(self, project: Project) -> None:
+        """Run ``project`` instead: its engine starts before the current one closes (so a project that cannot
+        start leaves the window on the old one)."""
         await self._replace(project, self.backend)
 
     async def close(self) -> None:

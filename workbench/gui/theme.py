@@ -13,7 +13,8 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtGui import QColor, QFont, QFontDatabase, QPalette
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QFont, QFontDatabase, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication
 
 from workbench.engine import EnvState
@@ -113,9 +114,21 @@ def monospace_font(point_size: int = BASE_POINT_SIZE) -> QFont:
     return font
 
 
+#: The theme that follows the desktop's colour scheme (dark when the system is dark).
+SYSTEM = "system"
+
+
+def resolve(name: str) -> str:
+    """A theme's name, with "system" made light or dark by the desktop's colour scheme."""
+    if name != SYSTEM:
+        return name
+    scheme = QGuiApplication.styleHints().colorScheme()
+    return "dark" if scheme == Qt.ColorScheme.Dark else "light"
+
+
 def apply(app: QApplication, name: str | None = None) -> None:
     """Fusion style with the theme's palette and the projector-sized font."""
-    use_theme(name or requested_theme())
+    use_theme(resolve(name or requested_theme()))
     app.setStyle("Fusion")
     palette = QPalette()
     for role, value in current.palette.items():

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from workbench.model.function import FunctionConfig
 from workbench.model.template import Template, TemplateError, load_template
+from workbench.model.template.reader import NO_RESOURCES
 
 TEMPLATE_NAMES = ("template.yaml", "template.yml", "template.json")
 STATE_DIR_NAME = ".workbench"
@@ -58,3 +59,29 @@ def load_project(template: Path | None = None, project_dir: Path | None = None,
     template = template.resolve()
     return Project(root=template.parent, template=load_template(template, parameter_overrides),
                    parameter_overrides=dict(parameter_overrides or {}))
+
+
+def open_folder(folder: Path) -> Project:
+    """A folder as a project (the GUI's New and Open project, `workbench gui --project DIR`): its template, or
+    an empty project when it has none yet; the first new function writes the template."""
+    folder = folder.resolve()
+    try:
+        template = find_template(folder)
+    except TemplateError:
+        template = folder / TEMPLATE_NAMES[0]
+    return load_or_empty(template)
+
+
+def load_or_empty(template: Path) -> Project:
+    """The project of ``template``; an empty one when the file is not there (yet) or declares no resources
+    (its last function was removed). Any other template error is raised as it is."""
+    template = template.resolve()
+    empty = Project(root=template.parent, template=Template(path=template, functions=()))
+    if not template.is_file():
+        return empty
+    try:
+        return load_project(template)
+    except TemplateError as exc:
+        if exc.problem == NO_RESOURCES and exc.resource is None:
+            return empty
+        raise

@@ -12,6 +12,7 @@ from workbench.model import arn
 from workbench.model.project import Project
 from workbench.model.template import load_template
 from workbench.model.template.source import read_template_file as load_cfn_yaml
+from workbench.services.deliveries import Delivery
 from workbench.services.local import LocalServices
 from workbench.services.provisioning import provision
 
@@ -34,15 +35,17 @@ def template_parameters(project: Project) -> dict[str, Any]:
     return values
 
 
-async def provision_project(services: LocalServices, project: Project,
-                            region: str) -> tuple[Project, dict[str, dict[str, str]]]:
+async def provision_project(services: LocalServices, project: Project, region: str,
+                            deliveries: list[Delivery] | None = None) -> tuple[Project, dict[str, dict[str, str]]]:
     """Create the project's resources; returns the project with its functions re-read against them, and the
-    resources' attributes. Raises TemplateError."""
+    resources' attributes; the pushes to functions they ask for go to ``deliveries``. Raises TemplateError."""
+    if not project.template.other_resources:   # nothing to make (an empty project may have no template file yet)
+        return project, {}
     parameters = await asyncio.to_thread(template_parameters, project)
     functions = {function.logical_id: function.name for function in project.template.functions
                  if function.logical_id is not None}
     attributes = await provision(services, project.template.other_resources, parameters, region=region,
-                                 path=project.template_path, functions=functions)
+                                 path=project.template_path, functions=functions, deliveries=deliveries)
     if not attributes:
         return project, attributes
     template = await asyncio.to_thread(load_template, project.template_path, project.parameter_overrides,

@@ -21,6 +21,7 @@ from workbench.model.intrinsics import IntrinsicResolver, UnresolvableError
 from workbench.model.template import TemplateError
 from workbench.model.template.definitions import QUIET_TYPES
 from workbench.services import resource_types as types
+from workbench.services.deliveries import Delivery, Source, delivery_queue_name, function_target
 
 if TYPE_CHECKING:
     from workbench.services.local import LocalServices
@@ -33,13 +34,15 @@ _Creator = Callable[["_Provisioner", str, dict[str, Any]], Attributes]
 
 async def provision(services: LocalServices, resources: Mapping[str, Mapping[str, Any]],
                     parameters: Mapping[str, Any], *, region: str = "us-east-1",
-                    path: Path = Path("template.yaml"),
-                    functions: Mapping[str, str] | None = None) -> dict[str, dict[str, str]]:
+                    path: Path = Path("template.yaml"), functions: Mapping[str, str] | None = None,
+                    deliveries: list[Delivery] | None = None) -> dict[str, dict[str, str]]:
     """Create ``resources`` ({logical id: {"Type", "Properties", "DependsOn"}}, intrinsics unresolved) and
     return each created resource's attributes (`Ref`, `Arn`, `QueueUrl`, ...). Starts the services if needed.
     ``functions`` ({logical id: function name}) are the template's functions, which resources may name (a
     schedule rule's target, a bucket's notification): `Ref` is the name, `Arn` the function's ARN.
-    Raises TemplateError."""
+    The pushes to functions the resources ask for (SNS `lambda` subscriptions, EventBridge Lambda targets, S3
+    notifications to Lambda) are made against delivery queues and appended to ``deliveries`` (see
+    `deliveries.py`). Raises TemplateError."""
     supported = {logical_id: resource for logical_id, resource in resources.items()
                  if isinstance(resource, Mapping) and resource.get("Type") in types.TYPES}
     skipped = sorted(f"{logical_id} ({resource.get('Type')})" for logical_id, resource in resources.items()
@@ -54,7 +57,10 @@ async def provision(services: LocalServices, resources: Mapping[str, Mapping[str
     provisioner = _Provisioner(endpoint, supported, parameters, region, path)
     for logical_id, name in (functions or {}).items():
         provisioner.known[logical_id] = {"Ref": name, "Arn": function_arn(name, region=region)}
-    return await asyncio.to_thread(provisioner.run)
+    created = await asyncio.to_thread(provisioner.run)
+    if deliveries is not None:
+        deliveries.extend(provisioner.deliveries)
+    return created
 
 
 def supported_resources(resources: Mapping[str, Any]) -> bool:
@@ -100,6 +106,22 @@ class _Provisioner:
         self.known: dict[str, Attributes] = {}
         self.resolver = IntrinsicResolver(parameters, self._ref, self._getatt)
         self._clients: dict[str, Any] = {}
+        #: Pushes to functions, made against delivery queues (SNS, EventBridge and S3 to Lambda).
+        self.deliveries: list[Delivery] = []
+
+    def delivery_queue(self, source: Source, logical_id: str, target_arn: str, source_arn: str,
+                       prop: str) -> tuple[str, str, str, str | None]:
+        """A delivery queue for a push from ``source_arn`` to the function ``target_arn``: (queue URL, queue
+        ARN, function name, qualifier). The Delivery itself is recorded by the caller once the subscription
+        exists (an SNS record names its subscription)."""
+        target = function_target(target_arn)
+        if target is None:
+            raise self.error(logical_id, f"{target_arn!r} is not a Lambda function ARN", prop)
+        name, qualifier = target
+        sqs = self.client("sqs")
+        url = sqs.create_queue(QueueName=delivery_queue_name(source, logical_id, name))["QueueUrl"]
+        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        return str(url), str(arn), name, qualifier
 
     # -- lookups among what is created --------------------------------------------------------------------
     def _attributes(self, logical_id: str) -> Attributes | None:
@@ -222,10 +244,20 @@ def _queue(p: _Provisioner, logical_id: str, props: dict[str, Any]) -> Attribute
 
 def _subscribe(p: _Provisioner, topic_arn: str, protocol: str, endpoint: str, attributes: dict[str, str],
                logical_id: str) -> str | None:
-    if protocol != "sqs":
-        log.warning("%s: %s subscribes over %r, which the workbench does not deliver yet (sqs only); skipped",
-                    p.path, logical_id, protocol)
+    if protocol not in ("sqs", "lambda"):
+        log.warning("%s: %s subscribes over %r, which the workbench does not deliver yet (sqs and lambda only); "
+                    "skipped", p.path, logical_id, protocol)
         return None
+    if protocol == "lambda":
+        # The workbench delivers it: SNS writes to a delivery queue (never raw: the record needs the envelope).
+        queue_url, queue_arn, function, qualifier = p.delivery_queue("sns", logical_id, endpoint, topic_arn,
+                                                                     "Endpoint")
+        attributes = {key: value for key, value in attributes.items() if key != "RawMessageDelivery"}
+        answer = p.client("sns").subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=queue_arn,
+                                           Attributes=attributes, ReturnSubscriptionArn=True)
+        subscription = str(answer["SubscriptionArn"])
+        p.deliveries.append(Delivery("sns", function, qualifier, queue_url, topic_arn, subscription))
+        return subscription
     answer = p.client("sns").subscribe(TopicArn=topic_arn, Protocol=protocol, Endpoint=endpoint,
                                        Attributes=attributes, ReturnSubscriptionArn=True)
     return str(answer["SubscriptionArn"])
@@ -378,9 +410,18 @@ def _rule(p: _Provisioner, logical_id: str, props: dict[str, Any]) -> Attributes
     targets = []
     for target in props.get("Targets") or []:
         target_arn = str(target.get("Arn", ""))
-        if ":sqs:" not in target_arn:
-            log.warning("%s: %s targets %s, which the workbench does not deliver to yet (SQS queues only); "
-                        "skipped", p.path, logical_id, target_arn or "nothing")
+        if ":lambda:" in target_arn:
+            if "ScheduleExpression" in arguments and "EventPattern" not in arguments:
+                log.warning("%s: %s is a schedule, which the local services do not run; its target %s is not "
+                            "invoked", p.path, logical_id, target_arn)
+                continue
+            # The workbench delivers it: the rule sends to a delivery queue (Input* applied by EventBridge).
+            queue_url, target_arn, function, qualifier = p.delivery_queue("events", logical_id, target_arn,
+                                                                          str(arn), "Targets")
+            p.deliveries.append(Delivery("events", function, qualifier, queue_url, str(arn)))
+        elif ":sqs:" not in target_arn:
+            log.warning("%s: %s targets %s, which the workbench does not deliver to yet (SQS queues and Lambda "
+                        "functions only); skipped", p.path, logical_id, target_arn or "nothing")
             continue
         entry: dict[str, Any] = {"Id": str(target.get("Id") or logical_id), "Arn": target_arn}
         for key in ("Input", "InputPath", "InputTransformer", "SqsParameters"):
@@ -407,9 +448,42 @@ def _bucket(p: _Provisioner, logical_id: str, props: dict[str, Any]) -> Attribut
         s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": p.region})
     if str((props.get("VersioningConfiguration") or {}).get("Status", "")) == "Enabled":
         s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
+    _notifications(p, logical_id, name, props.get("NotificationConfiguration") or {})
     return {"Ref": name, "Arn": f"arn:aws:s3:::{name}", "BucketName": name,
             "DomainName": f"{name}.s3.amazonaws.com",
             "RegionalDomainName": f"{name}.s3.{p.region}.amazonaws.com"}
+
+
+def _notifications(p: _Provisioner, logical_id: str, bucket: str, config: Any) -> None:
+    """S3 notifications: to SQS queues as given, to Lambda functions through delivery queues (S3 sends them
+    the same event records Lambda receives)."""
+    if not isinstance(config, Mapping):
+        raise p.error(logical_id, "must be a mapping", "NotificationConfiguration")
+    queues: list[dict[str, Any]] = []
+    for entry in config.get("QueueConfigurations") or []:
+        queues.append({"QueueArn": str(entry["Queue"]), "Events": [str(entry["Event"])],
+                       **({"Filter": _s3_filter(entry["Filter"])} if entry.get("Filter") else {})})
+    for entry in config.get("LambdaConfigurations") or []:
+        if "Function" not in entry or "Event" not in entry:
+            raise p.error(logical_id, "each LambdaConfiguration needs a Function and an Event",
+                          "NotificationConfiguration")
+        queue_url, queue_arn, function, qualifier = p.delivery_queue(
+            "s3", logical_id, str(entry["Function"]), f"arn:aws:s3:::{bucket}", "NotificationConfiguration")
+        p.deliveries.append(Delivery("s3", function, qualifier, queue_url, f"arn:aws:s3:::{bucket}"))
+        queues.append({"QueueArn": queue_arn, "Events": [str(entry["Event"])],
+                       **({"Filter": _s3_filter(entry["Filter"])} if entry.get("Filter") else {})})
+    if config.get("TopicConfigurations"):
+        log.warning("%s: %s notifies SNS topics, which the workbench does not deliver yet; skipped", p.path,
+                    logical_id)
+    if queues:
+        p.client("s3").put_bucket_notification_configuration(Bucket=bucket, NotificationConfiguration={
+            "QueueConfigurations": queues})
+
+
+def _s3_filter(value: Any) -> dict[str, Any]:
+    """CloudFormation's `Filter: {S3Key: {Rules: [...]}}` as the S3 API spells it (`Key: {FilterRules}`)."""
+    rules = ((value or {}).get("S3Key") or {}).get("Rules") or []
+    return {"Key": {"FilterRules": [{"Name": str(rule["Name"]), "Value": str(rule["Value"])} for rule in rules]}}
 
 
 _CREATORS: dict[str, _Creator] = {

@@ -20,9 +20,18 @@ from workbench.model.project import Project
 
 log = logging.getLogger(__name__)
 
-#: Destination services the workbench delivers to (AWS's S3 OnFailure destination is not among them).
+#: Destination services the workbench delivers to, as AWS does; S3 buckets for OnFailure only.
 DESTINATION_SERVICES = {"sqs": "an SQS queue", "sns": "an SNS topic", "lambda": "a Lambda function",
-                        "events": "an EventBridge event bus"}
+                        "events": "an EventBridge event bus", "s3": "an S3 bucket (OnFailure only)"}
+
+
+def check_on_success_not_s3(on_success: str | None, on_failure: str | None) -> None:
+    """AWS refuses an S3 bucket as an OnSuccess destination, naming the whole configuration."""
+    target = parse_target(on_success) if on_success else None
+    if target is not None and target.service == "s3":
+        failure = f"OnFailure(destination={on_failure})" if on_failure else "null"
+        raise InvalidParameterValueError(f"The provided destination config DestinationConfig(onSuccess=OnSuccess("
+                                         f"destination={on_success}), onFailure={failure}) is invalid.")
 
 
 class EventInvokeControl:
@@ -81,6 +90,7 @@ class EventInvokeControl:
 
     async def _checked(self, config: EventInvokeConfig) -> EventInvokeConfig:
         check_ranges(config.maximum_retry_attempts, config.maximum_event_age_s)
+        check_on_success_not_s3(config.on_success, config.on_failure)
         for arn in (config.on_success, config.on_failure):
             if arn:
                 await self.check_destination(config.function, arn)
@@ -125,6 +135,7 @@ class EventInvokeControl:
             try:
                 name, qualifier = self._target(definition.function, definition.qualifier)
                 check_ranges(definition.maximum_retry_attempts, definition.maximum_event_age_s)
+                check_on_success_not_s3(definition.on_success, definition.on_failure)
                 for arn in (definition.on_success, definition.on_failure):
                     if arn:
                         self._check_destination_arn(name, arn)

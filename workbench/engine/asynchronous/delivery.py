@@ -1,4 +1,4 @@
-"""Sending to SQS queues, SNS topics and EventBridge buses through the AWS SDK (boto3), at the engine's
+"""Sending to SQS queues, SNS topics, EventBridge buses and S3 buckets through the AWS SDK (boto3), at the engine's
 services endpoint (`engine.services`): the external endpoint when `EngineSettings.aws_endpoint` names one,
 otherwise the workbench's local services (moto), started on the first delivery if nothing started them yet.
 
@@ -14,13 +14,15 @@ import asyncio
 import json
 import os
 import threading
+import time
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
 from workbench.engine.core.errors import InvalidParameterValueError
 from workbench.services.local import DUMMY_CREDENTIALS, LocalServices, ServicesError
 
-SERVICES = ("sqs", "sns", "events", "lambda")
+SERVICES = ("sqs", "sns", "events", "lambda", "s3")
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +45,13 @@ def parse_target(arn: str) -> TargetArn | None:
     if len(parts) != 6 or parts[0] != "arn" or not parts[5]:
         return None
     return TargetArn(arn, parts[2], parts[3], parts[4], parts[5])
+
+
+def s3_record_key(function: str, now: float) -> str:
+    """Where an S3 OnFailure destination gets a record (AWS's naming, in UTC)."""
+    moment = time.gmtime(now)
+    return (f"aws/lambda/async/{function}/{time.strftime('%Y/%m/%d', moment)}/"
+            f"{time.strftime('%Y-%m-%dT%H.%M.%S', moment)}-{uuid.uuid4()}")
 
 
 class DeliveryError(Exception):
@@ -131,6 +140,13 @@ class Deliverer:
         else:
             raise DeliveryError(f"{arn}: cannot send a message to a {target.service} resource")
 
+    async def put_record(self, arn: str, record: dict[str, Any], function: str, now: float) -> None:
+        """An invocation record as an object of an S3 bucket (OnFailure only), named as AWS names it:
+        ``aws/lambda/async/<function-name>/YYYY/MM/DD/YYYY-MM-DDTHH.MM.SS-<random UUID>`` (UTC)."""
+        target = self._parse(arn)
+        await self._call(target, "put_object", Bucket=target.name, Key=s3_record_key(function, now),
+                         Body=json.dumps(record).encode(), ContentType="application/json")
+
     # -- checking ---------------------------------------------------------------------------------------
     async def exists(self, arn: str) -> bool | None:
         """Whether a queue, topic or bus exists; None when that cannot be known (the endpoint is not reachable)."""
@@ -142,6 +158,8 @@ class Deliverer:
                 await self._call(target, "get_topic_attributes", TopicArn=arn)
             elif target.service == "events":
                 await self._call(target, "describe_event_bus", Name=arn)
+            elif target.service == "s3":
+                await self._call(target, "head_bucket", Bucket=target.name)
             else:
                 return None
         except DeliveryError as exc:

@@ -16,10 +16,11 @@ class EventState(StrEnum):
     SUCCEEDED = "succeeded"
     FAILED = "failed"
     EXPIRED = "expired"
+    DROPPED = "dropped"      # never run: the function's queue was over its bound (`async_max_backlog`)
 
     @property
     def finished(self) -> bool:
-        return self in (EventState.SUCCEEDED, EventState.FAILED, EventState.EXPIRED)
+        return self in (EventState.SUCCEEDED, EventState.FAILED, EventState.EXPIRED, EventState.DROPPED)
 
 
 class Condition(StrEnum):
@@ -86,3 +87,13 @@ class AsyncDeliveryFailed(AsyncInvocationEvent):
 
     target: str
     error: str
+
+
+@dataclass(frozen=True, slots=True)
+class AsyncEventDropped(AsyncInvocationEvent):
+    """An accepted event dropped without being run because the function's queue held more than
+    `EngineSettings.async_max_backlog` events (AWS: "events can be dropped under extreme backlog"). It stays in
+    the store (state `dropped`, with its payload) and goes to the dead-letter queue when there is one."""
+
+    backlog: int
+    reason: str

@@ -10,6 +10,10 @@ count towards reserved and account concurrency. Each function has a lane; when a
 lane pauses until one of its running attempts finishes (or, with none running, until the throttled event's
 backoff is over), so a burst of events into a small function waits in the queue instead of being throttled
 thousands of times.
+
+One engine per project processes the queue (`lease.py`): the others accept events into the store, and the
+processor takes them from there (it looks every `async_poll_s`). The processor also prunes finished events
+(`async_retention_s`, `async_retention_count`) and bounds each function's queue (`async_max_backlog`).
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ import heapq
 import itertools
 import json
 import logging
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
@@ -31,12 +35,14 @@ from workbench.engine.asynchronous.events import (
     AsyncDestinationDelivered,
     AsyncEventDeadLettered,
     AsyncEventDiscarded,
+    AsyncEventDropped,
     AsyncEventQueued,
     AsyncEventSucceeded,
     AsyncRetryScheduled,
     Condition,
     EventState,
 )
+from workbench.engine.asynchronous.lease import LeaseHolder, ProcessorLease
 from workbench.engine.asynchronous.record import (
     FAILURE_DETAIL_TYPE,
     SUCCESS_DETAIL_TYPE,
@@ -45,7 +51,7 @@ from workbench.engine.asynchronous.record import (
     invocation_record,
 )
 from workbench.engine.asynchronous.retry import RetryPolicy
-from workbench.engine.asynchronous.statistics import AsyncQueueStatistics
+from workbench.engine.asynchronous.statistics import AsyncCounters, AsyncQueueStatistics
 from workbench.engine.asynchronous.store import QueuedEvent, QueueStore
 from workbench.engine.catalogue.functions import FunctionRegistry, Target
 from workbench.engine.core.clock import Clock
@@ -63,16 +69,8 @@ Deliveries = Callable[[], Awaitable[None]]
 #: Due times are epoch seconds (they survive restarts); timers run on the clock's monotonic seconds. Rounding
 #: between the two must not leave an event that is due waiting for the next timer.
 _EPSILON_S = 0.001
-
-
-@dataclass(slots=True)
-class _Counters:
-    retries: int = 0
-    succeeded: int = 0
-    failed: int = 0
-    expired: int = 0
-    dead_lettered: int = 0
-    delivery_failures: int = 0
+#: How often the processor prunes finished events (on the engine's clock).
+PRUNE_EVERY_S = 60.0
 
 
 @dataclass(slots=True)
@@ -110,7 +108,7 @@ class AsyncQueue:
                  settings: EngineSettings, supervisor: Supervisor, store: QueueStore, configs: EventInvokeConfigs,
                  deliverer: Deliverer, make_request: Callable[[Target, bytes, str], InvokeRequest],
                  reserved: Callable[[str], int | None],
-                 invoke_async: Callable[[str, bytes], Awaitable[str]]) -> None:
+                 invoke_async: Callable[[str, bytes], Awaitable[str]], lease: ProcessorLease) -> None:
         self._registry = registry
         self._scheduler = scheduler
         self._clock = clock
@@ -123,42 +121,183 @@ class AsyncQueue:
         self._make_request = make_request
         self._reserved = reserved
         self._invoke_async = invoke_async
+        self._lease = lease
         self._open: dict[str, QueuedEvent] = {}
+        self._depth: Counter[str] = Counter()       # open events per function, for the backlog bound
+        self._seen_rowid = 0                        # the store's rows up to here have been looked at
         self._results: dict[str, tuple[Target, InvokeResult]] = {}
         self._timers: list[tuple[float, int, str]] = []
         self._sequence = itertools.count()
         self._lanes: dict[str, _Lane] = {}
-        self._counters: dict[str, _Counters] = {}
+        self._counters: dict[str, AsyncCounters] = {}
         self._wake = asyncio.Event()
         self._settled: list[asyncio.Future[None]] = []
 
     # -- lifecycle --------------------------------------------------------------------------------------
     async def start(self) -> int:
-        """Take up the events a previous run left (running ones run again); returns how many."""
-        recovered = await self._store.open_events()
+        """Become the project's processor if no other engine is (then take up the events a previous run left:
+        running ones run again); returns how many were taken up."""
+        taken = await self._take_up() if await self._lease.acquire() else 0
+        if not self.processing:
+            holder = self._lease.holder
+            log.info("asynchronous queue: events are run by another engine on this project (process %s)",
+                     holder.pid if holder else "?")
+        self._supervisor.spawn(self._keep_lease(), "async-lease")
+        self._supervisor.spawn(self._dispatch(), "async-queue")
+        return taken
+
+    async def close(self) -> None:
+        """After the engine's tasks are cancelled: hand the queue over to the next engine."""
+        await self._lease.release()
+
+    @property
+    def processing(self) -> bool:
+        """Whether this engine runs the project's asynchronous events (holds the lease)."""
+        return self._lease.held
+
+    @property
+    def processor(self) -> LeaseHolder | None:
+        """The engine that runs them, as last seen in the store."""
+        return self._lease.holder
+
+    async def _take_up(self) -> int:
+        self._seen_rowid, recovered = await self._store.open_events()
+        taken = 0
         for event in recovered:
+            if event.request_id in self._open:
+                continue
             if event.state is EventState.RUNNING:
                 event.state = EventState.QUEUED
                 if event.history and "outcome" not in event.history[-1]:
                     event.history[-1]["outcome"] = "interrupted"
-            self._open[event.request_id] = event
-            self._schedule(event)
-        if recovered:
-            log.info("asynchronous queue: %d events taken up from the last run", len(recovered))
-        self._supervisor.spawn(self._dispatch(), "async-queue")
-        return len(recovered)
+            taken += 1
+            await self._admit(event, received=False)
+        if taken:
+            log.info("asynchronous queue: %d events taken up", taken)
+        await self.prune()
+        return taken
+
+    async def _keep_lease(self) -> None:
+        """The heartbeat (or, without the lease, the watch for a stale one), the look for events other engines
+        accepted, and pruning."""
+        beat_every = self._settings.async_lease_s / 3
+        next_beat = self._clock.monotonic() + beat_every
+        next_prune = self._clock.monotonic() + PRUNE_EVERY_S
+        while True:
+            held = self.processing
+            await self._clock.sleep(min(self._settings.async_poll_s, beat_every) if held else beat_every)
+            now = self._clock.monotonic()
+            if not held:
+                if await self._lease.acquire():
+                    log.info("asynchronous queue: this engine now runs the project's events")
+                    await self._take_up()
+                    next_beat, next_prune = now + beat_every, now + PRUNE_EVERY_S
+                continue
+            if now >= next_beat:
+                next_beat = now + beat_every
+                if not await self._lease.renew():
+                    self._step_down()
+                    continue
+            await self._take_new()
+            if now >= next_prune:
+                next_prune = now + PRUNE_EVERY_S
+                await self.prune()
+
+    async def _take_new(self) -> None:
+        """Events other engines accepted since the last look (our own are in `_open` before they are written)."""
+        self._seen_rowid, added = await self._store.added_since(self._seen_rowid)
+        for event in added:
+            if event.request_id not in self._open:
+                await self._admit(event, received=True)
+
+    def _step_down(self) -> None:
+        """The lease was lost (this engine stalled past it and another took over): stop starting attempts.
+        Attempts already running finish; the new processor may run them again (at least once)."""
+        log.warning("asynchronous queue: another engine took over the project's events")
+        self._open.clear()
+        self._depth.clear()
+        self._timers.clear()
+        for lane in self._lanes.values():
+            lane.ready.clear()
+
+    async def prune(self) -> int:
+        """Forget finished events past their retention (`async_retention_s`, `async_retention_count`)."""
+        pruned = await self._store.prune(self._clock.time() - self._settings.async_retention_s,
+                                         self._settings.async_retention_count)
+        if pruned:
+            log.info("asynchronous queue: %d finished events pruned", pruned)
+        return pruned
 
     # -- accepting --------------------------------------------------------------------------------------
     async def accept(self, target: Target, request: InvokeRequest) -> None:
-        """Queue an event durably: when this returns, the event is in the store."""
+        """Queue an event durably: when this returns, the event is in the store. On an engine that does not
+        process the queue, that is all: the processor takes it from the store."""
         name = target.version.name
         qualifier = None if target.invoked_arn == self._registry.arn(name) else target.qualifier
         now = self._clock.time()
         event = QueuedEvent(request.request_id, name, qualifier, request.payload, now, now)
-        await self._store.insert(event)
-        self._open[event.request_id] = event
+        self._count(name).received += 1
+        if not self.processing:
+            await self._store.insert(event)
+            self._bus.publish(AsyncEventQueued(now, event.request_id, name, qualifier))
+            return
+        over = self._depth[name] >= self._settings.async_max_backlog
+        if over:
+            self._mark_dropped(event)
+        else:
+            self._add_open(event)    # before the write: the look for other engines' events must not take it
+        try:
+            await self._store.insert(event)
+        except BaseException:
+            self._remove_open(event)
+            raise
         self._bus.publish(AsyncEventQueued(now, event.request_id, name, qualifier))
+        if over:
+            self._dropped(event)
+        else:
+            self._schedule(event)
+
+    async def _admit(self, event: QueuedEvent, *, received: bool) -> None:
+        """An open event from the store (left by a previous run, or accepted by another engine) joins the queue,
+        unless its function's queue is over its bound."""
+        if received:
+            self._count(event.function).received += 1
+        if self._depth[event.function] >= self._settings.async_max_backlog:
+            self._mark_dropped(event)
+            await self._store.update(event)
+            self._dropped(event)
+            return
+        self._add_open(event)
         self._schedule(event)
+
+    def _add_open(self, event: QueuedEvent) -> None:
+        self._open[event.request_id] = event
+        self._depth[event.function] += 1
+
+    def _remove_open(self, event: QueuedEvent) -> None:
+        if self._open.pop(event.request_id, None) is not None:
+            self._depth[event.function] -= 1
+
+    def _mark_dropped(self, event: QueuedEvent) -> None:
+        event.state = EventState.DROPPED
+        event.finished = self._clock.time()
+        event.outcome = (f"dropped: the function's asynchronous queue holds {self._depth[event.function]} events "
+                         f"(async_max_backlog {self._settings.async_max_backlog})")
+
+    def _dropped(self, event: QueuedEvent) -> None:
+        """Announce a backlog drop, and send the event to the dead-letter queue (AWS sends dropped events to it)."""
+        counters = self._count(event.function)
+        counters.dropped += 1
+        counters.backlog_dropped += 1
+        self._bus.publish(AsyncEventDropped(self._clock.time(), event.request_id, event.function,
+                                            self._depth[event.function], event.outcome or "dropped"))
+        if event.function not in self._registry:
+            return
+        dead_letter = self._registry.get(event.function).latest.config.dead_letter_target
+        if dead_letter is not None:
+            failure = _Failure(Condition.EVENT_AGE_EXCEEDED, EventState.DROPPED, event.outcome or "dropped", 429,
+                               "The function's asynchronous event queue is over its bound; the event was dropped")
+            self._supervisor.spawn(self._to_dead_letter(event, dead_letter, failure), f"dead-letter-{event.request_id}")
 
     def _schedule(self, event: QueuedEvent) -> None:
         heapq.heappush(self._timers, (event.due, next(self._sequence), event.request_id))
@@ -173,10 +312,10 @@ class AsyncQueue:
             lane = self._lanes[function] = _Lane()
         return lane
 
-    def _count(self, function: str) -> _Counters:
+    def _count(self, function: str) -> AsyncCounters:
         counters = self._counters.get(function)
         if counters is None:
-            counters = self._counters[function] = _Counters()
+            counters = self._counters[function] = AsyncCounters()
         return counters
 
     # -- dispatching ------------------------------------------------------------------------------------
@@ -236,7 +375,7 @@ class AsyncQueue:
             await self._give_up(event, None, _Failure(Condition.RETRIES_EXHAUSTED, EventState.FAILED,
                                                       f"{exc.code}: {exc.message}", exc.status, exc.message))
             return None  # the function (or its alias) is gone, and its dead-letter queue and destinations with it
-        entry: dict[str, object] = {"started": now, "version": target.version.version}
+        entry: dict[str, object] = {"started": now, "version": target.version.version, "processor": self._lease.pid}
         event.history.append(entry)
         event.state = EventState.RUNNING
         await self._store.update(event)
@@ -268,6 +407,7 @@ class AsyncQueue:
             return await self._give_up(event, target, _Failure(
                 Condition.RETRIES_EXHAUSTED, EventState.FAILED, f"{exc.code}: {exc.message}", exc.status, exc.message))
         event.attempts += 1
+        self._count(event.function).invoked(now - event.received)
         entry.update(ended=self._clock.time(), outcome="error" if result.function_error else "success")
         if result.function_error is None:
             return await self._succeed(event, target, result)
@@ -304,7 +444,7 @@ class AsyncQueue:
         event.outcome = outcome
         event.finished = self._clock.time()
         await self._store.update(event)
-        self._open.pop(event.request_id, None)
+        self._remove_open(event)
         self._results.pop(event.request_id, None)
         settled, self._settled = self._settled, []
         for future in settled:
@@ -331,6 +471,7 @@ class AsyncQueue:
         last = self._results.get(event.request_id)
         await self._finish(event, failure.state, f"{failure.condition}: {failure.reason}")
         counters = self._count(event.function)
+        counters.dropped += 1
         if failure.state is EventState.EXPIRED:
             counters.expired += 1
         else:
@@ -366,48 +507,54 @@ class AsyncQueue:
         try:
             await self._deliverer.send_message(arn, body, attributes)
         except (DeliveryError, LambdaError) as exc:
+            # AWS: DeadLetterErrors, and the event is dropped (no second try); the store says so
+            self._count(event.function).dead_letter_errors += 1
             self._delivery_failed(event, arn, exc)
+            event.outcome = f"{event.outcome}; the dead-letter queue {arn} failed: dropped"
+            await self._store.update(event)
             return
         self._count(event.function).dead_lettered += 1
         self._bus.publish(AsyncEventDeadLettered(self._clock.time(), event.request_id, event.function, arn))
 
     async def _to_destination(self, event: QueuedEvent, arn: str, condition: Condition,
                               record: dict[str, object]) -> None:
+        service = arn.split(":")[2:3]
         try:
-            if arn.split(":")[2:3] == ["lambda"]:
+            if service == ["lambda"]:
                 await self._invoke_async(arn, json.dumps(record).encode())
+            elif service == ["s3"]:
+                await self._deliverer.put_record(arn, record, event.function, self._clock.time())
             else:
                 detail_type = SUCCESS_DETAIL_TYPE if condition is Condition.SUCCESS else FAILURE_DETAIL_TYPE
                 shaped = for_sns(record) if arn.split(":")[2:3] == ["sns"] else record
                 await self._deliverer.send_record(arn, shaped, detail_type, self._function_arn(event))
         except (DeliveryError, LambdaError) as exc:
+            self._count(event.function).destination_delivery_failures += 1
             self._delivery_failed(event, arn, exc)
             return
+        self._count(event.function).destination_deliveries += 1
         self._bus.publish(AsyncDestinationDelivered(self._clock.time(), event.request_id, event.function, condition,
                                                     arn))
 
     def _delivery_failed(self, event: QueuedEvent, arn: str, error: Exception) -> None:
         text = f"{error.code}: {error.message}" if isinstance(error, LambdaError) else str(error)
         log.warning("event %s of %s: delivery to %s failed: %s", event.request_id, event.function, arn, text)
-        self._count(event.function).delivery_failures += 1
         self._bus.publish(AsyncDeliveryFailed(self._clock.time(), event.request_id, event.function, arn, text))
 
     # -- looking at it ----------------------------------------------------------------------------------
     def statistics(self, function: str) -> AsyncQueueStatistics:
         now = self._clock.time()
         events = [event for event in self._open.values() if event.function == function]
-        counters = self._count(function) if function in self._counters else _Counters()
-        return AsyncQueueStatistics(
-            queued=sum(1 for e in events if e.state is EventState.QUEUED),
+        counters = self._counters.get(function) or AsyncCounters()
+        return AsyncQueueStatistics.of(
+            counters, queued=sum(1 for e in events if e.state is EventState.QUEUED),
             running=sum(1 for e in events if e.state is EventState.RUNNING),
             waiting=sum(1 for e in events if e.state is EventState.RETRY_WAIT),
-            oldest_age_s=max((now - e.received for e in events), default=0.0),
-            retries=counters.retries, succeeded=counters.succeeded, failed=counters.failed,
-            expired=counters.expired, dead_lettered=counters.dead_lettered,
-            delivery_failures=counters.delivery_failures)
+            oldest_age_s=max((now - e.received for e in events), default=0.0))
 
     def pending(self, function: str | None = None) -> int:
-        return sum(1 for event in self._open.values() if function is None or event.function == function)
+        """Open events this engine processes (of ``function``)."""
+        return len(self._open) if function is None else self._depth[function]
 
     async def wait_settled(self, function: str | None = None) -> None:
         """Until no event (of ``function``) is queued, running or waiting for a retry."""

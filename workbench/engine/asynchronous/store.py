@@ -8,8 +8,10 @@ events gather, and each caller is answered once the transaction holding its even
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import sqlite3
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -52,6 +54,20 @@ class QueuedEvent:
         return cls(row["request_id"], row["function"], row["qualifier"], bytes(row["payload"]), row["received"],
                    row["due"], EventState(row["state"]), row["attempts"], row["function_errors"], row["throttles"],
                    json.loads(row["history"]), row["outcome"], row["finished"])
+
+
+@contextlib.contextmanager
+def _snapshot(connection: sqlite3.Connection) -> Iterator[None]:
+    """Reads that see one state of the database (a read transaction), not one each."""
+    connection.execute("BEGIN")
+    try:
+        yield
+    finally:
+        connection.rollback()
+
+
+def _max_rowid(connection: sqlite3.Connection) -> int:
+    return int(connection.execute("SELECT COALESCE(MAX(rowid), 0) FROM async_events").fetchone()[0])
 
 
 def query_events(connection: sqlite3.Connection, function: str | None = None, *, open_only: bool = False,
@@ -125,10 +141,51 @@ class QueueStore:
             (str(event.state), event.due, event.attempts, event.function_errors, event.throttles,
              json.dumps(event.history), event.outcome, event.finished, event.request_id))])
 
-    async def open_events(self) -> list[QueuedEvent]:
-        found = await self._database.run(lambda connection: query_events(connection, open_only=True,
-                                                                         limit=10_000_000))
-        return found or []
+    async def open_events(self) -> tuple[int, list[QueuedEvent]]:
+        """Every open event, and the highest rowid at the time of reading (where `added_since` goes on)."""
+        def read(connection: sqlite3.Connection) -> tuple[int, list[QueuedEvent]]:
+            with _snapshot(connection):
+                return _max_rowid(connection), query_events(connection, open_only=True, limit=10_000_000)
+
+        return await self._database.run(read) or (0, [])
+
+    async def added_since(self, rowid: int) -> tuple[int, list[QueuedEvent]]:
+        """Open events written after ``rowid`` (by this engine or by another one on the project), and the new
+        highest rowid. Rowids only grow here: pruning never deletes the newest row (see `prune`)."""
+        def read(connection: sqlite3.Connection) -> tuple[int, list[QueuedEvent]]:
+            with _snapshot(connection):
+                top = _max_rowid(connection)
+                if top <= rowid:
+                    return top, []
+                rows = connection.execute(
+                    f"SELECT {_COLUMNS} FROM async_events WHERE rowid > ? AND rowid <= ? AND "
+                    f"state IN ({', '.join('?' * len(OPEN_STATES))}) ORDER BY rowid",
+                    (rowid, top, *(str(state) for state in OPEN_STATES)))
+                return top, [QueuedEvent.from_row(row) for row in rows]
+
+        return await self._database.run(read) or (rowid, [])
+
+    async def prune(self, finished_before: float, keep: int) -> int:
+        """Forget finished events (with their attempts): those finished before ``finished_before``, and all but
+        the newest ``keep`` of each function. Open events are never touched, nor the newest row, so that
+        rowids keep growing (SQLite reuses the highest one once it is deleted)."""
+        finished = [str(state) for state in EventState if state.finished]
+        marks = ", ".join("?" * len(finished))
+
+        def delete(connection: sqlite3.Connection) -> int:
+            with connection:
+                newest = _max_rowid(connection)
+                old = connection.execute(
+                    f"DELETE FROM async_events WHERE finished IS NOT NULL AND finished < ? AND state IN ({marks}) "
+                    "AND rowid < ?", (finished_before, *finished, newest)).rowcount
+                many = connection.execute(
+                    "DELETE FROM async_events WHERE rowid < ? AND rowid IN (SELECT rowid FROM (SELECT rowid, "
+                    "ROW_NUMBER() OVER (PARTITION BY function ORDER BY finished DESC, rowid DESC) AS n FROM "
+                    f"async_events WHERE finished IS NOT NULL AND state IN ({marks})) WHERE n > ?)",
+                    (newest, *finished, keep)).rowcount
+            return int(old) + int(many)
+
+        return await self._database.run(delete) or 0
 
     # -- configurations ---------------------------------------------------------------------------------
     async def configs(self) -> list[EventInvokeConfig]:

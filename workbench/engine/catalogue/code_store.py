@@ -22,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from workbench.backends.procfs import process_exists
 from workbench.engine.catalogue.zipsafe import extract_zip
 from workbench.engine.core.errors import InvalidPackageError, RequestTooLargeError
 from workbench.fsutil import escaping_links, remove_tree, resolves_beneath, tree_size
@@ -88,6 +89,28 @@ class CodeStore:
 
         return self._materialise(key, write, None)
 
+    def remove_leftovers(self) -> int:
+        """Remove what a crashed workbench left half-written: staging folders (`.<key>-<pid>-*`, a package
+        half-extracted) and temporary package files (`.<name>.<pid>-<thread>.tmp`) of processes that are gone,
+        and staging folders of workbenches older than the pid in the name. A live process's are kept (another
+        workbench may be extracting into the same store). Blocking: run off the loop. Returns how many."""
+        removed = 0
+        for folder, kind in ((self.root, "staging"), (self.packages, "temporary")):
+            try:
+                entries = list(os.scandir(folder))
+            except OSError:
+                continue
+            for entry in entries:
+                owner = _leftover_owner(entry.name, kind)
+                if owner is None or (owner > 0 and process_exists(owner)):
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    remove_tree(Path(entry.path))
+                else:
+                    Path(entry.path).unlink(missing_ok=True)
+                removed += 1
+        return removed
+
     def existing(self, digest: str) -> CodeSnapshot | None:
         """A snapshot made earlier (by this or a previous session), or None if it is gone."""
         final, meta = self.root / digest, self.packages / f"{digest}.json"
@@ -105,7 +128,8 @@ class CodeStore:
         self.root.mkdir(parents=True, exist_ok=True)
         self.packages.mkdir(parents=True, exist_ok=True)
         if not final.is_dir():
-            staging = Path(tempfile.mkdtemp(prefix=f".{key[:8]}-", dir=self.root))
+            # The pid in the name tells `remove_leftovers` whose it is: a crash mid-extraction leaves it behind.
+            staging = Path(tempfile.mkdtemp(prefix=f".{key[:8]}-{os.getpid()}-", dir=self.root))
             target = staging / "code"
             try:
                 build(target)
@@ -124,6 +148,20 @@ class CodeStore:
         _write_atomically(self.packages / f"{key}.json",
                           json.dumps({"size": size, "sha256": sha, "code_size": len(data)}).encode())
         return CodeSnapshot(final, key, size, zip_path, sha, len(data))
+
+
+def _leftover_owner(name: str, kind: str) -> int | None:
+    """The pid that wrote a leftover ``name`` (0: unknown, an older workbench's), or None when ``name`` is not
+    one (a snapshot, a package, anything else)."""
+    if not name.startswith("."):
+        return None
+    if kind == "staging":
+        parts = name[1:].split("-")
+        return int(parts[1]) if len(parts) == 3 and parts[1].isdigit() else 0 if len(parts) == 2 else None
+    if not name.endswith(".tmp"):
+        return None
+    owner = name[:-len(".tmp")].rsplit(".", 1)[-1].split("-", 1)[0]
+    return int(owner) if owner.isdigit() else None
 
 
 def deterministic_zip(folder: Path) -> bytes:

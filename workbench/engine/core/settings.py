@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import urllib.parse
 from dataclasses import dataclass, field
 
 from workbench.engine.event_sources.config import PollerSettings
@@ -36,6 +37,20 @@ class EngineSettings:
     #: Multiplies every delay of the asynchronous queue (retries after 1 and 2 min, throttle backoff) and the
     #: maximum event age: a classroom cannot wait 3 minutes, 0.01 makes them 0.6 and 1.2 s (spec §5).
     async_delay_scale: float = 1.0
+    #: One engine per project runs its asynchronous events (the others only accept them into the store): it
+    #: holds a lease it renews every third of this, and another engine takes over when it is this stale (or at
+    #: once when its process is gone). See `engine/asynchronous/lease.py`.
+    async_lease_s: float = 10.0
+    #: How often the processing engine looks in the store for events other engines accepted.
+    async_poll_s: float = 0.5
+    #: Finished asynchronous events (and their attempts) are kept this long, and at most this many per function;
+    #: open ones are always kept.
+    async_retention_s: float = 7 * 24 * 3600.0
+    async_retention_count: int = 10_000
+    #: A function's queue holds at most this many open events; one more is accepted (202) and dropped at once,
+    #: with an `AsyncEventDropped` event and the AsyncEventsDropped metric (AWS drops events "under extreme
+    #: backlog" without saying where).
+    async_max_backlog: int = 100_000
     subsegment_names: SubsegmentNames = field(default_factory=SubsegmentNames)
     log_tail_bytes: int = limits.LOG_TAIL_BYTES
     #: An external AWS endpoint (LocalStack, ElasticMQ, a real account) for the supporting services; then no
@@ -44,3 +59,18 @@ class EngineSettings:
     aws_endpoint: str | None = None
     #: Event source mappings: polling rhythm, retry pacing and SQS poller scaling.
     event_sources: PollerSettings = field(default_factory=PollerSettings)
+
+
+def checked_aws_endpoint(url: str) -> str:
+    """An external AWS endpoint as the settings keep it (``http(s)://host[:port]``, no trailing slash); the
+    command line and the GUI both check what the user typed here. Raises ValueError with a readable reason."""
+    text = url.strip()
+    try:
+        parsed = urllib.parse.urlsplit(text)
+        parsed.port  # noqa: B018 - raises ValueError for a port that is not a number or out of range
+    except ValueError:
+        parsed = None
+    if parsed is None or parsed.scheme not in ("http", "https") or not parsed.hostname \
+            or parsed.path not in ("", "/") or parsed.query or parsed.fragment:
+        raise ValueError(f"the AWS endpoint must be an http(s)://host[:port] URL (got {url!r})")
+    return text.rstrip("/")

@@ -18,12 +18,28 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from workbench.backends.base import Backend, ExitInfo, LaunchError, LaunchSpec, RuntimeHandle, Snapshot
+from workbench.backends.base import (
+    Backend,
+    ExitInfo,
+    LaunchError,
+    LaunchSpec,
+    RuntimeHandle,
+    Snapshot,
+    launch_error,
+)
 from workbench.engine.catalogue.versions import FunctionVersion
 from workbench.engine.core.clock import Clock, TimerHandle
 from workbench.engine.core.settings import EngineSettings
 from workbench.engine.execution.invocation import InvokeRequest, InvokeResult, error_payload
-from workbench.engine.execution.outcomes import OUTCOME_TYPES, Outcome, RuntimeExited, TimedOut, exit_message, judge
+from workbench.engine.execution.outcomes import (
+    OUTCOME_TYPES,
+    Outcome,
+    RuntimeExited,
+    TimedOut,
+    Verdict,
+    exit_message,
+    judge,
+)
 from workbench.engine.observation import logformat
 from workbench.engine.observation.events import (
     EnvironmentBusy,
@@ -122,6 +138,8 @@ class Environment:
         self._freeze_timer: TimerHandle | None = None
         self._traces_settled: asyncio.Event | None = None
         self.stopped = False
+        #: Why the runtime was last killed (a timeout, a crash): the next invocation's re-run init says so.
+        self._reset_reason: str | None = None
 
     # -- identity ---------------------------------------------------------------------------------------
     @property
@@ -172,7 +190,6 @@ class Environment:
         """Create the sandbox and run the init phase (Phase: init, bounded by the init timeout)."""
         self._bus.publish(EnvironmentStarting(self._clock.time(), self.id, self.function, self.version.version,
                                               self.init_type, self.log_stream))
-        self._address = await self._services.runtime_api.open(self.endpoint)
         outcome = await self._init("init", init_timeout_s or self._services.settings.init_timeout_s)
         if outcome.ok:
             self.init_duration_ms = outcome.duration_ms
@@ -190,6 +207,13 @@ class Environment:
         waiter: asyncio.Future[object] = loop.create_future()
         self._outcome = waiter
         try:
+            if self._address is None:
+                # The Runtime API listener is the environment's first descriptor: when the workbench has none
+                # left, the cold start fails with Runtime.ResourceExhausted, like a launch that cannot fork.
+                try:
+                    self._address = await self._services.runtime_api.open(self.endpoint)
+                except OSError as exc:
+                    raise launch_error(exc, "open the environment's Runtime API endpoint") from None
             if snapshot is not None:
                 self.handle = await snapshot.restore(self._launch_spec(), self._on_output, self._on_exit)
             else:
@@ -327,7 +351,10 @@ class Environment:
         timeout_s = float(config.timeout)
         outcome: Outcome
         reinit: InitOutcome | None = None
+        reinit_reason: str | None = None
         if self.needs_init:
+            reinit_reason = ("the cold start's init failed" if cold is not None and not cold.ok
+                             else self._reset_reason or "the runtime had exited")
             reinit = await self._init("invoke", timeout_s)
         if reinit is not None and not reinit.ok:
             outcome = TimedOut() if reinit.timed_out else InitFailed(reinit.body, reinit.error_type or "")
@@ -358,10 +385,11 @@ class Environment:
             delivered = invocation.delivered_at if invocation.delivered_at is not None else begun
             if reinit is not None:
                 delivered = begun
-        return await self._finish(request, outcome, begun, delivered, cold, reinit)
+        return await self._finish(request, outcome, begun, delivered, cold, reinit, reinit_reason)
 
     async def _finish(self, request: InvokeRequest, outcome: Outcome, begun: float, delivered: float,
-                      cold: InitOutcome | None, reinit: InitOutcome | None) -> InvokeResult:
+                      cold: InitOutcome | None, reinit: InitOutcome | None,
+                      reinit_reason: str | None = None) -> InvokeResult:
         config = self.version.config
         request_id = request.request_id
         ended = self._clock.monotonic()
@@ -372,6 +400,7 @@ class Environment:
             outcome = RuntimeExited(ExitInfo(signal=9, oom=True))
         verdict = judge(outcome, request_id, float(config.timeout))
         if verdict.resets_environment:
+            self._reset_reason = _reset_reason(verdict)
             await self._kill_runtime()
         if isinstance(outcome, TimedOut):
             self._platform(logformat.timeout_line(self._clock.time(), request_id, float(config.timeout)), request_id)
@@ -400,7 +429,8 @@ class Environment:
             log_stream=self.log_stream, cold_start=cold is not None, init_type=self.init_type,
             started_at=self._wall(delivered), duration_ms=duration_ms, billed_duration_ms=billed,
             init_duration_ms=init_ms, memory_size_mb=config.memory_size, max_memory_used_mb=memory_used,
-            status=verdict.status, error_type=verdict.error_type,
+            status=verdict.status, error_type=verdict.error_type, reinit_reason=reinit_reason,
+            reinit_ms=reinit.duration_ms if reinit is not None else None,
         )
         self._bus.publish(InvocationFinished(self._clock.time(), record))
         initialization = cold.span if cold is not None else (reinit.span if reinit is not None else None)
@@ -507,3 +537,12 @@ def decode_client_context(encoded: str | None) -> str | None:
     decoded = base64.b64decode(encoded, validate=False)
     json.loads(decoded)
     return decoded.decode()
+
+
+def _reset_reason(verdict: Verdict) -> str:
+    """Why an invocation reset its environment, as the next invocation's label says it."""
+    if verdict.status == "timeout":
+        return "the previous invocation timed out"
+    if verdict.report_error == "Runtime.OutOfMemory":
+        return "the previous invocation ran out of memory"
+    return "the runtime exited during the previous invocation"

@@ -15,7 +15,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from workbench.engine.core.errors import LambdaError, TooManyRequestsError
-from workbench.engine.observation.events import EngineEvent, EnvironmentStarting, EnvironmentStopped, InitType
+from workbench.engine.observation.events import (
+    EngineEvent,
+    EnvironmentStarting,
+    EnvironmentStopped,
+    InitType,
+    InvocationFinished,
+)
 from workbench.engine.observation.statistics import percentile
 
 if TYPE_CHECKING:
@@ -45,6 +51,10 @@ class LoadReport:
     throughput_per_s: float   # answered requests (succeeded + failed) per second
     p50_ms: float
     p99_ms: float
+    #: Answered requests by the kind of environment that served them: provisioned, or on-demand (the
+    #: spill-over once every provisioned environment is busy).
+    provisioned: int = 0
+    on_demand: int = 0
 
     def as_dict(self) -> dict[str, float | int]:
         return {name: getattr(self, name) for name in self.__dataclass_fields__}
@@ -55,6 +65,7 @@ class _Tally:
         self.succeeded = self.failed = self.throttled = self.cancelled = 0
         self.latencies: list[float] = []
         self.cold_starts = 0
+        self.provisioned = self.on_demand = 0
         self._function = function
         self.environments = sum(1 for env in engine.statistics().function(function).environments) \
             if function in {f.name for f in engine.statistics().functions} else 0
@@ -68,6 +79,11 @@ class _Tally:
                 self.cold_starts += 1
         elif isinstance(event, EnvironmentStopped) and event.function == self._function:
             self.environments -= 1
+        elif isinstance(event, InvocationFinished) and event.record.function == self._function:
+            if event.record.init_type is InitType.PROVISIONED:
+                self.provisioned += 1
+            else:
+                self.on_demand += 1
 
     @property
     def done(self) -> int:
@@ -170,4 +186,5 @@ async def run_load(
         throughput_per_s=round((tally.succeeded + tally.failed) / elapsed, 1),
         p50_ms=round(statistics.median(latencies), 3) if latencies else 0.0,
         p99_ms=round(percentile(latencies, 0.99), 3) if latencies else 0.0,
+        provisioned=tally.provisioned, on_demand=tally.on_demand,
     )

@@ -209,7 +209,10 @@ class Scheduler:
                 self.stop_in_background(environment, reason)
 
     async def stop_idle(self, functions: list[str], reason: str) -> int:
-        idle = [env for name in functions if name in self.pools for env in self.pools[name].idle_environments()]
+        """Stop idle on-demand environments. Provisioned ones stay: they are kept initialised on purpose (AWS
+        offers no way to stop them short of removing the provisioned concurrency)."""
+        idle = [env for name in functions if name in self.pools for env in self.pools[name].idle_environments()
+                if env.provisioned_for is None]
         await asyncio.gather(*(self.stop_environment(env, reason) for env in idle))
         return len(idle)
 

@@ -141,6 +141,11 @@ class InvocationRecord:
     max_memory_used_mb: int
     status: str                # "success", "error" (function error), "timeout", "crash", "init-error"
     error_type: str | None = None
+    #: Why init ran inside this invocation (a "suppressed init": the cold start's init failed, or the previous
+    #: invocation reset the environment); None when it did not. Faces label such a warm call so.
+    reinit_reason: str | None = None
+    #: How long that re-run init took (ms; not part of REPORT's Init Duration, as on Lambda).
+    reinit_ms: float | None = None
 
 
 @dataclass(frozen=True, slots=True)

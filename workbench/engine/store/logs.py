@@ -89,15 +89,27 @@ def _trace_row(trace: TraceRecord) -> tuple[Any, ...]:
             restore.start if restore else None, restore.end if restore else None)
 
 
-class LogStore:
-    """Buffered writes and async reads of log events and traces, on the project's `Database`."""
+#: Platform lines that close an invocation or an init: the store writes at once (coalesced with whatever else
+#: is buffered) so a workbench that crashes right after keeps the function's last lines (issue 19, item 11).
+_FLUSH_NOW = ("END ", "REPORT ", "INIT_REPORT ", "RESTORE_REPORT ")
 
-    def __init__(self, database: Database, flush_interval_s: float = 0.25) -> None:
+
+class LogStore:
+    """Buffered writes and async reads of log events and traces, on the project's `Database`.
+
+    Rows are written every ``flush_interval_s`` and, sooner, as soon as an invocation's END or REPORT line (or
+    an init's INIT_REPORT) arrives: one transaction carries everything buffered then, and flushes are at least
+    ``min_gap_s`` apart, so a burst of invocations costs at most 1/min_gap_s writes a second, never one per line.
+    """
+
+    def __init__(self, database: Database, flush_interval_s: float = 0.1, min_gap_s: float = 0.02) -> None:
         self.database = database
         self._interval = flush_interval_s
+        self._min_gap = min_gap_s
         self._logs: list[tuple[Any, ...]] = []
         self._traces: list[tuple[Any, ...]] = []
         self._flusher: asyncio.Task[None] | None = None
+        self._soon = asyncio.Event()
 
     def start(self) -> None:
         self._flusher = asyncio.create_task(self._flush_periodically(), name="store-flush")
@@ -114,17 +126,22 @@ class LogStore:
     def add_log(self, ts: float, log_stream: str, function: str, request_id: str | None,
                 platform: bool, message: str) -> None:
         self._logs.append((ts, log_stream, function, request_id, int(platform), message))
+        if platform and message.startswith(_FLUSH_NOW):
+            self._soon.set()
 
     def add_trace(self, trace: TraceRecord) -> None:
         self._traces.append(_trace_row(trace))
 
     async def _flush_periodically(self) -> None:
         while True:
-            await asyncio.sleep(self._interval)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._soon.wait(), self._interval)
+            self._soon.clear()
             try:
                 await self.flush()
             except sqlite3.Error:
                 log.exception("could not write logs and traces to %s", self.database.path)
+            await asyncio.sleep(self._min_gap)
 
     async def flush(self) -> None:
         logs, self._logs = self._logs, []

@@ -135,10 +135,21 @@ CREATE TABLE event_invoke_configs (
     PRIMARY KEY (function, qualifier)
 );
 """),
+    Migration(6, "one asynchronous queue processor per project (a lease), and pruning finished events by age", """
+CREATE TABLE async_processor (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    owner TEXT NOT NULL,
+    host TEXT NOT NULL,
+    pid INTEGER NOT NULL,
+    acquired REAL NOT NULL,
+    heartbeat REAL NOT NULL
+);
+CREATE INDEX async_events_finished ON async_events (finished) WHERE finished IS NOT NULL;
+"""),
     # A stream keeps its ARN when it is made again (the local services restart empty and the template's streams
     # are created anew), but its sequence numbers start over: a checkpoint is only good on the stream it was made
     # on, known by its creation time.
-    Migration(6, "event source checkpoints remember the creation time of their stream", """
+    Migration(7, "event source checkpoints remember the creation time of their stream", """
 ALTER TABLE event_source_checkpoints ADD COLUMN source_created REAL;
 """),
 ]

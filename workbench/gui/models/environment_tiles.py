@@ -13,6 +13,7 @@ from workbench.engine import (
     EngineStatistics,
     EnvironmentEvent,
     EnvironmentInitFailed,
+    EnvironmentInitialised,
     EnvironmentStarting,
     EnvironmentStopped,
     EnvState,
@@ -33,10 +34,36 @@ class Tile:
     stopped_at: float | None = None
     reason: str = ""
     failed: bool = False
+    #: Wall-clock time the environment started (the age in its tooltip), when known.
+    created_at: float | None = None
+    init_duration_ms: float | None = None
+    provisioned_for: str | None = None
 
     @property
     def short_id(self) -> str:
         return self.env_id[:4]
+
+    def describe(self, now: float) -> str:
+        """The tile's tooltip: everything the tile is too small to say."""
+        init = {InitType.PROVISIONED: "provisioned concurrency", InitType.ON_DEMAND: "on-demand"}[self.init_type]
+        lines = [f"Environment {self.env_id}", f"Function {self.function}, version {self.version}"
+                 + (f" (provisioned for {self.provisioned_for})" if self.provisioned_for else ""),
+                 f"State: {self.state.value}" + (f" ({self.reason})" if self.reason else "")
+                 + (", init failed" if self.failed else ""),
+                 f"Init type: {init}"
+                 + (f", init took {self.init_duration_ms:.0f} ms" if self.init_duration_ms is not None else ""),
+                 f"Invocations: {self.invocations}"]
+        if self.created_at is not None:
+            lines.append(f"Age: {format_age(max(0.0, (self.stopped_at or now) - self.created_at))}")
+        return "\n".join(lines)
+
+
+def format_age(seconds: float) -> str:
+    if seconds < 60:
+        return f"{seconds:.0f} s"
+    if seconds < 3600:
+        return f"{seconds // 60:.0f} min {seconds % 60:.0f} s"
+    return f"{seconds // 3600:.0f} h {seconds % 3600 // 60:.0f} min"
 
 
 class EnvironmentTiles:
@@ -54,6 +81,11 @@ class EnvironmentTiles:
                 self.tiles[event.env_id] = tile
             if isinstance(event, EnvironmentStarting):
                 tile.state = EnvState.INITIALISING
+                tile.created_at = event.timestamp
+            elif isinstance(event, EnvironmentInitialised):
+                tile.state = event.state
+                tile.failed = False
+                tile.init_duration_ms = event.init_duration_ms
             elif isinstance(event, EnvironmentInitFailed):
                 tile.failed = True
             elif isinstance(event, EnvironmentStopped):
@@ -72,6 +104,9 @@ class EnvironmentTiles:
                 tile = self.tiles[env_id] = Tile(env_id, env.function, env.version, env.init_type, env.state)
             if tile.state is not EnvState.STOPPED:
                 tile.invocations = env.invocations
+                tile.provisioned_for = env.provisioned_for
+                if tile.created_at is None:
+                    tile.created_at = statistics.timestamp - env.age_s
         for tile in self.tiles.values():
             if tile.env_id not in live and tile.state is not EnvState.STOPPED:
                 tile.state, tile.stopped_at, tile.reason = EnvState.STOPPED, statistics.timestamp, "gone"

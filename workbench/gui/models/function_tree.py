@@ -138,6 +138,27 @@ class FunctionTreeModel(QAbstractItemModel):
     def function_rows(self) -> list[TreeNode]:
         return list(self._roots)
 
+    @staticmethod
+    def path_of(index: QModelIndex | QPersistentModelIndex) -> tuple[tuple[str, str], ...]:
+        """A node's identity that outlives a model reset: (kind, key) from its function down."""
+        node: TreeNode | None = index.internalPointer() if index.isValid() else None
+        path: list[tuple[str, str]] = []
+        while node is not None:
+            path.append((node.kind.value, node.key))
+            node = node.parent
+        return tuple(reversed(path))
+
+    def index_of_path(self, path: tuple[tuple[str, str], ...]) -> QModelIndex:
+        """The node at ``path`` now (an invalid index when it is gone)."""
+        index, nodes = QModelIndex(), self._roots
+        for kind, key in path:
+            row = next((r for r, n in enumerate(nodes) if (n.kind.value, n.key) == (kind, key)), None)
+            if row is None:
+                return QModelIndex()
+            index = self.index(row, 0, index)
+            nodes = nodes[row].children
+        return index
+
     def index_of_function(self, name: str) -> QModelIndex:
         for row, node in enumerate(self._roots):
             if node.function == name:

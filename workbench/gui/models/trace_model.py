@@ -28,16 +28,25 @@ class TraceModel(FlatTableModel):
         super().__init__()
         self.capacity = capacity
         self._traces: list[TraceRecord] = []   # newest first
+        #: The backend each live trace ran on (traces carry none; the store's history is of unknown backend).
+        self._backends: dict[str, str] = {}
 
-    def add(self, traces: Sequence[TraceRecord]) -> None:
+    def backend_of(self, trace: TraceRecord) -> str | None:
+        return self._backends.get(trace.request_id)
+
+    def add(self, traces: Sequence[TraceRecord], backend: str | None = None) -> None:
         if not traces:
             return
+        if backend is not None:
+            self._backends.update((trace.request_id, backend) for trace in traces)
         newest_first = list(reversed(traces))
         self.beginInsertRows(QModelIndex(), 0, len(newest_first) - 1)
         self._traces[:0] = newest_first
         self.endInsertRows()
         if len(self._traces) > self.capacity:
             self.beginRemoveRows(QModelIndex(), self.capacity, len(self._traces) - 1)
+            for trace in self._traces[self.capacity:]:
+                self._backends.pop(trace.request_id, None)
             del self._traces[self.capacity:]
             self.endRemoveRows()
 
@@ -56,6 +65,7 @@ class TraceModel(FlatTableModel):
     def clear(self) -> None:
         self.beginResetModel()
         self._traces.clear()
+        self._backends.clear()
         self.endResetModel()
 
     def trace_at(self, row: int) -> TraceRecord:
@@ -71,6 +81,16 @@ class TraceModel(FlatTableModel):
         """The newest trace of ``function`` (any when None) that was (or was not) a cold start."""
         for trace in self._traces:
             if trace.cold_start == cold and (function is None or trace.function == function):
+                return trace
+        return None
+
+    def counterpart(self, chosen: TraceRecord) -> TraceRecord | None:
+        """The newest trace of the other kind (cold for a warm one, warm for a cold one) of the same function,
+        version and backend: a fair comparison (a Docker cold start against a process warm call is not)."""
+        backend = self.backend_of(chosen)
+        for trace in self._traces:
+            if (trace.cold_start != chosen.cold_start and trace.function == chosen.function
+                    and trace.version == chosen.version and self.backend_of(trace) == backend):
                 return trace
         return None
 

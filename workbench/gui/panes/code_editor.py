@@ -12,6 +12,7 @@ from PySide6.QtGui import QAction, QKeySequence, QTextCursor
 from PySide6.QtWidgets import QMessageBox, QTabWidget, QVBoxLayout, QWidget
 
 from workbench.engine import EnvState
+from workbench.gui import theme
 from workbench.gui.code_files import functions_owning, handler_file
 from workbench.gui.operations import Operations
 from workbench.gui.session import EngineSession
@@ -57,14 +58,16 @@ class CodeEditorPane(QWidget):
         layout.addWidget(self.tabs_widget, 1)
         layout.addWidget(self.find_bar)
         self.tabs: list[EditorTab] = []
+        self._point_size: int = theme.BASE_POINT_SIZE
         self._asking: set[EditorTab] = set()
         #: The open "changed on disk" question, if any (tests answer it).
         self.disk_question: QMessageBox | None = None
-        self.save_action = QAction("Save and reload", self)
+        self.save_action = QAction("&Save and reload", self)
+        self.save_action.setToolTip("Save the file; the function's warm environments are recycled (Ctrl+S)")
         self.save_action.setShortcut(QKeySequence.StandardKey.Save)
         self.save_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.save_action.triggered.connect(self.save_current)
-        self.find_action = QAction("Find", self)
+        self.find_action = QAction("&Find", self)
         self.find_action.setShortcut(QKeySequence.StandardKey.Find)
         self.find_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.find_action.triggered.connect(self.find_bar.open_bar)
@@ -72,6 +75,16 @@ class CodeEditorPane(QWidget):
         self.addAction(self.find_action)
 
     # -- opening ----------------------------------------------------------------------------------------
+    @property
+    def point_size(self) -> int:
+        return self._point_size
+
+    def set_point_size(self, points: int) -> None:
+        """The editor font size (Preferences): every open tab and every tab opened later."""
+        self._point_size = points
+        for tab in self.tabs:
+            tab.view.set_point_size(points)
+
     def current(self) -> EditorTab | None:
         index = self.tabs_widget.currentIndex()
         return self.tabs[index] if 0 <= index < len(self.tabs) else None
@@ -84,6 +97,7 @@ class CodeEditorPane(QWidget):
                 return tab
         text = path.read_text(encoding="utf-8", errors="replace")
         view = CodeView()
+        view.set_point_size(self._point_size)
         view.setPlainText(text)
         view.document().setModified(False)
         highlighter = PygmentsHighlighter(view.document(), lexer_for(path, text, runtime))
@@ -131,6 +145,13 @@ class CodeEditorPane(QWidget):
 
         box.finished.connect(answered)
         box.open()   # never exec(): the engine keeps running while the question is open
+
+    def close_saved(self, tab: EditorTab) -> None:
+        """Close a tab without unsaved edits (another project opened); a modified tab is asked about."""
+        if tab.modified:
+            self.request_close(self.tabs.index(tab))
+        else:
+            self._close(tab)
 
     def _close(self, tab: EditorTab) -> None:
         index = self.tabs.index(tab)

@@ -64,6 +64,8 @@ class FunctionsPane(QWidget):
     open_code_requested = Signal(str)           # function
     show_logs_requested = Signal(str)           # function
     show_graph_requested = Signal(str)          # function
+    delete_requested = Signal(str)              # function
+    new_function_requested = Signal()
     #: Functions, versions or aliases changed (engine CatalogueChanged events); panes listing qualifiers refresh.
     structure_changed = Signal()
 
@@ -91,10 +93,36 @@ class FunctionsPane(QWidget):
         if engine is None:
             self.model.clear()
             return
-        before = self.model.rowCount()
+        # A rebuild (a version published, an alias created) resets the model: what was expanded and selected
+        # is remembered by path and put back, so the tree does not collapse under the user's hand.
+        first = self.model.rowCount() == 0
+        known = {self.model.path_of(self.model.index(r, 0)) for r in range(self.model.rowCount())}
+        expanded = [path for path in self._all_paths() if self.view.isExpanded(self.model.index_of_path(path))]
+        selected = self.model.path_of(self.view.currentIndex())
         self.model.set_entries(engine.function_entries())
-        if self.model.rowCount() != before:
+        if first:
             self.view.expandAll()
+            return
+        for path in expanded:
+            self.view.expand(self.model.index_of_path(path))
+        for row in range(self.model.rowCount()):   # a new function arrives expanded
+            index = self.model.index(row, 0)
+            if self.model.path_of(index) not in known:
+                self.view.expand(index)
+        if selected:
+            index = self.model.index_of_path(selected)
+            if index.isValid():
+                self.view.setCurrentIndex(index)
+
+    def _all_paths(self) -> list[tuple[tuple[str, str], ...]]:
+        paths: list[tuple[tuple[str, str], ...]] = []
+        pending = [self.model.index(r, 0) for r in range(self.model.rowCount())]
+        while pending:
+            index = pending.pop()
+            if self.model.rowCount(index):
+                paths.append(self.model.path_of(index))
+                pending += [self.model.index(r, 0, index) for r in range(self.model.rowCount(index))]
+        return paths
 
     def catalogue_changed(self) -> None:
         """The engine announced a change (from any face): rebuild the tree from the façade once per batch."""
@@ -146,6 +174,10 @@ class FunctionsPane(QWidget):
         stop = QAction("Stop warm environments", menu)
         stop.triggered.connect(lambda: self.stop_environments(name, stop))
         menu.addAction(stop)
+        if node.kind is NodeKind.FUNCTION:
+            menu.addSeparator()
+            menu.addAction("New function…", self.new_function_requested.emit)
+            menu.addAction(f"Delete {name}…", lambda: self.delete_requested.emit(name))
         return menu
 
     def stop_environments(self, name: str, trigger: QAction | None = None) -> None:

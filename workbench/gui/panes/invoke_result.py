@@ -9,7 +9,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from workbench.engine import InvokeResult
+from workbench.engine import InvocationRecord, InvokeResult
 from workbench.gui import theme
 from workbench.gui.widgets.code_view import CodeView
 from workbench.gui.widgets.highlighter import PygmentsHighlighter, lexer_for
@@ -34,6 +34,28 @@ THROTTLE_ADVICE = {
         "Too many requests per second for this function: slow down, or add provisioned concurrency.",
     "CallerRateLimitExceeded": "This caller sends too fast: slow down.",
 }
+
+def invocation_kind(record: InvocationRecord | None) -> str:
+    """The headline's word for how the environment was found: cold, warm, or warm with init re-run (and why)."""
+    if record is None:
+        return "warm"
+    if record.cold_start:
+        return "cold start"
+    if record.reinit_reason is not None:
+        return f"warm, init re-ran: {record.reinit_reason}"
+    return "warm"
+
+
+def init_text(record: InvocationRecord) -> str:
+    """The Init field, in agreement with the headline: a failed init is never shown as "none (warm)"."""
+    if record.status == "init-error":
+        return f"failed ({record.error_type or 'error'})"
+    if record.init_duration_ms is not None:
+        return f"{record.init_duration_ms:.2f} ms"
+    if record.reinit_ms is not None:
+        return f"{record.reinit_ms:.2f} ms, re-run in the invoke phase"
+    return "none (cold start)" if record.cold_start else "none (warm)"
+
 
 #: Lines of the response payload that stay visible however small the window.
 PAYLOAD_LINES = 10
@@ -103,7 +125,7 @@ class InvokeResultView(QWidget):
     def show_result(self, result: InvokeResult) -> None:
         self.result = result
         record = result.record
-        kind = "cold start" if result.cold_start else "warm"
+        kind = invocation_kind(record)
         if result.function_error:
             self.headline.setText(f"✖ Function error ({result.function_error}) · {kind}")
             self.headline.setStyleSheet(f"color: {theme.ERROR_COLOUR}")
@@ -113,8 +135,7 @@ class InvokeResultView(QWidget):
         if record is not None:
             self.fields["Duration"].setText(f"{record.duration_ms:.2f} ms")
             self.fields["Billed"].setText(f"{record.billed_duration_ms} ms")
-            self.fields["Init"].setText(
-                f"{record.init_duration_ms:.2f} ms" if record.init_duration_ms is not None else "none (warm)")
+            self.fields["Init"].setText(init_text(record))
             self.fields["Memory"].setText(f"{record.max_memory_used_mb} of {record.memory_size_mb} MB")
         self.fields["Version"].setText(result.executed_version)
         self.fields["Request id"].setText(result.request_id)

@@ -19,9 +19,15 @@ CLOSED_LOOP, OPEN_LOOP = "requests", "rate"
 PROGRESS_INTERVAL_S = 0.25
 
 
+LATEST = "$LATEST"
+
+
 def describe(report: LoadReport) -> str:
+    served = f"served by {report.provisioned} provisioned and {report.on_demand} on-demand (spill-over)" \
+        if report.provisioned else f"served by {report.on_demand} on-demand"
     return (f"{report.requests} requests in {report.duration_s:.1f} s: {report.succeeded} succeeded, "
-            f"{report.throttled} throttled, {report.failed} failed; peak {report.peak_environments} environments, "
+            f"{report.throttled} throttled, {report.failed} failed, {served}; "
+            f"peak {report.peak_environments} environments, "
             f"{report.cold_starts} cold starts; p50 {report.p50_ms:.1f} ms, p99 {report.p99_ms:.1f} ms, "
             f"{report.throughput_per_s:.1f}/s")
 
@@ -52,25 +58,38 @@ class LoadToolbar(QToolBar):
         self._payload_for = payload_for
         self.function_box = QComboBox()
         self.function_box.setMinimumContentsLength(10)
+        self.function_box.setToolTip("The function the load goes to")
+        self.function_box.currentTextChanged.connect(lambda _name: self.refresh_qualifiers())
+        self.qualifier_box = QComboBox()
+        self.qualifier_box.setEditable(True)
+        self.qualifier_box.setMinimumContentsLength(7)
+        self.qualifier_box.setToolTip("$LATEST, a published version or an alias (provisioned concurrency is "
+                                      "on a version or an alias: aim the load there to see it spill over)")
+        self.qualifier_box.addItem(LATEST)
+        self._engine: Engine | None = None
         self.mode_box = QComboBox()
         self.mode_box.addItem("requests over clients", CLOSED_LOOP)
         self.mode_box.addItem("rate for a duration", OPEN_LOOP)
         self.mode_box.currentIndexChanged.connect(self._mode_changed)
+        self.mode_box.setToolTip("A closed loop (each client sends its next request when answered) or an open "
+                                 "loop (a fixed rate, whatever the answers)")
         self.requests = _spin(1, 1_000_000, 200, " req", "how many requests in all")
         self.concurrency = _spin(1, 1000, 20, " clients", "clients sending requests at once")
         self.rate = _spin(1, 10_000, 50, " /s", "requests sent per second, whatever the answers")
         self.duration = _spin(1, 3600, 10, " s", "for how long")
         self.start_button = QPushButton("▶ Load")
+        self.start_button.setToolTip("Start the load (or stop the one running)")
         self.start_button.clicked.connect(self.toggle)
         self.progress = QProgressBar()
         self.progress.setMinimumWidth(320)
         self.progress.setFormat("idle")
+        self.progress.setToolTip("Requests answered so far: succeeded, throttled and failed")
         self.progress.setValue(0)
         self.addWidget(QLabel(" Load: "))
         # A toolbar shows and hides its widgets through their actions, not the widgets themselves.
         self._slots = {widget: self.addWidget(widget) for widget in (
-            self.function_box, self.mode_box, self.requests, self.concurrency, self.rate, self.duration,
-            self.start_button, self.progress)}
+            self.function_box, self.qualifier_box, self.mode_box, self.requests, self.concurrency, self.rate,
+            self.duration, self.start_button, self.progress)}
         self._task: asyncio.Task[LoadReport | None] | None = None
         self.last_report: LoadReport | None = None
         self._last_progress = 0.0
@@ -84,11 +103,28 @@ class LoadToolbar(QToolBar):
 
     def set_functions(self, engine: Engine | None) -> None:
         current = self.function_box.currentText()
+        self._engine = engine
         names = [config.name for config in engine.functions()] if engine is not None else []
+        self.function_box.blockSignals(True)
         self.function_box.clear()
         self.function_box.addItems(names)
         if current in names:
             self.function_box.setCurrentText(current)
+        self.function_box.blockSignals(False)
+        self.refresh_qualifiers()
+
+    def refresh_qualifiers(self) -> None:
+        """$LATEST, the function's versions and aliases; the typed or chosen one stays when it still exists."""
+        current = self.qualifier_box.currentText()
+        name, engine = self.function_box.currentText(), self._engine
+        qualifiers = [LATEST]
+        if engine is not None and name and engine.has_function(name):
+            entry = engine.function_entry(name)
+            qualifiers += sorted(entry.versions, key=lambda v: int(v) if v.isdigit() else 0)
+            qualifiers += sorted(entry.aliases)
+        self.qualifier_box.clear()
+        self.qualifier_box.addItems(qualifiers)
+        self.qualifier_box.setCurrentText(current if current in qualifiers else LATEST)
 
     @property
     def running(self) -> bool:
@@ -101,8 +137,10 @@ class LoadToolbar(QToolBar):
         else:
             self.start()
 
-    def start(self, function: str | None = None) -> asyncio.Task[LoadReport | None]:
+    def start(self, function: str | None = None, qualifier: str | None = None) -> asyncio.Task[LoadReport | None]:
         name = function or self.function_box.currentText()
+        chosen = qualifier if qualifier is not None else self.qualifier_box.currentText().strip()
+        target = None if chosen in ("", LATEST) else chosen
         payload = self._payload_for(name)
         closed = self.mode_box.currentData() == CLOSED_LOOP
         requests, concurrency = self.requests.value(), self.concurrency.value()
@@ -111,15 +149,15 @@ class LoadToolbar(QToolBar):
         async def drive() -> LoadReport:
             engine = self._session.require()
             if closed:
-                return await run_load(engine, name, payload=payload, requests=requests, concurrency=concurrency,
-                                      on_progress=self._progress)
-            return await run_load(engine, name, payload=payload, rate=rate, duration_s=duration,
+                return await run_load(engine, name, qualifier=target, payload=payload, requests=requests,
+                                      concurrency=concurrency, on_progress=self._progress)
+            return await run_load(engine, name, qualifier=target, payload=payload, rate=rate, duration_s=duration,
                                   on_progress=self._progress)
 
         self.start_button.setText("■ Stop")
         self.progress.setValue(0)
         self.progress.setFormat("starting…")
-        task = self._operations.run(f"Load {name}", drive, on_success=self._finished)
+        task = self._operations.run(f"Load {name}" + (f":{target}" if target else ""), drive, on_success=self._finished)
         task.add_done_callback(self._ended)
         self._task = task
         return task

@@ -4,6 +4,7 @@ START / END / REPORT styled, and the full text of the selected line below."""
 from __future__ import annotations
 
 from PySide6.QtCore import QItemSelection, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -66,8 +67,13 @@ class LogsPane(QWidget):
         for label, level in LEVELS:
             self.level_box.addItem(label, level)
         self.level_box.currentIndexChanged.connect(self._schedule_filter)
-        self.follow_box = QCheckBox("Follow")
+        self.follow_box = QCheckBox("&Follow")
         self.follow_box.setChecked(True)
+        self.follow_box.setToolTip("Keep the newest line in view as lines arrive")
+        self.follow_box.toggled.connect(lambda on: self._follow() if on else None)
+        # The range grows after the view has laid the new rows out (and again when a horizontal scroll bar
+        # appears and covers the last row): following the range, not the append, always shows the newest line.
+        self.view.verticalScrollBar().rangeChanged.connect(self._range_changed)
         self.clear_button = QPushButton("Clear")
         self.clear_button.clicked.connect(self.model.clear)
         self.count_label = QLabel()
@@ -126,8 +132,27 @@ class LogsPane(QWidget):
 
     def _follow(self) -> None:
         self._scroll_pending = False
+        self.view.scrollToBottom()
         scroll_bar = self.view.verticalScrollBar()
         scroll_bar.setValue(scroll_bar.maximum())
+
+    def _range_changed(self, _minimum: int, maximum: int) -> None:
+        if self.follow_box.isChecked():
+            self.view.verticalScrollBar().setValue(maximum)
+
+    def newest_line_visible(self) -> bool:
+        """Whether the last row is wholly inside the view (what Follow promises; the tests' measure)."""
+        rows = self.model.rowCount()
+        if rows == 0:
+            return True
+        rect = self.view.visualRect(self.model.index(rows - 1, 0))
+        return rect.isValid() and self.view.viewport().rect().contains(rect.adjusted(1, 1, -1, -1))
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
+        """A logs tab brought to the front (it was behind the traces) catches up with the newest line."""
+        super().showEvent(event)
+        if self.follow_box.isChecked():
+            QTimer.singleShot(0, self._follow)
 
     def current_filter(self) -> LogFilter:
         function = self.function_box.currentText()

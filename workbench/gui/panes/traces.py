@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from PySide6.QtCore import QItemSelection, QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -38,14 +40,23 @@ class TracesPane(QWidget):
         self.logs_button.setEnabled(False)
         self.logs_button.clicked.connect(self._show_logs)
         self.selected: TraceRecord | None = None
+        self.backend: str | None = None
+        self._following_selection = False   # the pane itself moves the selection (Follow), not the user
+        self.follow_box = QCheckBox("Follow newest")
+        self.follow_box.setChecked(True)
+        self.follow_box.setToolTip("Select each new invocation as it arrives; choosing an older one turns this off")
+        self.follow_box.toggled.connect(lambda on: self._select_newest() if on else None)
+        #: What the waterfall compares; clipped (never wrapped) so the bar keeps one line and the list its rows.
+        self.compared = QLabel("Cold start against warm")
+        self.compared.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self._incoming: list[TraceRecord] = []
         self._paced = PacedRefresh(self.flush, TRACE_REFRESH_MS, self)
         bar = QHBoxLayout()
-        hint = QLabel("Cold start against warm")
-        explanation = "Select an invocation: it is drawn against the newest of the other kind (cold or warm)"
-        hint.setToolTip(explanation)
+        explanation = ("Select an invocation: it is drawn against the newest of the other kind (cold or warm) of "
+                       "the same function, version and backend")
         self.view.setToolTip(explanation)
-        bar.addWidget(hint, 1)
+        bar.addWidget(self.compared, 1)
+        bar.addWidget(self.follow_box)
         bar.addWidget(self.logs_button)
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.setChildrenCollapsible(False)
@@ -68,38 +79,70 @@ class TracesPane(QWidget):
         traces, self._incoming = self._incoming, []
         if not traces:
             return
-        self.model.add(traces)
-        if self.selected is None:
+        self.model.add(traces, self.backend)
+        if self.follow_box.isChecked():
+            self._select_newest()
+        elif self.selected is None:
             self._compare(None)
+
+    def set_backend(self, backend: str | None) -> None:
+        """The backend the next traces run on (cold and warm are compared on the same backend)."""
+        self.backend = backend
 
     def add_history(self, traces: list[TraceRecord]) -> None:
         self.model.add_older(traces)
-        if self.selected is None:
+        if self.follow_box.isChecked() and self.model.rowCount():
+            self._select_newest()
+        elif self.selected is None:
             self._compare(None)
+
+    def _select_newest(self) -> None:
+        if not self.model.rowCount():
+            return
+        self._following_selection = True
+        try:
+            self.view.setCurrentIndex(self.model.index(0, 0))
+            self.view.scrollToTop()
+        finally:
+            self._following_selection = False
 
     def select_request(self, request_id: str) -> bool:
         self.flush()
         row = self.model.row_of(request_id)
         if row < 0:
             return False
+        self.follow_box.setChecked(False)   # the user asked for this one: new arrivals must not take it away
         self.view.setCurrentIndex(self.model.index(row, 0))
         return True
 
     def _compare(self, chosen: TraceRecord | None) -> None:
-        """Show ``chosen`` against the newest trace of the other kind (or the newest of each kind)."""
+        """Show ``chosen`` against the newest trace of the other kind with the same function, version and
+        backend (or, with nothing chosen, the newest of each kind)."""
         if chosen is None:
             newest = self.model.trace_at(0) if self.model.rowCount() else None
             function = newest.function if newest else None
             self.waterfall.set_traces(self.model.latest(function, True), self.model.latest(function, False))
+            self.compared.setText("Cold start against warm")
+            self.compared.setToolTip("")
             return
-        other = self.model.latest(chosen.function, not chosen.cold_start)
+        other = self.model.counterpart(chosen)
         cold, warm = (chosen, other) if chosen.cold_start else (other, chosen)
         self.waterfall.set_traces(cold, warm)
+        backend = self.model.backend_of(chosen)
+        subject = f"{chosen.function}:{chosen.version}" + (f" on {backend}" if backend else "")
+        text = (f"Cold against warm · {subject}" if other is not None
+                else f"{subject}: no {'warm' if chosen.cold_start else 'cold'} call to compare yet")
+        self.compared.setText(text)
+        self.compared.setToolTip(text)
 
-    def _selection_changed(self, selected: QItemSelection, _deselected: QItemSelection) -> None:
-        indexes = selected.indexes()
-        self.selected = self.model.trace_at(indexes[0].row()) if indexes else None
+    def _selection_changed(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
+        # The current row, not the selection's delta: rows inserted above move it, and the waterfall must
+        # always draw the row that is highlighted.
+        rows = self.view.selectionModel().selectedRows()
+        self.selected = self.model.trace_at(rows[0].row()) if rows else None
         self.logs_button.setEnabled(self.selected is not None)
+        if not self._following_selection and rows and rows[0].row() != 0:
+            self.follow_box.setChecked(False)   # the user chose an older invocation: keep it
         self._compare(self.selected)
 
     def _double_clicked(self, index: QModelIndex) -> None:

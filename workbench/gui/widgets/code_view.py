@@ -6,6 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import QRect, QSize, Qt, Signal
 from PySide6.QtGui import (
     QColor,
+    QKeyEvent,
     QKeySequence,
     QPainter,
     QPaintEvent,
@@ -27,6 +28,28 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.gui import theme
+
+INDENT = "    "
+#: What ends a line that opens a block, so the next line is indented one level more.
+BLOCK_OPENERS = (":", "{", "[", "(")
+
+
+#: Python statements that end with ":"; any other line ending with ":" is taken for a YAML key (two spaces).
+PYTHON_BLOCK_WORDS = frozenset({"def", "class", "if", "elif", "else", "for", "while", "try", "except", "finally",
+                                "with", "async", "match", "case"})
+
+
+def next_indent(line: str) -> str:
+    """The indentation the line after ``line`` (the text before the cursor) starts with."""
+    indent = line[:len(line) - len(line.lstrip(" \t"))]
+    stripped = line.strip()
+    if not stripped.endswith(BLOCK_OPENERS) or stripped.startswith("#"):
+        return indent
+    if indent.startswith("\t"):
+        return indent + "\t"
+    first_word = stripped.split()[0].rstrip(":")
+    yaml_key = stripped.endswith(":") and first_word not in PYTHON_BLOCK_WORDS
+    return indent + ("  " if yaml_key else INDENT)
 
 
 class _LineNumbers(QWidget):
@@ -54,6 +77,24 @@ class CodeView(QPlainTextEdit):
         self.blockCountChanged.connect(self._update_margin)
         self.updateRequest.connect(self._scroll_gutter)
         self._update_margin()
+
+    def set_point_size(self, points: int) -> None:
+        """The editor's font size (Preferences); the gutter and tab stops follow."""
+        self.setFont(theme.monospace_font(points))
+        self.setTabStopDistance(self.fontMetrics().horizontalAdvance(" ") * 4)
+        self._update_margin()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
+        """Auto-indent: Enter keeps the line's indentation, one level more after a line that opens a block
+        (``:`` in Python and YAML, ``{``, ``[`` or ``(`` elsewhere)."""
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not self.isReadOnly() \
+                and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
+            cursor = self.textCursor()
+            before = cursor.block().text()[:cursor.positionInBlock()]
+            cursor.insertText("\n" + next_indent(before))
+            self.ensureCursorVisible()
+            return
+        super().keyPressEvent(event)
 
     def line_number_width(self) -> int:
         digits = max(3, len(str(self.blockCount())))

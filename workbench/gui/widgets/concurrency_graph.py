@@ -15,27 +15,45 @@ from workbench.gui import theme
 from workbench.gui.models.graph_history import Counts, GraphHistory, Marker, MarkerKind
 
 #: Stacked bottom to top; (field of Counts, legend label, colour).
+#: Busy and idle are on-demand environments: above the provisioned layer they are the spill-over.
 LAYERS = (
     ("provisioned", "Provisioned", theme.PROVISIONED_COLOUR),
-    ("busy", "Busy", theme.STATE_COLOURS["busy"]),
-    ("idle", "Idle / frozen", theme.STATE_COLOURS["frozen"]),
+    ("busy", "On-demand busy", theme.STATE_COLOURS["busy"]),
+    ("idle", "On-demand idle", theme.STATE_COLOURS["frozen"]),
     ("initialising", "Initialising", theme.STATE_COLOURS["initialising"]),
 )
-MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 46, 14, 44, 26
+MARGIN_LEFT, MARGIN_RIGHT, MARGIN_BOTTOM = 46, 14, 26
+#: Height of one legend row; the plot starts below however many rows the legend needs.
+LEGEND_ROW = 18
+#: At most this many steps on the y-axis.
+MAX_Y_STEPS = 5
 MARKER_BUCKET_PX = 6
 #: Maps a time (or a value) to a pixel coordinate.
 Mapper = Callable[[float], float]
 
 
+def nice_step(value: float, steps: int = MAX_Y_STEPS) -> int:
+    """A whole, round tick step (1, 2, 5, 10, 20, 50, ...) so that ``steps`` of them reach ``value``."""
+    raw = max(1.0, value / steps)
+    magnitude = 10 ** math.floor(math.log10(raw))
+    for factor in (1, 2, 5, 10):
+        if factor * magnitude >= raw:
+            return int(factor * magnitude)
+    return int(10 * magnitude)   # pragma: no cover - the loop always returns
+
+
+def y_ticks(value: float, steps: int = MAX_Y_STEPS) -> list[int]:
+    """The y-axis ticks: whole round numbers from 0 to the first multiple of the step at or above ``value``
+    (at least 4, so an empty graph still has a scale); at most about ``steps`` steps."""
+    value = max(value, 4.0)
+    step = nice_step(value, max(1, steps))
+    top = step * math.ceil(value / step)
+    return list(range(0, top + 1, step))
+
+
 def nice_ceiling(value: float) -> int:
-    """A round axis maximum at or above ``value`` (4, 5, 10, 20, 25, 50, 100, ...)."""
-    if value <= 4:
-        return 4
-    magnitude: float = 10.0 ** math.floor(math.log10(value))
-    for step in (1.0, 2.0, 2.5, 5.0, 10.0):
-        if step * magnitude >= value:
-            return math.ceil(step * magnitude)
-    return math.ceil(10 * magnitude)
+    """The axis maximum for ``value``: the last of its ticks."""
+    return y_ticks(value)[-1]
 
 
 class ConcurrencyGraph(QWidget):
@@ -66,15 +84,21 @@ class ConcurrencyGraph(QWidget):
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.fillRect(self.rect(), QColor(theme.GRAPH_BACKGROUND))
-        plot = QRectF(MARGIN_LEFT, MARGIN_TOP, max(10, self.width() - MARGIN_LEFT - MARGIN_RIGHT),
-                      max(10, self.height() - MARGIN_TOP - MARGIN_BOTTOM))
         start, end = self.time_range()
         series = [(t, c) for t, c in self.history.series(self.function, start - 1.0) if t <= end]
         markers = [m for m in self.history.markers_since(self.function, start) if m.timestamp <= end]
         latest = series[-1][1] if series else Counts()
+        painter.setFont(self._small)
+        legend = self.fitted_legend(markers, latest, painter.fontMetrics().horizontalAdvance)
+        top = 6 + (max(y for _x, y, _w, _e in legend) + LEGEND_ROW if legend else 0) + 8
+        plot = QRectF(MARGIN_LEFT, top, max(10, self.width() - MARGIN_LEFT - MARGIN_RIGHT),
+                      max(10, self.height() - top - MARGIN_BOTTOM))
         peak = max([max(c.concurrent, c.environments) for _, c in series] or [0])
         limits = [v for v in (latest.reserved, latest.provisioned_limit) if v is not None]
-        y_max = nice_ceiling(max([peak * 1.15, *[v * 1.1 for v in limits], 1]))
+        # As many ticks as fit with room for their labels: a short graph gets fewer, never overlapping ones.
+        steps = min(MAX_Y_STEPS, int(plot.height() // (painter.fontMetrics().height() + 4)))
+        ticks = y_ticks(max([peak * 1.15, *[v * 1.1 for v in limits], 1]), steps)
+        y_max = ticks[-1]
 
         def x_of(t: float) -> float:
             return plot.left() + (t - start) / self.window_s * plot.width()
@@ -82,7 +106,7 @@ class ConcurrencyGraph(QWidget):
         def y_of(v: float) -> float:
             return plot.bottom() - v / y_max * plot.height()
 
-        self._paint_grid(painter, plot, y_max, y_of)
+        self._paint_grid(painter, plot, ticks, y_of)
         painter.save()
         painter.setClipRect(plot)
         self._paint_areas(painter, series, x_of, y_of, plot)
@@ -91,23 +115,21 @@ class ConcurrencyGraph(QWidget):
         self._paint_markers(painter, markers, x_of, plot)
         painter.restore()
         self._paint_time_axis(painter, plot)
-        self._paint_legend(painter, markers, latest)
+        self._paint_legend(painter, legend)
         if self.paused:
             painter.setPen(QColor(theme.ERROR_COLOUR))
             painter.drawText(plot.adjusted(0, 4, -6, 0), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop,
                              "paused")
         painter.end()
 
-    def _paint_grid(self, painter: QPainter, plot: QRectF, y_max: int, y_of: Mapper) -> None:
+    def _paint_grid(self, painter: QPainter, plot: QRectF, ticks: list[int], y_of: Mapper) -> None:
         painter.setFont(self._small)
-        steps = 4
-        for i in range(steps + 1):
-            value = y_max * i / steps
+        for value in ticks:
             y = y_of(value)
             painter.setPen(QPen(QColor(theme.GRID_COLOUR), 1))
             painter.drawLine(QPointF(plot.left(), y), QPointF(plot.right(), y))
             painter.setPen(QColor(theme.AXIS_TEXT_COLOUR))
-            label = f"{value:g}"
+            label = str(value)
             painter.drawText(QRectF(0, y - 9, MARGIN_LEFT - 6, 18),
                              Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, label)
         painter.setPen(QPen(QColor("#adb5bd"), 1))
@@ -153,15 +175,30 @@ class ConcurrencyGraph(QWidget):
 
     def _paint_limits(self, painter: QPainter, latest: Counts, plot: QRectF, y_of: Mapper) -> None:
         painter.setFont(self._small)
+        for (value, label, colour), rect in self.limit_label_rects(latest, plot, y_of, painter.fontMetrics()
+                                                                   .horizontalAdvance):
+            y = y_of(value)
+            painter.setPen(QPen(QColor(colour), 2, Qt.PenStyle.DashLine))
+            painter.drawLine(QPointF(plot.left(), y), QPointF(plot.right(), y))
+            painter.drawText(rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, f"{label} {value}")
+
+    @staticmethod
+    def limit_label_rects(latest: Counts, plot: QRectF, y_of: Mapper, advance: Callable[[str], int]
+                          ) -> list[tuple[tuple[int, str, str], QRectF]]:
+        """Where the dashed limits' labels go: above their line at the left; a second label that would touch
+        the first moves beside it, so the two never overlap (reserved 5 and provisioned 5 share a line)."""
+        placed: list[tuple[tuple[int, str, str], QRectF]] = []
         for value, label, colour in ((latest.reserved, "reserved", theme.RESERVED_COLOUR),
                                      (latest.provisioned_limit, "provisioned", theme.PROVISIONED_COLOUR)):
             if value is None:
                 continue
-            y = y_of(value)
-            painter.setPen(QPen(QColor(colour), 2, Qt.PenStyle.DashLine))
-            painter.drawLine(QPointF(plot.left(), y), QPointF(plot.right(), y))
-            painter.drawText(QRectF(plot.left() + 6, y - 18, 200, 16), Qt.AlignmentFlag.AlignLeft,
-                             f"{label} {value}")
+            width = advance(f"{label} {value}") + 6
+            rect = QRectF(plot.left() + 6, max(plot.top(), y_of(value) - 17), width, 16)
+            for _, other in placed:
+                if other.intersects(rect):
+                    rect.moveLeft(other.right() + 12)
+            placed.append(((value, label, colour), rect))
+        return placed
 
     def _paint_markers(self, painter: QPainter, markers: list[Marker], x_of: Mapper, plot: QRectF) -> None:
         """One marker per few pixels; a bigger one where many fell together (the legend has the totals)."""
@@ -192,8 +229,8 @@ class ConcurrencyGraph(QWidget):
             text = "now" if seconds_ago == 0 else f"-{seconds_ago:g}s"
             painter.drawText(QRectF(x - 30, plot.bottom() + 4, 60, 18), Qt.AlignmentFlag.AlignCenter, text)
 
-    def _paint_legend(self, painter: QPainter, markers: list[Marker], latest: Counts) -> None:
-        painter.setFont(self._small)
+    @staticmethod
+    def legend_entries(markers: list[Marker], latest: Counts) -> list[tuple[str, str, str]]:
         throttles = sum(1 for m in markers if m.kind is MarkerKind.THROTTLE)
         colds = len(markers) - throttles
         entries: list[tuple[str, str, str]] = [("line", theme.CONCURRENCY_COLOUR, f"Concurrent ({latest.concurrent})")]
@@ -204,12 +241,37 @@ class ConcurrencyGraph(QWidget):
             entries.append(("dash", theme.RESERVED_COLOUR, f"Reserved ({latest.reserved})"))
         if latest.provisioned_limit is not None:
             entries.append(("dash", theme.PROVISIONED_COLOUR, f"Provisioned limit ({latest.provisioned_limit})"))
+        return entries
+
+    def fitted_legend(self, markers: list[Marker], latest: Counts, advance: Callable[[str], int]
+                      ) -> list[tuple[float, float, float, tuple[str, str, str]]]:
+        """The legend, in rows above the plot, leaving the plot at least half the height: on a small graph the
+        entries at zero are left out (their colours say nothing then), then the rows that still do not fit."""
+        entries = self.legend_entries(markers, latest)
+        rows_allowed = max(1, int((self.height() / 2 - 14) // LEGEND_ROW))
+        laid = self.legend_layout(entries, advance)
+        if laid and laid[-1][1] // LEGEND_ROW >= rows_allowed:
+            laid = self.legend_layout([e for i, e in enumerate(entries) if i == 0 or not e[2].endswith("(0)")],
+                                      advance)
+        return [item for item in laid if (item[1] - 6) // LEGEND_ROW < rows_allowed]
+
+    def legend_layout(self, entries: list[tuple[str, str, str]], advance: Callable[[str], int]
+                      ) -> list[tuple[float, float, float, tuple[str, str, str]]]:
+        """Each legend entry's x, y and width: rows wrap at the widget's width, never past it or into the plot."""
+        laid: list[tuple[float, float, float, tuple[str, str, str]]] = []
         x, y = float(MARGIN_LEFT), 6.0
-        metrics = painter.fontMetrics()
-        for shape, colour, text in entries:
-            width = 22 + metrics.horizontalAdvance(text) + 14
-            if x + width > self.width() - MARGIN_RIGHT:
-                x, y = float(MARGIN_LEFT), y + 18
+        for entry in entries:
+            width = 22 + advance(entry[2]) + 14
+            if x + width > self.width() - MARGIN_RIGHT and x > MARGIN_LEFT:
+                x, y = float(MARGIN_LEFT), y + LEGEND_ROW
+            laid.append((x, y, width, entry))
+            x += width
+        return laid
+
+    def _paint_legend(self, painter: QPainter, legend: list[tuple[float, float, float, tuple[str, str, str]]]
+                      ) -> None:
+        painter.setFont(self._small)
+        for x, y, width, (shape, colour, text) in legend:
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(QColor(colour))
             if shape in ("line", "dash"):
@@ -225,4 +287,3 @@ class ConcurrencyGraph(QWidget):
             painter.setPen(QColor(theme.AXIS_TEXT_COLOUR))
             painter.drawText(QRectF(x + 20, y, width, 16), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
                              text)
-            x += width

@@ -4,9 +4,11 @@ Tiles appear on a cold start, change colour as the environment works, freezes an
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPaintEvent, QPen
-from PySide6.QtWidgets import QSizePolicy, QWidget
+import time
+
+from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QHelpEvent, QPainter, QPaintEvent, QPen, QResizeEvent
+from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from workbench.engine import EnvState, InitType
 from workbench.gui import theme
@@ -52,8 +54,49 @@ class EnvironmentMap(QWidget):
         shape = tuple((function, len(group)) for function, group in self.tiles.by_function().items())
         if shape != self._shape:   # a new row of tiles: the scroll area needs the new height
             self._shape = shape
+            self._fit_height()
             self.updateGeometry()
         self.update()
+
+    def _fit_height(self) -> None:
+        # A resizable scroll area gives its widget the viewport's height unless the widget needs more: the
+        # minimum height is what makes the area scroll instead of cutting the last rows of tiles off.
+        needed = self.heightForWidth(self.width())
+        if needed != self.minimumHeight():
+            self.setMinimumHeight(needed)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():   # fewer columns: more rows
+            self._fit_height()
+
+    def tile_rects(self) -> list[tuple[QRectF, Tile]]:
+        """Where each tile is drawn (the painter's layout; tooltips and tests use it too)."""
+        placed: list[tuple[QRectF, Tile]] = []
+        y = self._legend_height() + PAD
+        columns = self._columns()
+        for group in self.tiles.by_function().values():
+            y += HEADER_H
+            for index, tile in enumerate(group):
+                row, column = divmod(index, columns)
+                placed.append((QRectF(PAD + column * (TILE_W + GAP), y + row * (TILE_H + GAP), TILE_W, TILE_H),
+                               tile))
+            y += -(-len(group) // columns) * (TILE_H + GAP) + PAD
+        return placed
+
+    def tile_at(self, point: QPointF) -> Tile | None:
+        return next((tile for rect, tile in self.tile_rects() if rect.contains(point)), None)
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
+            tile = self.tile_at(QPointF(event.pos()))
+            if tile is None:
+                QToolTip.hideText()
+                event.ignore()
+            else:
+                QToolTip.showText(event.globalPos(), tile.describe(time.time()), self)
+            return True
+        return super().event(event)
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt's name
         painter = QPainter(self)
@@ -70,15 +113,14 @@ class EnvironmentMap(QWidget):
         for function, group in groups.items():
             live = sum(1 for t in group if t.state is not EnvState.STOPPED)
             painter.setFont(self._bold)
-            painter.setPen(QColor("#212529"))
+            painter.setPen(QColor(theme.AXIS_TEXT_COLOUR))
             painter.drawText(QRectF(PAD, y, self.width() - 2 * PAD, HEADER_H), Qt.AlignmentFlag.AlignVCenter,
                              f"{function}  ·  {live} environment{'s' if live != 1 else ''}")
-            y += HEADER_H
-            for index, tile in enumerate(group):
-                row, column = divmod(index, columns)
-                rect = QRectF(PAD + column * (TILE_W + GAP), y + row * (TILE_H + GAP), TILE_W, TILE_H)
+            y += HEADER_H + -(-len(group) // columns) * (TILE_H + GAP) + PAD
+        exposed = QRectF(event.rect())
+        for rect, tile in self.tile_rects():
+            if rect.intersects(exposed):   # thousands of tiles: paint only what the scroll area shows
                 self._paint_tile(painter, rect, tile)
-            y += -(-len(group) // columns) * (TILE_H + GAP) + PAD
         painter.end()
 
     def _paint_tile(self, painter: QPainter, rect: QRectF, tile: Tile) -> None:

@@ -57,6 +57,7 @@ class MessageBar(QFrame):
         self._details.setMaximumHeight(180)
         self._details.hide()
         row = QHBoxLayout()
+        self._row = row
         row.setContentsMargins(10, 6, 10, 6)
         row.addWidget(self._icon)
         row.addWidget(self._text, 1)
@@ -88,8 +89,16 @@ class MessageBar(QFrame):
         if self._host is None:
             return
         width = self._host.width()
-        self.setGeometry(0, 0, width, self.heightForWidth(width) if self.hasHeightForWidth()
-                         else self.sizeHint().height())
+        height = self.heightForWidth(width) if self.hasHeightForWidth() else self.sizeHint().height()
+        # The layout's estimate can miss a wrapped line (it measures the label before the style sheet's font):
+        # the label's own height at the width it gets decides, so a long message is never cut off.
+        spacing = self._row.spacing()
+        buttons = sum(b.sizeHint().width() + spacing for b in (self._details_button, self._close_button)
+                      if not b.isHidden())
+        text_width = max(50, width - 20 - self._icon.sizeHint().width() - spacing - buttons)
+        details = self._details.sizeHint().height() if not self._details.isHidden() else 0
+        height = max(height, self._text.heightForWidth(text_width) + 12 + details)
+        self.setGeometry(0, 0, width, height)
         self.raise_()
 
     @property

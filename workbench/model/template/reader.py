@@ -46,6 +46,10 @@ _SAM_NAMES = {"Code": "CodeUri", "TracingConfig": "Tracing", "DeadLetterConfig":
               "Alias": "AutoPublishAlias"}
 
 
+#: The problem a template without resources has (a project folder may hold one before its first function).
+NO_RESOURCES = "the Resources section is missing or empty"
+
+
 def load_template(path: Path, parameter_overrides: Mapping[str, str] | None = None,
                   resource_attributes: Mapping[str, Mapping[str, str]] | None = None) -> Template:
     """Parse, expand and validate ``path``. Raises TemplateError.
@@ -72,7 +76,7 @@ class _TemplateReader:
         self.checked_paths: dict[str, Path] = {}
         resources = document.get("Resources")
         if not isinstance(resources, dict) or not resources:
-            raise TemplateError(path, "the Resources section is missing or empty")
+            raise TemplateError(path, NO_RESOURCES)
         self._check_shape(document, resources)
         self.declared: Mapping[str, Any] = resources
         self.stack_name = self.base_dir.name or "workbench"

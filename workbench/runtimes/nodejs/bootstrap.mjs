@@ -8,6 +8,7 @@ import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import util from "node:util";
+import nodeModule from "node:module";
 import { pathToFileURL } from "node:url";
 
 const API_PREFIX = "/2018-06-01/runtime";
@@ -155,12 +156,42 @@ function resolveModuleFile(taskRoot, modulePath) {
   return undefined;
 }
 
+// Whether Node loads `file` as an ES module: `.mjs`, or `.js` under a package.json with "type": "module".
+function isEsModule(file) {
+  if (file.endsWith(".mjs")) return true;
+  if (!file.endsWith(".js")) return false;
+  for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
+    try {
+      return JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8")).type === "module";
+    } catch (error) {
+      if (error.code !== "ENOENT" && error.code !== "ENOTDIR") return false;
+    }
+    if (path.dirname(dir) === dir) return false;
+  }
+}
+
+// ES modules ignore NODE_PATH; Lambda's runtimes still let them import the SDK and layers' packages. Before
+// Node 22.15 the hooks cost a loader thread at init, so only ES-module handlers get them (node_path_hooks.mjs).
+async function enableNodePathForImports(file) {
+  const nodePath = (process.env.NODE_PATH || "").split(path.delimiter).filter(Boolean);
+  if (!nodePath.length || !isEsModule(file)) return;
+  const hooks = new URL("./node_path_hooks.mjs", import.meta.url);
+  if (typeof nodeModule.registerHooks === "function") {
+    const { initialize, resolveSync } = await import(hooks.href);
+    initialize({ nodePath });
+    nodeModule.registerHooks({ resolve: resolveSync });
+  } else if (typeof nodeModule.register === "function") {
+    nodeModule.register(hooks, { data: { nodePath } });
+  }
+}
+
 async function loadHandler(taskRoot, handlerName) {
   const [modulePath, attributePath] = splitHandler(handlerName);
   const file = resolveModuleFile(taskRoot, modulePath);
   if (file === undefined) {
     throw new FaultError("Runtime.ImportModuleError", `Error: Cannot find module '${modulePath}'`);
   }
+  await enableNodePathForImports(file);
   let module;
   try {
     module = await import(pathToFileURL(file).href);

@@ -1,0 +1,1 @@
+"""The lesson player (a dock) that plays lesson files in the window."""

@@ -1,0 +1,114 @@
+"""The lesson player: a dock that shows the lesson's step (what to look at), highlights the pane it names, does
+the step's action through the engine and checks its expectation, then waits for Next (or plays to the end, for
+`workbench gui --lesson NAME --screenshot FILE` and the tests)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+from PySide6.QtWidgets import QDockWidget, QHBoxLayout, QLabel, QListWidget, QPushButton, QVBoxLayout, QWidget
+
+from workbench.gui.operations import Operations
+from workbench.gui.session import EngineSession
+from workbench.lessons.actions import LessonState, perform, wait_expected
+from workbench.lessons.model import Lesson, LessonError
+
+HIGHLIGHT = "QDockWidget#{name} {{ border: 3px solid #e4572e; }} QDockWidget#{name}::title {{ background: #e4572e; }}"
+
+
+class LessonFailedError(RuntimeError):
+    """A step's expectation did not hold: the message names the step and what was seen."""
+
+
+class LessonPlayer(QWidget):
+    def __init__(self, session: EngineSession, operations: Operations, docks: Callable[[], dict[str, QDockWidget]],
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.operations = operations
+        self._docks = docks
+        self.lesson: Lesson | None = None
+        self.position = 0
+        self.state = LessonState()
+        self.title = QLabel("No lesson: Help → Lessons")
+        self.title.setWordWrap(True)
+        self.say = QLabel()
+        self.say.setWordWrap(True)
+        self.outcomes = QListWidget()
+        self.next_button = QPushButton("Next step")
+        self.next_button.setEnabled(False)
+        self.next_button.clicked.connect(self.play_next)
+        bar = QHBoxLayout()
+        bar.addStretch(1)
+        bar.addWidget(self.next_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.title)
+        layout.addWidget(self.say, 1)
+        layout.addWidget(self.outcomes)
+        layout.addLayout(bar)
+        self.highlighted: str | None = None
+
+    def load(self, lesson: Lesson) -> None:
+        self.lesson, self.position, self.state = lesson, 0, LessonState()
+        self.title.setText(f"<b>{lesson.title}</b><br>{lesson.summary}")
+        self.say.setText(f"{len(lesson.steps)} steps. Press Next step to begin.")
+        self.outcomes.clear()
+        self.next_button.setEnabled(True)
+
+    @property
+    def finished(self) -> bool:
+        return self.lesson is not None and self.position >= len(self.lesson.steps)
+
+    def play_next(self) -> asyncio.Task[None | None]:
+        return self.operations.run("Play the lesson's step", self.step, trigger=self.next_button)
+
+    async def step(self) -> None:
+        """Play the next step: say, highlight, act, check."""
+        lesson = self.lesson
+        if lesson is None or self.finished:
+            return
+        step = lesson.steps[self.position]
+        number = self.position + 1
+        self.position += 1
+        self.say.setText(f"Step {number} of {len(lesson.steps)}: {step.say}")
+        self.highlight(step.pane)
+        engine = self.session.require()
+        if step.action:
+            await perform(engine, step.action, self.state)
+        function = str(step.action.get("function", "")) or _last_function(lesson, number)
+        problems = await wait_expected(engine, function, step.expect, self.state) if step.expect else []
+        outcome = f"{number}. " + ("; ".join(problems) if problems else
+                                    "as expected: " + ", ".join(f"{k} {v}" for k, v in step.expect.items())
+                                    if step.expect else "done")
+        self.outcomes.addItem(outcome)
+        self.outcomes.scrollToBottom()
+        if problems:
+            raise LessonFailedError(f"{lesson.name}, step {number}: {'; '.join(problems)}")
+        if self.position >= len(lesson.steps):
+            self.next_button.setEnabled(False)
+            self.next_button.setText("Finished")
+
+    async def play_to_end(self) -> None:
+        while not self.finished:
+            await self.step()
+
+    def highlight(self, pane: str | None) -> None:
+        docks = self._docks()
+        if self.highlighted in docks:
+            docks[self.highlighted].setStyleSheet("")
+        self.highlighted = pane
+        if pane is None or pane not in docks:
+            return
+        dock = docks[pane]
+        dock.show()
+        dock.raise_()
+        dock.setStyleSheet(HIGHLIGHT.format(name=pane))
+
+
+def _last_function(lesson: Lesson, upto: int) -> str:
+    for step in reversed(lesson.steps[:upto]):
+        if step.action.get("function"):
+            return str(step.action["function"])
+    raise LessonError(f"{lesson.path}: step {upto} expects something but no step names a function")

@@ -1,0 +1,1 @@
+"""The local resources browser: the list of resources and one detail panel per kind."""

@@ -1,0 +1,1 @@
+"""Lessons: guided scenarios a teacher plays in class, written as data files (resources/lessons/*.yaml)."""

@@ -19,9 +19,10 @@ from workbench.engine import PollerSettings
 FAST = PollerSettings(sqs_wait_s=1, sqs_scale_interval_s=0.2, kinesis_poll_interval_s=0.1,
                       dynamodb_poll_interval_s=0.1, retry_delay_s=0.1, retry_delay_max_s=0.5, shard_refresh_s=5)
 
-#: Prints every event (one line, "EVENT {json}") and fails or reports failures as the records ask.
+#: Prints every event (one line, "EVENT {json}") and is slow, fails, reports failures or grows its window state
+#: past 1 MB as the records ask.
 RECORDER = """
-import base64, json
+import base64, json, time
 def body_of(record):
     if "body" in record:
         return record["body"]
@@ -29,13 +30,21 @@ def body_of(record):
         return base64.b64decode(record["kinesis"]["data"]).decode()
     return json.dumps(record["dynamodb"].get("Keys"))
 def handler(event, context):
-    print("EVENT " + json.dumps(event))
+    shown = dict(event)
+    if "pad" in event.get("state", {}):  # a megabyte of state: its length is enough to see
+        shown["state"] = {**event["state"], "pad": len(event["state"]["pad"])}
+    print("EVENT " + json.dumps(shown))
     bodies = [body_of(r) for r in event.get("Records", [])]
+    for body in bodies:  # "slow:<seconds>:..." takes that long
+        if body.startswith("slow:"):
+            time.sleep(float(body.split(":")[1]))
     if any("poison" in b for b in bodies):
         raise ValueError("poison")
     if "window" in event:
         state = dict(event["state"])
         state["count"] = state.get("count", 0) + len(bodies)
+        if "big" in bodies:
+            state["pad"] = "x" * (1024 * 1024 + 10)
         return {"state": state}
     failed = [r for r in event.get("Records", []) if "bad" in body_of(r)]
     if failed:
@@ -59,6 +68,7 @@ class Aws:
         self.sqs = boto3.client("sqs", **common)
         self.kinesis = boto3.client("kinesis", **common)
         self.dynamodb = boto3.client("dynamodb", **common)
+        self.sns = boto3.client("sns", **common)
 
     def function(self, name: str = "recorder", code: str = RECORDER, timeout: int = 1) -> str:
         """A function; its short timeout keeps Lambda's visibility extension (window + timeout + 30 s when they
@@ -85,7 +95,7 @@ class Aws:
         return engine.statistics().mapping(mapping_id)
 
     def close(self) -> None:
-        for client in (self.lam, self.sqs, self.kinesis, self.dynamodb):
+        for client in (self.lam, self.sqs, self.kinesis, self.dynamodb, self.sns):
             client.close()
 
 

@@ -170,5 +170,27 @@ def test_bad_input_gets_aws_messages(aws: Aws) -> None:
     assert _error(create, FunctionName="recorder", EventSourceArn=stream) == (
         "InvalidParameterValueException", "1 validation error detected: Value null at 'startingPosition' failed to "
         "satisfy constraint: Member must not be null.")
-    assert _error(create, FunctionName="recorder", EventSourceArn=stream, StartingPosition="SOMEWHERE")[0] == \
-        "ValidationException"
+    assert _error(create, FunctionName="recorder", EventSourceArn=stream, StartingPosition="SOMEWHERE") == (
+        "ValidationException", "1 validation error detected: Value 'SOMEWHERE' at 'startingPosition' failed to "
+        "satisfy constraint: Member must satisfy enum value set: [LATEST, AT_TIMESTAMP, TRIM_HORIZON]")
+    assert _error(create, FunctionName="recorder", EventSourceArn=fifo, BatchSize=20) == (
+        "InvalidParameterValueException", "Maximum batch size must be between 1 and 10 inclusive")
+    assert _error(create, FunctionName="recorder", EventSourceArn=arn, MaximumRetryAttempts=3) == (
+        "InvalidParameterValueException", "Unsupported MaximumRetryAttempts parameter for given event source "
+        "mapping type.")
+    missing = stream.replace("clicks", "nowhere")
+    assert _error(create, FunctionName="recorder", EventSourceArn=missing, StartingPosition="LATEST") == (
+        "InvalidParameterValueException", f"Stream not found: {missing}")
+    table = aws.dynamodb.create_table(
+        TableName="orders", AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}], BillingMode="PAY_PER_REQUEST",
+        StreamSpecification={"StreamEnabled": True, "StreamViewType": "KEYS_ONLY"})["TableDescription"]
+    table_stream = table["LatestStreamArn"]
+    assert _error(create, FunctionName="recorder", EventSourceArn=table_stream, StartingPosition="AT_TIMESTAMP",
+                  StartingPositionTimestamp=1_700_000_000) == (
+        "InvalidParameterValueException", f"Unsupported starting position for arn type: {table_stream}")
+    assert _error(create, FunctionName="recorder", EventSourceArn=stream, StartingPosition="AT_TIMESTAMP",
+                  StartingPositionTimestamp=4_000_000_000)[0] == "InvalidParameterValueException"
+    # a stream mapping takes BatchSize 100 without a window (AWS's default for streams)
+    assert create(FunctionName="recorder", EventSourceArn=stream, StartingPosition="LATEST",
+                  BatchSize=100)["BatchSize"] == 100

@@ -44,7 +44,7 @@ def _options(body: Members, *, creating: bool) -> MappingOptions:
         enabled=body.boolean("Enabled") if body.present("Enabled") else None,
         batch_size=body.integer("BatchSize", minimum=1, maximum=10_000),
         maximum_batching_window_s=body.integer("MaximumBatchingWindowInSeconds", minimum=0, maximum=300),
-        starting_position=body.string("StartingPosition", enum=("TRIM_HORIZON", "LATEST", "AT_TIMESTAMP"))
+        starting_position=body.string("StartingPosition", enum=("LATEST", "AT_TIMESTAMP", "TRIM_HORIZON"))
         if creating else None,
         starting_position_timestamp=float(timestamp) if creating and isinstance(timestamp, (int, float)) else None,
         parallelization_factor=body.integer("ParallelizationFactor", minimum=1, maximum=10),

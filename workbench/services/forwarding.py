@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import io
 import re
 from collections.abc import Awaitable, Callable
 
@@ -20,6 +21,8 @@ from workbench.services import errors
 from workbench.services.routing import Destination, Route, classify
 
 #: Hop-by-hop headers (RFC 9110 §7.6.1) and the ones aiohttp recomputes for the body it sends.
+#: From this size on, aiohttp wants a request body as a file-like object.
+_LARGE_BODY = 1 << 20
 _HOP_BY_HOP = frozenset({
     "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer", "transfer-encoding",
     "upgrade", "expect", "content-length",
@@ -85,8 +88,11 @@ class Forwarder:
         body = await request.content.read()
         headers = [(name, value) for name, value in request.headers.items() if name.lower() not in _HOP_BY_HOP]
         url = URL(base.rstrip("/") + request.raw_path, encoded=True)
+        # aiohttp sends a body of 1 MiB or more from a file-like object (raw bytes that big warn, and the warning
+        # failed the request): a 6 MB batch of SQS messages, a large S3 object.
+        payload: bytes | io.BytesIO = body if len(body) < _LARGE_BODY else io.BytesIO(body)
         try:
-            async with self._client().request(request.method, url, headers=headers, data=body,
+            async with self._client().request(request.method, url, headers=headers, data=payload,
                                               allow_redirects=False) as answer:
                 content = await answer.read()
                 response = web.Response(status=answer.status, reason=answer.reason)

@@ -135,11 +135,17 @@ class MappingConfig:
 class PollerSettings:
     """Polling rhythm and retry pacing (AWS's where it says; configurable so tests and classes can change them)."""
 
-    #: SQS long-poll wait of an idle poller (whole seconds, 0-20).
+    #: SQS long-poll wait of an idle poller (whole seconds, 0-20). 0 polls without waiting in SQS and paces the
+    #: polls on the engine's clock instead (`sqs_short_poll_s`): what tests in virtual time use.
     sqs_wait_s: int = 2
+    #: With ``sqs_wait_s`` 0: the pause (on the engine's clock) after an empty receive, and between the receives
+    #: that fill a batching window.
+    sqs_short_poll_s: float = 0.2
     sqs_initial_pollers: int = 5
     sqs_min_pollers: int = 2
     sqs_max_pollers: int = 1000
+    #: How many pollers may be added per minute while the backlog grows (AWS: up to 300 a minute).
+    sqs_scale_up_per_minute: int = 300
     #: How often SQS pollers are scaled with the backlog.
     sqs_scale_interval_s: float = 1.0
     #: GetRecords rhythm per shard when there is nothing new: Kinesis about 1/s, DynamoDB about 4/s.

@@ -261,7 +261,7 @@ class EventSources:
                 mapping_id, config.function, config.source_arn, "Enabled" if config.enabled else "Disabled",
                 counters.last_batch_size, counters.last_result, counters.in_flight, counters.backlog,
                 counters.iterator_age_s, counters.filtered, counters.sent_to_destinations, counters.batches,
-                counters.records, counters.failures, counters.pollers))
+                counters.records, counters.failures, counters.pollers, counters.buffered))
         return tuple(found)
 
 

@@ -2,8 +2,17 @@
 answers with. The API model's own constraints (ranges, enums) are checked by the API before this; the rules
 here are the service's, so they hold for template mappings too.
 
-One deliberate difference from spec §6's wording: the "BatchSize over 10 needs a window" rule is applied to SQS
-only, as AWS does (a Kinesis or DynamoDB mapping has BatchSize 100 and no window by default).
+Where the messages come from: AWS's answers quoted in public bug reports and CloudFormation events ("Maximum
+batch window in seconds must be greater than 0 if maximum batch size is greater than 10", "Batching window is not
+supported for FIFO queues", "Maximum batch size must be between 1 and 10 inclusive" from when every SQS queue was
+limited to 10), and LocalStack's validation, which is checked against AWS by snapshot tests ("Stream not found: ...",
+"Unsupported ... parameter for given event source mapping type.", "Unsupported starting position for arn type:
+...", the null startingPosition message). AWS's texts for the two StartingPositionTimestamp rules were not found;
+those two are ours.
+
+One deliberate difference from spec §6's wording (and botocore's documentation): the "BatchSize over 10 needs a
+window" rule is applied to SQS only, as AWS does. A Kinesis or DynamoDB mapping has BatchSize 100 and no window by
+default, and AWS's own tutorials create stream mappings with `--batch-size 100` and no window.
 """
 
 from __future__ import annotations
@@ -66,7 +75,8 @@ def _check_batching(config: MappingConfig) -> None:
         return
     if config.fifo:
         if config.batch_size > FIFO_MAX_BATCH_SIZE:
-            raise InvalidParameterValueError("Batch size must not exceed 10 for FIFO queues")
+            raise InvalidParameterValueError(f"Maximum batch size must be between 1 and {FIFO_MAX_BATCH_SIZE} "
+                                             "inclusive")
         if config.maximum_batching_window_s > 0:
             raise InvalidParameterValueError("Batching window is not supported for FIFO queues")
     elif config.batch_size > 10 and config.maximum_batching_window_s < 1:

@@ -34,6 +34,8 @@ class Counters:
         self.last_batch_size = 0
         self.last_result = "No records processed"
         self.in_flight = 0
+        #: Messages or records received and held while a batching window fills.
+        self.buffered = 0
         self.backlog: int | None = None
         self.iterator_age_s: float | None = None
         self.filtered = 0

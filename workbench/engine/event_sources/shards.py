@@ -15,6 +15,15 @@ from workbench.engine.event_sources.records import dynamodb_record, kinesis_reco
 
 
 @dataclass(frozen=True, slots=True)
+class Shard:
+    id: str
+    #: The shards it was split or merged from: they are read to their end before it (per-key order).
+    parents: tuple[str, ...]
+    #: Closed by resharding: no new records will come, so reading it to its end finishes it.
+    closed: bool
+
+
+@dataclass(frozen=True, slots=True)
 class Read:
     records: list[dict[str, Any]]      # Lambda-shaped
     next_iterator: str | None          # None: the shard is closed and read to its end
@@ -41,12 +50,27 @@ class ShardSource:
         arn = self.config.source_arn
         return {"StreamName": arn.split("/", 1)[1]} if self._kinesis else {"StreamArn": arn}
 
-    async def shards(self) -> list[str]:
+    async def created(self) -> float | None:
+        """When the stream was created: a stream made again under the same ARN starts its sequence numbers over."""
+        if self._kinesis:
+            answer = await self.clients.call("kinesis", "describe_stream_summary", **self._stream())
+            stamp = answer["StreamDescriptionSummary"].get("StreamCreationTimestamp")
+        else:
+            answer = await self.clients.call("dynamodbstreams", "describe_stream", **self._stream())
+            stamp = answer["StreamDescription"].get("CreationRequestDateTime")
+        return round(stamp.timestamp(), 3) if isinstance(stamp, datetime.datetime) else None
+
+    async def shards(self) -> list[Shard]:
+        """The stream's shards, parents before their children (as the services list them)."""
         if self._kinesis:
             answer = await self.clients.call("kinesis", "list_shards", **self._stream())
-            return [shard["ShardId"] for shard in answer.get("Shards", [])]
-        answer = await self.clients.call("dynamodbstreams", "describe_stream", **self._stream())
-        return [shard["ShardId"] for shard in answer["StreamDescription"].get("Shards", [])]
+            listed = answer.get("Shards", [])
+        else:
+            answer = await self.clients.call("dynamodbstreams", "describe_stream", **self._stream())
+            listed = answer["StreamDescription"].get("Shards", [])
+        return [Shard(entry["ShardId"],
+                      tuple(entry[key] for key in ("ParentShardId", "AdjacentParentShardId") if entry.get(key)),
+                      "EndingSequenceNumber" in (entry.get("SequenceNumberRange") or {})) for entry in listed]
 
     async def iterator(self, shard: str, after: str | None) -> str:
         arguments: dict[str, Any] = {**self._stream(), "ShardId": shard}

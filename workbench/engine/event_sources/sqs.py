@@ -90,25 +90,32 @@ class SqsPoller:
                     await task
 
     async def _scale(self) -> None:
-        """More pollers while the backlog is more than they take in one round; down to the floor when idle."""
+        """AWS's rule: more pollers while the backlog is more than they take in one round, at most
+        `sqs_scale_up_per_minute` more a minute and never beyond MaximumConcurrency; back to the floor (2, or
+        MaximumConcurrency when smaller) once the queue is empty."""
+        run = self.run
         try:
-            answer = await self.run.clients.call("sqs", "get_queue_attributes", QueueUrl=self._url,
-                                                 AttributeNames=["ApproximateNumberOfMessages"])
+            answer = await run.clients.call("sqs", "get_queue_attributes", QueueUrl=self._url,
+                                            AttributeNames=["ApproximateNumberOfMessages"])
         except SdkError:
             return
         backlog = int(answer.get("Attributes", {}).get("ApproximateNumberOfMessages", 0))
-        self.run.counters.backlog = backlog
-        wanted = math.ceil(backlog / self.run.config.batch_size)
-        floor = min(self.run.settings.sqs_min_pollers, self._cap)
-        if wanted > len(self._workers):
-            self._target = min(self._cap, max(self._target, min(wanted, self._target * 2)))
+        run.counters.backlog = backlog
+        wanted = math.ceil(backlog / run.config.batch_size)
+        if wanted > self._target:
+            step = max(1, round(run.settings.sqs_scale_up_per_minute * run.settings.sqs_scale_interval_s / 60))
+            self._target = min(self._cap, wanted, self._target + step)
         elif backlog == 0:
-            self._target = floor
+            self._target = min(run.settings.sqs_min_pollers, self._cap)
 
     async def _worker(self) -> None:
         run = self.run
         while True:
             if len(self._workers) > self._target:  # scaling down: this poller goes
+                current = asyncio.current_task()
+                if current is not None:
+                    self._workers.discard(current)
+                run.counters.pollers = len(self._workers)
                 return
             try:
                 messages = await self._collect()
@@ -130,21 +137,33 @@ class SqsPoller:
         return list(answer.get("Messages") or [])
 
     async def _collect(self) -> list[dict[str, Any]]:
-        """A batch: up to BatchSize, gathered for at most the batching window once the first message is in."""
-        run, config = self.run, self.run.config
-        messages = await self._receive(min(RECEIVE_MAX, config.batch_size), run.settings.sqs_wait_s)
-        if not messages or config.maximum_batching_window_s == 0:
+        """A batch: up to BatchSize, gathered for at most the batching window (on the engine's clock) once the
+        first message is in. Long polls never outlast the window; without long polling (``sqs_wait_s`` 0) the
+        polls are paced on the engine's clock, so the window runs in virtual time under a FakeClock."""
+        run, config, settings = self.run, self.run.config, self.run.settings
+        messages = await self._receive(min(RECEIVE_MAX, config.batch_size), settings.sqs_wait_s)
+        if not messages:
+            if settings.sqs_wait_s == 0:
+                await run.clock.sleep(settings.sqs_short_poll_s)
+            return messages
+        if config.maximum_batching_window_s == 0:
             return messages
         deadline = run.clock.monotonic() + config.maximum_batching_window_s
-        while len(messages) < config.batch_size:
-            remaining = deadline - run.clock.monotonic()
-            if remaining <= 0:
-                break
-            more = await self._receive(min(RECEIVE_MAX, config.batch_size - len(messages)),
-                                       min(20, int(remaining)))
-            messages.extend(more)
-            if not more and remaining < 1:
-                await run.clock.sleep(remaining)
+        run.counters.buffered += len(messages)
+        try:
+            while len(messages) < config.batch_size:
+                remaining = deadline - run.clock.monotonic()
+                if remaining <= 0:
+                    break
+                wait = min(settings.sqs_wait_s, int(remaining))
+                more = await self._receive(min(RECEIVE_MAX, config.batch_size - len(messages)), wait)
+                messages.extend(more)
+                run.counters.buffered += len(more)
+                remaining = deadline - run.clock.monotonic()  # the receive took time (virtual time moves too)
+                if not more and wait == 0 and remaining > 0:
+                    await run.clock.sleep(min(remaining, settings.sqs_short_poll_s))
+        finally:
+            run.counters.buffered -= len(messages)
         return messages
 
     async def _process(self, messages: list[dict[str, Any]]) -> None:

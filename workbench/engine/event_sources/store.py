@@ -42,19 +42,22 @@ class MappingStore:
     async def forget_checkpoints(self, uuid: str) -> None:
         await self._database.transaction([("DELETE FROM event_source_checkpoints WHERE uuid = ?", (uuid,))])
 
-    async def checkpoints(self, uuid: str, source_arn: str) -> dict[str, Checkpoint]:
-        """The checkpoints of ``uuid`` made on ``source_arn`` (those of an earlier source are worthless)."""
+    async def checkpoints(self, uuid: str, source_arn: str, created: float | None) -> dict[str, Checkpoint]:
+        """The checkpoints of ``uuid`` made on ``source_arn`` as created at ``created`` (those of an earlier source,
+        or of an earlier stream of the same ARN, are worthless: its sequence numbers started over)."""
         def read(connection: sqlite3.Connection) -> dict[str, Checkpoint]:
-            rows = connection.execute("SELECT shard, sequence, window FROM event_source_checkpoints WHERE uuid = ? "
-                                      "AND source_arn = ?", (uuid, source_arn)).fetchall()
+            rows = connection.execute("SELECT shard, sequence, window, source_created FROM event_source_checkpoints "
+                                      "WHERE uuid = ? AND source_arn = ?", (uuid, source_arn)).fetchall()
             return {row["shard"]: Checkpoint(row["sequence"], json.loads(row["window"]) if row["window"] else None)
-                    for row in rows}
+                    for row in rows if created is None or row["source_created"] in (None, created)}
 
         return await self._database.run(read) or {}
 
-    async def save_checkpoint(self, uuid: str, source_arn: str, shard: str, checkpoint: Checkpoint) -> None:
+    async def save_checkpoint(self, uuid: str, source_arn: str, shard: str, checkpoint: Checkpoint,
+                              created: float | None) -> None:
         window = json.dumps(checkpoint.window) if checkpoint.window is not None else None
         await self._database.transaction([(
-            "INSERT INTO event_source_checkpoints (uuid, shard, source_arn, sequence, window) VALUES (?, ?, ?, ?, ?) "
-            "ON CONFLICT (uuid, shard) DO UPDATE SET source_arn = excluded.source_arn, sequence = excluded.sequence, "
-            "window = excluded.window", (uuid, shard, source_arn, checkpoint.sequence, window))])
+            "INSERT INTO event_source_checkpoints (uuid, shard, source_arn, sequence, window, source_created) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (uuid, shard) DO UPDATE SET source_arn = excluded.source_arn, "
+            "sequence = excluded.sequence, window = excluded.window, source_created = excluded.source_created",
+            (uuid, shard, source_arn, checkpoint.sequence, window, created))])

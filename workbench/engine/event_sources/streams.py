@@ -1,25 +1,32 @@
 """The Kinesis / DynamoDB stream poller of one mapping (spec §6.2).
 
-One reader per shard, in order. A batch is split by partition key into ParallelizationFactor lanes that run at
-once, each in order, so per-key order holds; the next batch starts when all lanes are done and the checkpoint
-(the last sequence number done) is stored. A failing batch blocks its lane: it is retried with backoff until it
-succeeds, its records grow older than MaximumRecordAgeInSeconds, or MaximumRetryAttempts are spent; then it is
-discarded with a failure record to the OnFailure destination. BisectBatchOnFunctionError halves a failed batch
-(halving is not a retry). With ReportBatchItemFailures the lane resumes at the lowest reported sequence number.
+One reader per shard, in order; a shard split or merged from others (resharding) is read only once its parents
+have been read to their end, so per-key order holds across resharding. A batch is split by partition key into
+ParallelizationFactor lanes that run at once, each in order; the next batch starts when all lanes are done and the
+checkpoint (the last sequence number done) is stored. A failing batch blocks its lane: it is retried with backoff
+until it succeeds, its records grow older than MaximumRecordAgeInSeconds, or MaximumRetryAttempts are spent; then
+it is discarded with a failure record to the OnFailure destination. BisectBatchOnFunctionError halves a failed
+batch (halving is not a retry). With ReportBatchItemFailures the lane resumes at the lowest reported sequence
+number, and (with one lane) the checkpoint moves to just before it, so a restart during the retries resumes there.
 
 Tumbling windows (one lane per shard): records are grouped by windows aligned to their arrival time; the
 function's `state` is carried between the invocations of a window, and a last invocation with
-`isFinalInvokeForWindow` closes it once its end has passed.
+`isFinalInvokeForWindow` closes it once its end has passed. A state over 1 MB closes the window early
+(`isWindowTerminatedEarly`), as does the end of a shard closed by resharding.
+
+Every wait is on the engine's clock, so the rules run in virtual time under a FakeClock.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import uuid as uuid_module
 import zlib
 from collections import deque
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from workbench.engine.event_sources.clients import SdkError
@@ -28,12 +35,17 @@ from workbench.engine.event_sources.events import MappingRecordsDiscarded
 from workbench.engine.event_sources.outcome import judge
 from workbench.engine.event_sources.records import iso_millis
 from workbench.engine.event_sources.runtime import PAYLOAD_MAX, MappingRun
-from workbench.engine.event_sources.shards import ShardSource
+from workbench.engine.event_sources.shards import Shard, ShardSource
 from workbench.engine.event_sources.store import Checkpoint
 from workbench.engine.execution.invocation import InvokeResult
 
 log = logging.getLogger(__name__)
 Record = dict[str, Any]
+
+
+#: A tumbling window's state is limited to 1 MB per shard; a bigger one closes the window early.
+STATE_MAX = 1024 * 1024
+Progress = Callable[[Record], Awaitable[None]]
 
 
 class _Window:
@@ -42,29 +54,45 @@ class _Window:
         self.end = start + length
         self.state: dict[str, Any] = state or {}
 
+    @property
+    def oversized(self) -> bool:
+        return len(json.dumps(self.state)) > STATE_MAX
+
 
 class StreamPoller:
     def __init__(self, run: MappingRun, source: ShardSource) -> None:
         self.run = run
         self.source = source
         self._readers: dict[str, asyncio.Task[None]] = {}
+        self._finished: dict[str, asyncio.Event] = {}
         self._behind: dict[str, float] = {}
+        self._buffered: dict[str, int] = {}
+        #: The stream's creation time (0.0 when the service does not say), stored with every checkpoint.
+        self._created: float | None = None
 
     async def run_forever(self) -> None:
         run = self.run
         try:
             while True:
                 try:
+                    if self._created is None:
+                        self._created = await self.source.created() or 0.0
                     shards = await self.source.shards()
-                    checkpoints = await run.store.checkpoints(run.config.uuid, run.config.source_arn)
+                    checkpoints = await run.store.checkpoints(run.config.uuid, run.config.source_arn,
+                                                              self._created or None)
                 except SdkError as exc:
                     run.counters.last_result = f"PROBLEM: {exc.message}"
                     await run.clock.sleep(run.settings.retry_delay_s)
                     continue
+                listed = {shard.id for shard in shards}
                 for shard in shards:
-                    if shard not in self._readers:
-                        self._readers[shard] = asyncio.get_running_loop().create_task(
-                            self._shard(shard, checkpoints.get(shard)), name=f"shard-{run.config.uuid}-{shard}")
+                    self._finished.setdefault(shard.id, asyncio.Event())
+                for shard in shards:
+                    if shard.id not in self._readers:
+                        parents = [self._finished[parent] for parent in shard.parents if parent in listed]
+                        self._readers[shard.id] = asyncio.get_running_loop().create_task(
+                            self._after(parents, shard, checkpoints.get(shard.id)),
+                            name=f"shard-{run.config.uuid}-{shard.id}")
                 run.counters.pollers = sum(1 for task in self._readers.values() if not task.done())
                 await run.clock.sleep(run.settings.shard_refresh_s)
         finally:
@@ -75,9 +103,16 @@ class StreamPoller:
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await task
 
+    async def _after(self, parents: list[asyncio.Event], shard: Shard, checkpoint: Checkpoint | None) -> None:
+        """Read ``shard`` once its parents are read to their end."""
+        for parent in parents:
+            await parent.wait()
+        await self._shard(shard, checkpoint)
+        self._finished[shard.id].set()
+
     # -- one shard ----------------------------------------------------------------------------------------
-    async def _shard(self, shard: str, checkpoint: Checkpoint | None) -> None:
-        run, config = self.run, self.run.config
+    async def _shard(self, shard: Shard, checkpoint: Checkpoint | None) -> None:
+        run, config, shard_id = self.run, self.run.config, shard.id
         window: _Window | None = None
         if checkpoint is not None and checkpoint.window is not None and config.tumbling_window_s:
             window = _Window(float(checkpoint.window["start"]), config.tumbling_window_s,
@@ -88,35 +123,46 @@ class StreamPoller:
         iterator: str | None = None
         buffer: list[Record] = []
         first_at = 0.0
+
+        async def progress(record: Record) -> None:
+            """A record and everything before it are done (one lane): the checkpoint moves up to it."""
+            nonlocal last
+            last = self.source.sequence(record)
+            await self._save(shard_id, Checkpoint(last))
+
         while True:
             try:
                 if iterator is None:
-                    iterator = await self.source.iterator(shard, last)
-                read = await self.source.read(shard, iterator, config.batch_size)
+                    iterator = await self.source.iterator(shard_id, last)
+                read = await self.source.read(shard_id, iterator, config.batch_size)
                 iterator = read.next_iterator
                 if read.behind_s is not None:
-                    self._behind[shard] = read.behind_s
+                    self._behind[shard_id] = read.behind_s
                     run.counters.iterator_age_s = max(self._behind.values())
                 if read.records and not buffer:
                     first_at = run.clock.monotonic()
                 buffer.extend(read.records)
+                # The end of a closed shard: no next iterator (AWS), or (moto, which always gives one) a closed
+                # shard read empty with nothing left behind its tip.
+                ended = iterator is None or (shard.closed and not read.records and read.behind_s == 0)
                 window_due = buffer and run.clock.monotonic() - first_at >= config.maximum_batching_window_s
-                if buffer and (len(buffer) >= config.batch_size or window_due or iterator is None):
+                if buffer and (len(buffer) >= config.batch_size or window_due or ended):
                     batch, buffer = self._cut(buffer)
-                    window = await self._handle(shard, batch, window)
+                    self._note_buffered(shard_id, len(buffer))
+                    window = await self._handle(shard_id, batch, window, progress)
                     last = self.source.sequence(batch[-1])
-                    await run.store.save_checkpoint(config.uuid, config.source_arn, shard,
-                                                    Checkpoint(last, self._saved(window)))
+                    await self._save(shard_id, Checkpoint(last, self._saved(window)))
                     if buffer:
                         first_at = run.clock.monotonic()
                     continue
-                if window is not None and run.clock.time() >= window.end and not buffer:
-                    await self._close_window(shard, window, early=False)
+                self._note_buffered(shard_id, len(buffer))
+                if window is not None and not buffer and (ended or run.clock.time() >= window.end):
+                    await self._close_window(shard_id, window, early=ended and run.clock.time() < window.end)
                     window = None
                     if last is not None:
-                        await run.store.save_checkpoint(config.uuid, config.source_arn, shard, Checkpoint(last))
-                if iterator is None and not buffer:
-                    return  # a closed shard, read to its end
+                        await self._save(shard_id, Checkpoint(last))
+                if ended and not buffer:
+                    return  # a closed shard, read to its end: its children may start
                 if not read.records:
                     await run.clock.sleep(interval)
             except asyncio.CancelledError:
@@ -127,13 +173,20 @@ class StreamPoller:
                 run.counters.last_result = f"PROBLEM: {exc.message}"
                 await run.clock.sleep(run.settings.retry_delay_s)
             except Exception:  # never let one bad batch stop the shard
-                log.exception("stream poller of mapping %s failed on shard %s", config.uuid, shard)
+                log.exception("stream poller of mapping %s failed on shard %s", config.uuid, shard_id)
                 await run.clock.sleep(run.settings.retry_delay_s)
+
+    async def _save(self, shard: str, checkpoint: Checkpoint) -> None:
+        run = self.run
+        await run.store.save_checkpoint(run.config.uuid, run.config.source_arn, shard, checkpoint,
+                                        self._created or None)
+
+    def _note_buffered(self, shard: str, count: int) -> None:
+        self._buffered[shard] = count
+        self.run.counters.buffered = sum(self._buffered.values())
 
     def _cut(self, buffer: list[Record]) -> tuple[list[Record], list[Record]]:
         """The next batch (BatchSize records, within 6 MB) and what stays buffered."""
-        import json
-
         size, end = 14, 0
         for end, record in enumerate(buffer[:self.run.config.batch_size], start=1):
             size += len(json.dumps(record)) + 1
@@ -146,7 +199,8 @@ class StreamPoller:
     def _saved(window: _Window | None) -> dict[str, Any] | None:
         return None if window is None else {"start": window.start, "state": window.state}
 
-    async def _handle(self, shard: str, batch: list[Record], window: _Window | None) -> _Window | None:
+    async def _handle(self, shard: str, batch: list[Record], window: _Window | None,
+                      progress: Progress) -> _Window | None:
         run, config = self.run, self.run.config
         if run.keep is not None:
             kept = [record for record in batch if run.keep(self.source.filter_document(record))]
@@ -156,6 +210,9 @@ class StreamPoller:
             return window
         if config.tumbling_window_s:
             return await self._handle_windowed(shard, batch, window)
+        if config.parallelization_factor == 1:
+            await self._deliver(shard, batch, None, progress=progress)
+            return None
         lanes: list[list[Record]] = [[] for _ in range(config.parallelization_factor)]
         for record in batch:
             lanes[zlib.crc32(self.source.partition_key(record).encode()) % len(lanes)].append(record)
@@ -164,20 +221,19 @@ class StreamPoller:
 
     async def _handle_windowed(self, shard: str, batch: list[Record], window: _Window | None) -> _Window | None:
         length = self.run.config.tumbling_window_s
+        groups: dict[float, list[Record]] = {}
         for record in batch:
-            start = self.source.arrival(record) // length * length
+            groups.setdefault(self.source.arrival(record) // length * length, []).append(record)
+        for start, records in sorted(groups.items()):
             if window is not None and window.start != start:
                 await self._close_window(shard, window, early=False)
                 window = None
             if window is None:
                 window = _Window(start, length)
-        assert window is not None
-        groups: dict[float, list[Record]] = {}
-        for record in batch:
-            groups.setdefault(self.source.arrival(record) // length * length, []).append(record)
-        for start, records in sorted(groups.items()):
-            current = window if start == window.start else _Window(start, length)
-            await self._deliver(shard, records, current)
+            await self._deliver(shard, records, window)
+            if window.oversized:  # over 1 MB of state: the window closes now, and a fresh one goes on
+                await self._close_window(shard, window, early=True)
+                window = _Window(start, length)
         return window
 
     async def _close_window(self, shard: str, window: _Window, *, early: bool) -> None:
@@ -194,7 +250,9 @@ class StreamPoller:
         return payload
 
     async def _deliver(self, shard: str, records: list[Record], window: _Window | None, *, final: bool = False,
-                       early: bool = False) -> None:
+                       early: bool = False, progress: Progress | None = None) -> None:
+        """Invoke with ``records`` until done (succeeded, or given up on); ``progress`` hears of each record up to
+        which everything is done, in order (one lane only: lanes finish out of order)."""
         run, config = self.run, self.run.config
         pending: deque[tuple[list[Record], int]] = deque([(records, 0)])
         while pending:
@@ -217,12 +275,16 @@ class StreamPoller:
                     if window is not None:
                         window.state = {} if final else (outcome.state or {})
                     run.report(shard, len(batch), "OK", 0)
+                    if progress is not None and batch:
+                        await progress(batch[-1])
                     break
                 if outcome.partial and outcome.failed_ids:
                     failed = set(outcome.failed_ids)
                     first = next(i for i, r in enumerate(batch) if self.source.sequence(r) in failed)
                     if window is not None and outcome.state is not None:
                         window.state = outcome.state
+                    if progress is not None and first > 0:  # AWS checkpoints before the lowest one reported
+                        await progress(batch[first - 1])
                     batch = batch[first:]
                 run.report(shard, len(batch), outcome.problem or "PROBLEM: Function call failed", len(batch))
                 if config.bisect_batch_on_function_error and len(batch) > 1:
@@ -233,6 +295,8 @@ class StreamPoller:
                 attempts += 1
                 if config.maximum_retry_attempts != -1 and attempts > config.maximum_retry_attempts:
                     await self._discard(shard, batch, "RetryAttemptsExhausted", result, attempts)
+                    if progress is not None:
+                        await progress(batch[-1])
                     break
                 await run.clock.sleep(delay)
                 delay = min(delay * 2, run.settings.retry_delay_max_s)

@@ -46,6 +46,7 @@ class MappingStatistics:
     records: int
     failed_batches: int
     pollers: int
+    buffered: int = 0               # received and held while a batching window fills
 
 
 @dataclass(frozen=True, slots=True)

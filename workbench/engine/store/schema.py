@@ -146,6 +146,12 @@ CREATE TABLE async_processor (
 );
 CREATE INDEX async_events_finished ON async_events (finished) WHERE finished IS NOT NULL;
 """),
+    # A stream keeps its ARN when it is made again (the local services restart empty and the template's streams
+    # are created anew), but its sequence numbers start over: a checkpoint is only good on the stream it was made
+    # on, known by its creation time.
+    Migration(7, "event source checkpoints remember the creation time of their stream", """
+ALTER TABLE event_source_checkpoints ADD COLUMN source_created REAL;
+"""),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1].version

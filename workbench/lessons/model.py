@@ -16,7 +16,7 @@ from workbench.resources import resources_dir
 #: Actions a step can take (see workbench.lessons.actions) and the panes it can highlight.
 ACTIONS = ("invoke", "load", "reserve", "unreserve", "stop", "wait")
 PANES = ("functions", "events", "concurrency", "environments", "logs", "traces", "resources", "triggers",
-         "pipeline", "monitoring")
+         "asynchronous", "pipeline", "monitoring")
 EXPECTATIONS = ("cold_starts", "warm_starts", "invocations", "errors", "throttles", "environments_at_least")
 
 

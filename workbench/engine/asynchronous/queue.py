@@ -384,7 +384,7 @@ class AsyncQueue:
             self._delivery_failed(event, arn, exc)
             return
         self._bus.publish(AsyncDestinationDelivered(self._clock.time(), event.request_id, event.function, condition,
-                                                    arn))
+                                                    arn, json.dumps(record)))
 
     def _delivery_failed(self, event: QueuedEvent, arn: str, error: Exception) -> None:
         text = f"{error.code}: {error.message}" if isinstance(error, LambdaError) else str(error)

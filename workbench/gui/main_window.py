@@ -410,6 +410,7 @@ class MainWindow(QMainWindow):
         self.traces.show_logs_requested.connect(self.show_request_logs)
         self.logs.request_not_loaded.connect(self._load_stored_logs)
         self.code_editor.written.connect(self.file_watcher.note_written)
+        self.lesson_player.pane_highlighted.connect(self._lesson_pane)
         self.file_watcher.changed.connect(self.code_editor.files_changed_outside)
 
     # -- engine -> widgets ------------------------------------------------------------------------------
@@ -427,6 +428,11 @@ class MainWindow(QMainWindow):
         self.asynchronous.add_events(batch)
         self.monitoring.add_events(batch)
         self._say_discarded(batch)
+
+    def _lesson_pane(self, name: str) -> None:
+        """A lesson points at the resources: show what they hold now (the list is otherwise read on Refresh)."""
+        if name == "resources" and self.session.engine is not None:
+            self.resources.refresh()
 
     def _say_discarded(self, batch: EventBatch) -> None:
         """A discarded asynchronous event, or a delivery that failed, is said in the message bar (one message

@@ -8,6 +8,7 @@ import asyncio
 import dataclasses
 from collections.abc import Callable
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QDockWidget, QHBoxLayout, QLabel, QListWidget, QPushButton, QVBoxLayout, QWidget
 
 from workbench.engine import EngineSettings
@@ -25,6 +26,9 @@ class LessonFailedError(RuntimeError):
 
 
 class LessonPlayer(QWidget):
+    #: The name of the pane a step highlights (the window refreshes what the pane shows, e.g. the resources).
+    pane_highlighted = Signal(str)
+
     def __init__(self, session: EngineSession, operations: Operations, docks: Callable[[], dict[str, QDockWidget]],
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -39,6 +43,7 @@ class LessonPlayer(QWidget):
         self.say = QLabel()
         self.say.setWordWrap(True)
         self.outcomes = QListWidget()
+        self.outcomes.setWordWrap(True)   # an outcome names what was seen: all of it, in a narrow dock
         self.next_button = QPushButton("Next step")
         self.next_button.setEnabled(False)
         self.next_button.clicked.connect(self.play_next)
@@ -124,6 +129,7 @@ class LessonPlayer(QWidget):
         dock.show()
         dock.raise_()
         dock.setStyleSheet(HIGHLIGHT.format(name=pane))
+        self.pane_highlighted.emit(pane)
 
 
 def _last_function(lesson: Lesson, upto: int) -> str:

@@ -112,6 +112,7 @@ class AsyncPane(QWidget):
         splitter.setChildrenCollapsible(False)
         splitter.addWidget(self.timeline)
         splitter.addWidget(lower)
+        splitter.setSizes([200, 300])   # proportions: the table keeps rows to read in a short dock
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(bar)
@@ -229,7 +230,10 @@ class AsyncPane(QWidget):
         now = time.time()
         self.timeline.set_events(views, now)
         newest_first = list(reversed(views))
+        first_fill = self.table.rowCount() == 0
         self.table.set_rows([self._row(view, now) for view in newest_first], newest_first)
+        if first_fill and views:   # the columns fit their first rows; the user's widths are kept after that
+            self.table.resizeColumnsToContents()
         self._selection_changed()
         self.refreshed.set()
 

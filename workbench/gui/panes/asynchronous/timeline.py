@@ -20,7 +20,7 @@ from workbench.engine import EventState, QueuedEvent
 OUTCOME_COLOURS = {"success": "#3c9d4a", "error": "#d64545", "throttled": "#e8912d", "service-error": "#e8912d",
                    "refused": "#8e44ad", "interrupted": "#8c8c8c"}
 RUNNING_COLOUR = "#2f7ed8"
-LABEL_WIDTH, ROW_HEIGHT, AXIS_HEIGHT, END_WIDTH = 150, 22, 18, 190
+LABEL_WIDTH, ROW_HEIGHT, AXIS_HEIGHT, END_WIDTH = 220, 22, 18, 280
 #: At most this many events are drawn (the newest); the table below lists them all.
 MAX_ROWS = 40
 
@@ -73,6 +73,17 @@ class EventView:
             return ""
         left, number = self.due - now, len(self.attempts) + 1
         return f"attempt {number} in {left:.1f} s" if left > 0 else f"attempt {number} due"
+
+    def brief(self) -> str:
+        """How it ended, in the few words the timeline has room for."""
+        delivered = (" → DLQ" if any(d.startswith("dead-lettered") for d in self.deliveries) else "") + \
+            (" → destination" if self.records else "") + \
+            (" (delivery failed)" if any("failed:" in d for d in self.deliveries) else "")
+        if self.state is EventState.SUCCEEDED:
+            return f"✓ {len(self.attempts)} attempt{'s' if len(self.attempts) != 1 else ''}{delivered}"
+        if self.state.finished:
+            return f"✗ {(self.outcome or self.state.value).split(':')[0]}{delivered}"
+        return self.ending()
 
     def ending(self) -> str:
         """How it ended, in a few words (the deliveries that followed included)."""
@@ -132,7 +143,10 @@ class AsyncTimeline(QWidget):
                              "Asynchronous), or send it something through a topic, a bus or a bucket")
             return
         start, end = self.span()
-        left, right = float(LABEL_WIDTH), float(max(LABEL_WIDTH + 40, self.width() - END_WIDTH))
+        metrics = painter.fontMetrics()
+        label_width = min(LABEL_WIDTH, 12 + max(metrics.horizontalAdvance(f"{view.request_id[:8]}  {view.function}")
+                                                for view in self.events))
+        left, right = float(label_width), float(max(label_width + 40, self.width() - END_WIDTH))
         scale = (right - left) / (end - start)
 
         def x_of(moment: float) -> float:
@@ -145,7 +159,7 @@ class AsyncTimeline(QWidget):
             if view.request_id == self.selected:
                 painter.fillRect(QRectF(0, top, self.width(), ROW_HEIGHT), palette.highlight().color().lighter(170))
             painter.setPen(text)
-            painter.drawText(QRectF(4, top, LABEL_WIDTH - 8, ROW_HEIGHT), Qt.AlignmentFlag.AlignVCenter,
+            painter.drawText(QRectF(4, top, label_width - 8, ROW_HEIGHT), Qt.AlignmentFlag.AlignVCenter,
                              f"{view.request_id[:8]}  {view.function}")
             middle = top + ROW_HEIGHT / 2
             guide = QColor(text)
@@ -168,7 +182,7 @@ class AsyncTimeline(QWidget):
                 painter.drawLine(QPointF(x0, middle), QPointF(x_of(view.due), middle))
                 painter.drawLine(QPointF(x_of(view.due), top + 4), QPointF(x_of(view.due), top + ROW_HEIGHT - 4))
             painter.setPen(text)
-            label = view.countdown(self.now) or view.ending()
+            label = view.countdown(self.now) or view.brief()
             painter.drawText(QRectF(right + 6, top, self.width() - right - 8, ROW_HEIGHT),
                              Qt.AlignmentFlag.AlignVCenter, painter.fontMetrics().elidedText(
                                  label, Qt.TextElideMode.ElideRight, int(self.width() - right - 8)))

@@ -22,6 +22,7 @@ from workbench.engine import (
     InvocationFinished,
     InvocationStarted,
     LogLine,
+    MappingBatchProcessed,
     Throttled,
     TraceRecorded,
 )
@@ -43,6 +44,8 @@ class EventBatch:
     throttles: list[Throttled] = field(default_factory=list)
     traces: list[TraceRecorded] = field(default_factory=list)
     changes: list[CatalogueChanged] = field(default_factory=list)
+    #: Batches event source mappings delivered (the triggers, traces and logs show them with their size).
+    mapping_batches: list[MappingBatchProcessed] = field(default_factory=list)
 
     def add(self, event: EngineEvent) -> None:
         self.events.append(event)
@@ -60,6 +63,8 @@ class EventBatch:
             self.traces.append(event)
         elif isinstance(event, CatalogueChanged):
             self.changes.append(event)
+        elif isinstance(event, MappingBatchProcessed):
+            self.mapping_batches.append(event)
 
 
 class EngineBridge(QObject):

@@ -216,7 +216,7 @@ class StreamPoller:
                 if outcome.ok:
                     if window is not None:
                         window.state = {} if final else (outcome.state or {})
-                    run.report(shard, len(batch), "OK", 0)
+                    run.report(shard, len(batch), "OK", 0, result.request_id)
                     break
                 if outcome.partial and outcome.failed_ids:
                     failed = set(outcome.failed_ids)
@@ -224,7 +224,8 @@ class StreamPoller:
                     if window is not None and outcome.state is not None:
                         window.state = outcome.state
                     batch = batch[first:]
-                run.report(shard, len(batch), outcome.problem or "PROBLEM: Function call failed", len(batch))
+                run.report(shard, len(batch), outcome.problem or "PROBLEM: Function call failed", len(batch),
+                           result.request_id)
                 if config.bisect_batch_on_function_error and len(batch) > 1:
                     middle = len(batch) // 2
                     pending.appendleft((batch[middle:], attempts))

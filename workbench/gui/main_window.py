@@ -320,6 +320,7 @@ class MainWindow(QMainWindow):
         file_menu = self.menuBar().addMenu("&File")
         file_menu.addAction("&New project…", QKeySequence("Ctrl+Shift+N"),
                             lambda: self.project_actions.choose_folder("New project: choose an empty folder"))
+        file_menu.addAction("New project from an application &template…", self.project_actions.new_from_app_template)
         file_menu.addAction("&Open project…", QKeySequence.StandardKey.Open,
                             lambda: self.project_actions.choose_folder("Open project: choose its folder"))
         self.recent_menu = file_menu.addMenu("&Recent projects")
@@ -437,8 +438,8 @@ class MainWindow(QMainWindow):
     def _say_discarded(self, batch: EventBatch) -> None:
         """A discarded asynchronous event, or a delivery that failed, is said in the message bar (one message
         per batch: a burst of them must not flood it); the Asynchronous tab shows each."""
-        discarded = [event for event in batch.events if isinstance(event, AsyncEventDiscarded)]
-        failed = [event for event in batch.events if isinstance(event, AsyncDeliveryFailed)]
+        discarded = [event for event in batch.asynchronous if isinstance(event, AsyncEventDiscarded)]
+        failed = [event for event in batch.asynchronous if isinstance(event, AsyncDeliveryFailed)]
         if discarded:
             first = discarded[0]
             more = f" (and {len(discarded) - 1} more)" if len(discarded) > 1 else ""

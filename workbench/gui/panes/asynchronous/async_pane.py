@@ -31,7 +31,6 @@ from workbench.engine import (
     AsyncDeliveryFailed,
     AsyncDestinationDelivered,
     AsyncEventDeadLettered,
-    AsyncInvocationEvent,
     AsyncQueueStatistics,
     EngineStatistics,
     EventInvokeConfig,
@@ -156,9 +155,7 @@ class AsyncPane(QWidget):
 
     def add_events(self, batch: EventBatch) -> None:
         wanted, seen = self.function, False
-        for event in batch.events:
-            if not isinstance(event, AsyncInvocationEvent):
-                continue
+        for event in batch.asynchronous:
             if isinstance(event, AsyncEventDeadLettered):
                 self._note(event.request_id, f"dead-lettered to {_short(event.target)}")
             elif isinstance(event, AsyncDestinationDelivered):

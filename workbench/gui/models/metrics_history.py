@@ -76,7 +76,7 @@ METRICS: tuple[tuple[str, str, str], ...] = (
     ("Async events received", "count", "async_received"),
     ("Async event age", "ms", "async_age_ms"),
     ("Async events dropped", "count", "async_dropped"),
-    ("DLQ / destination failures", "count", "delivery_failures"),
+    ("Failed deliveries", "count", "delivery_failures"),   # to the dead-letter queue or a destination
 )
 
 

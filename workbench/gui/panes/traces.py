@@ -32,7 +32,7 @@ class TracesPane(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = TraceModel()
-        self.view = flat_table(self.model, (78, 120, 48, 66, 80, 96, 70))
+        self.view = flat_table(self.model, (78, 120, 48, 66, 80, 96, 70, 170))   # Event: "batch of 10 · work"
         self.view.selectionModel().selectionChanged.connect(self._selection_changed)
         self.view.doubleClicked.connect(self._double_clicked)
         self.view.setMinimumHeight(44)

@@ -73,6 +73,7 @@ class BlueprintGallery(QWidget):
         for family in sorted({blueprint.language for blueprint in blueprints}):
             self.runtime.addItem(family)
         self.list = QListWidget()
+        self.list.setWordWrap(True)   # a blueprint's title is a sentence: wrapped, not cut
         self.code = QPlainTextEdit()
         self.code.setReadOnly(True)
         self.code.setFont(theme.monospace_font())
@@ -89,7 +90,7 @@ class BlueprintGallery(QWidget):
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.list)
         splitter.addWidget(self.preview)
-        splitter.setSizes([260, 440])
+        splitter.setSizes([330, 420])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(filters)

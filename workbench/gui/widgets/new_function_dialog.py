@@ -54,7 +54,7 @@ class NewFunctionDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel("&Start from a blueprint, or from scratch:"))
+        layout.addWidget(QLabel("Start from a blueprint, or from scratch:"))
         layout.addWidget(self.gallery, 1)
         layout.addLayout(form)
         layout.addWidget(self.note)

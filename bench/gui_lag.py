@@ -1,5 +1,7 @@
 """GUI responsiveness under load: the event loop's lag while the engine serves >= 500 invocations/s and the
-concurrency graph, environment map and log viewer update live (offscreen unless a display is set).
+concurrency graph, environment map and log viewer update live (offscreen unless a display is set) - and, with
+the views of what delivers events floating beside them, the Asynchronous tab (fed by a stream of asynchronous
+invocations during the load), the Monitor and the Traces.
 
     python bench/gui_lag.py [--quick] [--concurrency N]
 
@@ -31,6 +33,8 @@ from workbench.gui.main_window import MainWindow
 from workbench.model.project import load_project
 
 TICK_MS = 10
+#: Asynchronous invocations per second during the load.
+ASYNC_RATE = 50
 
 
 class LagProbe:
@@ -87,6 +91,21 @@ def write_project(root: Path) -> Path:
     return root / "template.yaml"
 
 
+async def async_stream(window: MainWindow, stop: asyncio.Event) -> int:
+    """Asynchronous invocations at about ASYNC_RATE a second while the load runs (the Asynchronous tab and the
+    Monitor follow them); how many were queued."""
+    engine = window.session.require()
+    sent = 0
+    while not stop.is_set():
+        await engine.invoke_async("noop", b"{}")
+        sent += 1
+        try:
+            await asyncio.wait_for(stop.wait(), 1 / ASYNC_RATE)
+        except TimeoutError:
+            pass
+    return sent
+
+
 async def measure(window: MainWindow, requests: int, concurrency: int) -> None:
     window.show()
     window.start_engine()
@@ -96,11 +115,19 @@ async def measure(window: MainWindow, requests: int, concurrency: int) -> None:
     toolbar.requests.setValue(concurrency * 20)
     await toolbar.start("noop")                           # warm: environments up, code paths hot
     toolbar.requests.setValue(requests)
+    for name in ("asynchronous", "monitoring", "traces"):   # live at the same time as the logs, not tabs behind them
+        window.docks[name].setFloating(True)
+        window.docks[name].show()
     probe = LagProbe()
     paints = PaintCounter({"graph": window.concurrency.graph, "environment_map": window.environments.map,
-                           "log_view": window.logs.view.viewport()})
+                           "log_view": window.logs.view.viewport(), "async_timeline": window.asynchronous.timeline,
+                           "monitor": window.monitoring.charts})
     probe.start()
+    stop = asyncio.Event()
+    queued = asyncio.ensure_future(async_stream(window, stop))
     await toolbar.start("noop")
+    stop.set()
+    async_sent = await queued
     probe.stop()
     report = toolbar.last_report
     if report is None or report.failed or report.throttled:
@@ -108,7 +135,8 @@ async def measure(window: MainWindow, requests: int, concurrency: int) -> None:
     logs = window.logs.model.total
     emit("gui_event_loop_lag", probe.samples, backend="process", concurrency=concurrency)
     emit_value("gui_load_rate", report.throughput_per_s, "inv/s", backend="process", requests=requests,
-               log_lines=logs, bridge_batches=window.bridge.batches_emitted, paints=paints.counts)
+               log_lines=logs, bridge_batches=window.bridge.batches_emitted, paints=paints.counts,
+               async_events=async_sent)
     log(f"{report.requests} requests in {report.duration_s:.1f} s with the GUI live; log viewer holds {logs} lines")
     await window.shutdown()
     window.close()

@@ -15,20 +15,22 @@ from PySide6.QtGui import QImage
 
 from tests.gui.conftest import PYTHON_APP
 from tests.helpers import make_project
+from workbench.resources import SAMPLE_PROJECT
 
 SCREEN = "1680x1050x24"
+#: A classroom projector.
+PROJECTOR = "1280x800x24"
 
 
-@pytest.fixture
-def xvfb_display() -> Iterator[str]:
-    """A fresh Xvfb server; its display name (":N")."""
+def start_xvfb(screen: str) -> Iterator[str]:
+    """A fresh Xvfb server of ``screen`` (WxHxDepth); its display name (":N")."""
     binary = shutil.which("Xvfb")
     if binary is None:
         if os.environ.get("CI"):
             pytest.fail("Xvfb is not installed (.ci/run installs the xvfb package)")
         pytest.skip("Xvfb is not installed (apt-get install xvfb)")
     read_end, write_end = os.pipe()
-    server = subprocess.Popen([binary, "-displayfd", str(write_end), "-screen", "0", SCREEN, "-nolisten", "tcp"],
+    server = subprocess.Popen([binary, "-displayfd", str(write_end), "-screen", "0", screen, "-nolisten", "tcp"],
                               pass_fds=[write_end], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     os.close(write_end)
     try:
@@ -39,6 +41,16 @@ def xvfb_display() -> Iterator[str]:
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+@pytest.fixture
+def xvfb_display() -> Iterator[str]:
+    yield from start_xvfb(SCREEN)
+
+
+@pytest.fixture
+def projector_display() -> Iterator[str]:
+    yield from start_xvfb(PROJECTOR)
 
 
 @pytest.mark.slow
@@ -65,6 +77,32 @@ def test_invoke_through_the_ui_in_a_real_window(xvfb_display: str, tmp_path: Pat
     assert report["quit_asked"] and report["cancel_kept_window"], report
     assert report["errors"] == []
     assert report["saved"] and report["screen"] == [1680, 1050]
+    image = QImage(str(shot))
+    colours = {image.pixelColor(x, y).name() for x in range(0, image.width(), 37) for y in range(0, image.height(), 29)}
+    assert len(colours) > 20, "the screen shows the window, not an empty display"
+
+
+@pytest.mark.slow
+def test_a_lesson_plays_in_a_real_window_on_a_projector(projector_display: str, tmp_path: Path) -> None:
+    """The asynchronous retries lesson, clicked through step by step at 1280x800: every expectation holds, each
+    step's pane is highlighted, and the screen shows the window."""
+    project = tmp_path / "sample"
+    shutil.copytree(SAMPLE_PROJECT, project, ignore=shutil.ignore_patterns(".workbench", "__pycache__"))
+    report_path = tmp_path / "report.json"
+    shot = Path(os.environ.get("WORKBENCH_E2E_LESSON_SCREENSHOT", tmp_path / "lesson.png"))
+    env = {**os.environ, "DISPLAY": projector_display, "QT_QPA_PLATFORM": "xcb",
+           "XDG_CONFIG_HOME": str(tmp_path / "cfg")}
+    result = subprocess.run([sys.executable, str(Path(__file__).with_name("play_lesson.py")), "--project",
+                             str(project), "--lesson", "async-retries-dlq", "--report", str(report_path),
+                             "--screenshot", str(shot)], capture_output=True, text=True, timeout=150, env=env)
+    assert result.returncode == 0, result.stderr[-3000:]
+    report = json.loads(report_path.read_text())
+    assert report["platform"] == "xcb" and report["exposed"] and report["finished"], report
+    assert len(report["outcomes"]) == report["steps"] and report["errors"] == [], report
+    assert "as expected: async_attempts 3" in report["outcomes"][4], report["outcomes"]
+    assert report["highlighted"][4] == "asynchronous", report
+    assert report["saved"] and report["screen"] == [1280, 800]
+    assert report["window"][0] <= 1280 and report["window"][1] <= 800, report
     image = QImage(str(shot))
     colours = {image.pixelColor(x, y).name() for x in range(0, image.width(), 37) for y in range(0, image.height(), 29)}
     assert len(colours) > 20, "the screen shows the window, not an empty display"

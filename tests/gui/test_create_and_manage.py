@@ -42,7 +42,18 @@ async def test_new_function_in_an_empty_project_then_delete_it(tmp_path: Path) -
         assert result is not None and b"Hello from fresh" in result.payload
 
         blueprint = window.project_actions.new_function()
-        blueprint.start_box.setCurrentIndex(blueprint.start_box.findData("hello-world-python"))
+        gallery = blueprint.gallery
+        gallery.search.setText("sqs batch")   # the gallery: search, runtime filter, preview of code and presets
+        assert gallery.shown() == ["sqs-batch-nodejs", "sqs-batch-python"]
+        gallery.runtime.setCurrentText("python")
+        assert gallery.shown() == ["sqs-batch-python"]
+        gallery.choose("sqs-batch-python")
+        assert "batchItemFailures" in gallery.code.toPlainText()
+        assert "Queue: AWS::SQS::Queue" in gallery.presets.toPlainText() and "Timeout      30 s" in \
+            gallery.presets.toPlainText()
+        assert blueprint.timeout.value() == 30 and not blueprint.timeout.isEnabled()
+        gallery.choose("hello-world-python")   # hidden by the filters: they are cleared
+        assert gallery.search.text() == "" and blueprint.blueprint is not None
         assert not blueprint.runtime_box.isEnabled() and blueprint.runtime_box.currentText().startswith("python")
         blueprint.name_field.setText("hi")
         blueprint.accept()
@@ -136,3 +147,32 @@ async def test_menus_have_mnemonics_and_toolbars_tooltips(project: Project, tmp_
         assert "Ctrl+S" in box.text() and "F11" in box.text() and "F1 " in box.text()
         box.reject()
         assert docs_path() is not None
+
+
+async def test_new_project_from_an_application_template(tmp_path: Path) -> None:
+    """File → New project from an application template: the gallery of templates with their template.yaml, a
+    folder; the project is a git repository with its origin beside it, opened in the window, its first push
+    queued for the pipeline."""
+    start = tmp_path / "start"
+    start.mkdir()
+    async with running_window(open_folder(start), tmp_path, expect_errors=True) as window:
+        dialog = window.project_actions.new_from_app_template()
+        dialog.choose("queue-worker")
+        assert "AWS::Serverless::Function" in dialog.preview.toPlainText()
+        target = tmp_path / "worker"
+        dialog.folder.setText(str(target))
+        dialog.accept()
+        await window.operations.wait_idle()
+        await wait_for(lambda: window.session.project.root == target.resolve() and window.session.engine is not None
+                       and bool(window.session.engine.functions()), timeout=30, message="the new project opened")
+        assert (target / ".git").is_dir() and (tmp_path / "worker.git").is_dir()
+        assert any("every push runs the pipeline" in m.text for m in window.message_bar.history)
+        await wait_for(lambda: window.pipeline.runs_table.rowCount() == 1, message="the first push's run listed")
+        again = window.project_actions.new_from_app_template()   # the folder is not empty now: the reason is said
+        again.choose("queue-worker")
+        again.folder.setText(str(target))
+        again.accept()
+        await window.operations.wait_idle()
+        assert "is not empty" in window.message_bar.history[-1].text
+        assert [m.text for m in window.message_bar.history if m.level.value == "error"] == [
+            window.message_bar.history[-1].text]

@@ -42,3 +42,34 @@ async def test_invocations_errors_and_throttles_are_charted_and_exported(project
         errors = sum(int(row[4] or 0) for row in rows[1:])
         assert (invocations, errors) == (3, 1)
         assert all(float(row[2]) > 0 for row in rows[1:] if row[1] not in ("", "0"))   # p50 of real durations
+
+
+async def test_asynchronous_events_received_dropped_and_their_age(project: Project, tmp_path: Path) -> None:
+    """Async events received and dropped are counted as the engine queues and discards them (no retries here:
+    MaximumRetryAttempts 0), and a failed dead-letter delivery is counted; all in the CSV."""
+    from workbench.engine import EngineSettings
+
+    async with running_window(project, tmp_path, expect_errors=True,
+                              settings=EngineSettings(async_delay_scale=0.01)) as window:
+        pane = window.monitoring
+        window.docks["monitoring"].raise_()
+        engine = window.session.require()
+        await engine.put_function_event_invoke_config("greeter", maximum_retry_attempts=0)
+        # A dead-letter queue that is not there: the delivery fails, and is counted.
+        await engine.update_function_configuration(
+            "greeter", dead_letter_target="arn:aws:sqs:us-east-1:123456789012:missing")
+        await engine.invoke_async("greeter", json.dumps({"name": "fine"}))
+        await engine.invoke_async("greeter", json.dumps({"fail": True}))
+        history = pane.history
+
+        def totals(key: str) -> int:
+            return sum(int(getattr(bucket, key)) for bucket in history.buckets("greeter", 0))
+
+        await wait_for(lambda: totals("async_received") == 2 and totals("async_dropped") == 1
+                       and totals("delivery_failures") == 1, timeout=30, message="the asynchronous metrics")
+        assert sum(b.async_received for b in history.buckets(ALL, 0)) == 2
+        pane.show_function("greeter")
+        pane.export_csv(tmp_path / "monitor.csv")
+        rows = list(csv.reader((tmp_path / "monitor.csv").read_text().splitlines()))
+        column = rows[0].index("Async events dropped (count)")
+        assert sum(int(row[column] or 0) for row in rows[1:]) == 1

@@ -20,7 +20,7 @@ from workbench.engine.asynchronous.control import EventInvokeControl
 from workbench.engine.asynchronous.delivery import Deliverer
 from workbench.engine.asynchronous.lease import ProcessorLease
 from workbench.engine.asynchronous.queue import AsyncQueue
-from workbench.engine.asynchronous.store import QueueStore
+from workbench.engine.asynchronous.store import QueuedEvent, QueueStore, query_events
 from workbench.engine.catalogue.code_store import CodeStore
 from workbench.engine.catalogue.control_plane import Catalogue
 from workbench.engine.catalogue.functions import FunctionEntry, FunctionRegistry, Target
@@ -297,6 +297,13 @@ class Engine:
     async def traces(self, function: str | None = None, limit: int = 50) -> list[TraceRecord]:
         name = self.registry.get(function).name if function else None
         return await self.store.traces(name, limit)
+
+    async def async_events(self, function: str | None = None, limit: int = 200) -> list[QueuedEvent]:
+        """The newest ``limit`` asynchronous events (of ``function``) as the store holds them, oldest first: each
+        with its state and attempts (the GUI's asynchronous view reads them back after a restart too)."""
+        name = self.registry.get(function).name if function else None
+        found = await self.database.run(lambda connection: query_events(connection, name, limit=limit, newest=True))
+        return found or []
 
     def snapshot_failure(self, version: FunctionVersion) -> str | None:
         """Why ``version``'s SnapStart snapshot failed (its State is then Failed), or None."""

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from workbench.engine import (
+    AsyncInvocationEvent,
     CatalogueChanged,
     Engine,
     EngineEvent,
@@ -22,6 +23,7 @@ from workbench.engine import (
     InvocationFinished,
     InvocationStarted,
     LogLine,
+    MappingBatchProcessed,
     Throttled,
     TraceRecorded,
 )
@@ -43,6 +45,10 @@ class EventBatch:
     throttles: list[Throttled] = field(default_factory=list)
     traces: list[TraceRecorded] = field(default_factory=list)
     changes: list[CatalogueChanged] = field(default_factory=list)
+    #: Batches event source mappings delivered (the triggers, traces and logs show them with their size).
+    mapping_batches: list[MappingBatchProcessed] = field(default_factory=list)
+    #: Steps of asynchronous events (queued, attempted, retried, discarded, delivered).
+    asynchronous: list[AsyncInvocationEvent] = field(default_factory=list)
 
     def add(self, event: EngineEvent) -> None:
         self.events.append(event)
@@ -60,6 +66,10 @@ class EventBatch:
             self.traces.append(event)
         elif isinstance(event, CatalogueChanged):
             self.changes.append(event)
+        elif isinstance(event, MappingBatchProcessed):
+            self.mapping_batches.append(event)
+        elif isinstance(event, AsyncInvocationEvent):
+            self.asynchronous.append(event)
 
 
 class EngineBridge(QObject):

@@ -29,13 +29,14 @@ from PySide6.QtWidgets import (
 from workbench.about import docker_engine_version
 from workbench.classroom import ClassroomSettings
 from workbench.commands.instance_lock import InstanceLock, ProjectLockedError
-from workbench.engine import Engine, EngineSettings, EngineStatistics
+from workbench.engine import AsyncDeliveryFailed, AsyncEventDiscarded, Engine, EngineSettings, EngineStatistics
 from workbench.gui import theme
 from workbench.gui.bridge import EngineBridge, EventBatch
 from workbench.gui.code_files import code_folder
 from workbench.gui.file_watch import FileWatcher
 from workbench.gui.lessons.player import LessonPlayer
 from workbench.gui.operations import Operations
+from workbench.gui.panes.asynchronous.async_pane import AsyncPane
 from workbench.gui.panes.code_editor import CodeEditorPane
 from workbench.gui.panes.concurrency import ConcurrencyPane
 from workbench.gui.panes.environments import EnvironmentsPane
@@ -60,7 +61,7 @@ from workbench.model.template import TemplateError
 from workbench.resources import docs_path, user_config_dir
 
 #: Bump when the docks change, so an old saved layout is not applied to a different set of panes.
-LAYOUT_VERSION = 1
+LAYOUT_VERSION = 2
 BACKENDS = ("process", "docker")
 DEFAULT_SIZE = (1680, 1050)
 #: Below this width the traces share a tabbed dock with the logs (three panes side by side get too narrow).
@@ -117,6 +118,7 @@ class MainWindow(QMainWindow):
         self.traces = TracesPane()
         self.resources = ResourcesBrowserPane(self.session, self.operations, self.message_bar)
         self.triggers = TriggersPane(self.session, self.operations, self.message_bar)
+        self.asynchronous = AsyncPane(self.session, self.operations, self.message_bar)
         self.pipeline = PipelinePane(self.session, self.operations)
         self.monitoring = MonitoringPane()
         self.lesson_player = LessonPlayer(self.session, self.operations, lambda: self.docks)
@@ -200,6 +202,7 @@ class MainWindow(QMainWindow):
         # What delivers events (issue 17): tabs beside the logs, so the default picture stays as it was.
         self.delivery_docks: dict[str, tuple[str, QWidget]] = {
             "resources": ("Local resources", self.resources), "triggers": ("Triggers", self.triggers),
+            "asynchronous": ("Asynchronous", self.asynchronous),
             "pipeline": ("Pipeline", self.pipeline), "monitoring": ("Monitor", self.monitoring)}
         for name, (title, pane) in self.delivery_docks.items():
             docks[name] = self._dock(title, name, pane, bottom)
@@ -317,6 +320,7 @@ class MainWindow(QMainWindow):
         file_menu = self.menuBar().addMenu("&File")
         file_menu.addAction("&New project…", QKeySequence("Ctrl+Shift+N"),
                             lambda: self.project_actions.choose_folder("New project: choose an empty folder"))
+        file_menu.addAction("New project from an application &template…", self.project_actions.new_from_app_template)
         file_menu.addAction("&Open project…", QKeySequence.StandardKey.Open,
                             lambda: self.project_actions.choose_folder("Open project: choose its folder"))
         self.recent_menu = file_menu.addMenu("&Recent projects")
@@ -407,6 +411,7 @@ class MainWindow(QMainWindow):
         self.traces.show_logs_requested.connect(self.show_request_logs)
         self.logs.request_not_loaded.connect(self._load_stored_logs)
         self.code_editor.written.connect(self.file_watcher.note_written)
+        self.lesson_player.pane_highlighted.connect(self._lesson_pane)
         self.file_watcher.changed.connect(self.code_editor.files_changed_outside)
 
     # -- engine -> widgets ------------------------------------------------------------------------------
@@ -421,7 +426,30 @@ class MainWindow(QMainWindow):
         self.environments.add_events(batch)
         self.concurrency.add_events(batch)
         self.triggers.add_events(batch)
+        self.asynchronous.add_events(batch)
         self.monitoring.add_events(batch)
+        self._say_discarded(batch)
+
+    def _lesson_pane(self, name: str) -> None:
+        """A lesson points at the resources: show what they hold now (the list is otherwise read on Refresh)."""
+        if name == "resources" and self.session.engine is not None:
+            self.resources.refresh()
+
+    def _say_discarded(self, batch: EventBatch) -> None:
+        """A discarded asynchronous event, or a delivery that failed, is said in the message bar (one message
+        per batch: a burst of them must not flood it); the Asynchronous tab shows each."""
+        discarded = [event for event in batch.asynchronous if isinstance(event, AsyncEventDiscarded)]
+        failed = [event for event in batch.asynchronous if isinstance(event, AsyncDeliveryFailed)]
+        if discarded:
+            first = discarded[0]
+            more = f" (and {len(discarded) - 1} more)" if len(discarded) > 1 else ""
+            self.message_bar.warning(f"{first.function}: asynchronous event {first.request_id} discarded — "
+                                     f"{first.condition}: {first.reason}{more}. See the Asynchronous tab.")
+        if failed:
+            first_failure = failed[0]
+            self.message_bar.error(f"{first_failure.function}: delivering event {first_failure.request_id} to "
+                                   f"{first_failure.target} failed — {first_failure.error}", "\n".join(
+                                       f"{event.request_id} → {event.target}: {event.error}" for event in failed))
 
     def _on_statistics(self, statistics: EngineStatistics) -> None:
         self.concurrency.add_statistics(statistics)
@@ -429,6 +457,7 @@ class MainWindow(QMainWindow):
         self.functions.update_statistics(statistics)
         self.status.update_statistics(statistics)
         self.triggers.add_statistics(statistics)
+        self.asynchronous.add_statistics(statistics)
         self.monitoring.add_statistics(statistics)
 
     def _on_engine_changed(self, engine: Engine | None) -> None:
@@ -441,6 +470,7 @@ class MainWindow(QMainWindow):
         names = [config.name for config in engine.functions()] if engine is not None else []
         self.logs.set_functions(names)
         self.triggers.set_functions(names)
+        self.asynchronous.set_functions(names)
         self.monitoring.set_functions(names)
         self.environments.reset()
         self.status.rate.reset()

@@ -14,10 +14,18 @@ import yaml
 from workbench.resources import resources_dir
 
 #: Actions a step can take (see workbench.lessons.actions) and the panes it can highlight.
-ACTIONS = ("invoke", "load", "reserve", "unreserve", "stop", "wait")
+ACTIONS = ("invoke", "invoke_async", "load", "reserve", "unreserve", "stop", "wait", "publish", "alias", "provision",
+           "unprovision", "configure", "create_queue", "create_stream", "send", "put_records", "map", "unmap",
+           "configure_async")
 PANES = ("functions", "events", "concurrency", "environments", "logs", "traces", "resources", "triggers",
-         "pipeline", "monitoring")
-EXPECTATIONS = ("cold_starts", "warm_starts", "invocations", "errors", "throttles", "environments_at_least")
+         "asynchronous", "pipeline", "monitoring")
+EXPECTATIONS = ("cold_starts", "warm_starts", "invocations", "errors", "throttles", "environments_at_least",
+                "environments_at_most", "frozen_at_least", "spillovers_at_least", "environments_used", "versions_seen",
+                "async_attempts", "async_succeeded", "async_failed", "queue_messages", "batches_at_least",
+                "failed_items_at_least", "batch_sizes", "records_discarded")
+#: Engine settings a lesson may set (the classroom's knobs): the engine restarts with them for the lesson.
+SETTINGS = ("idle_timeout_s", "freeze_delay_s", "async_delay_scale", "scaling_environments", "scaling_window_s",
+            "max_lifetime_s")
 
 
 class LessonError(ValueError):
@@ -39,6 +47,8 @@ class Lesson:
     summary: str
     steps: tuple[Step, ...]
     path: Path
+    #: EngineSettings fields (from SETTINGS) the lesson plays with, e.g. a short idle timeout.
+    settings: dict[str, float] = field(default_factory=dict)
 
 
 def lessons_dir() -> Path:
@@ -70,7 +80,16 @@ def load_lesson(path: Path) -> Lesson:
     if not isinstance(document["steps"], list) or not document["steps"]:
         raise LessonError(f"{path}: steps must be a non-empty list")
     steps = tuple(_step(path, number, raw) for number, raw in enumerate(document["steps"], 1))
-    return Lesson(path.stem, str(document["title"]), str(document["summary"]).strip(), steps, path)
+    return Lesson(path.stem, str(document["title"]), str(document["summary"]).strip(), steps, path,
+                  _settings(path, document.get("settings") or {}))
+
+
+def _settings(path: Path, raw: Any) -> dict[str, float]:
+    if not isinstance(raw, dict) or set(raw) - set(SETTINGS):
+        raise LessonError(f"{path}: settings must be a mapping of {', '.join(SETTINGS)}")
+    if not all(isinstance(value, int | float) and value > 0 for value in raw.values()):
+        raise LessonError(f"{path}: settings are positive numbers")
+    return {str(key): float(value) for key, value in raw.items()}
 
 
 def _step(path: Path, number: int, raw: Any) -> Step:

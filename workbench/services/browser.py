@@ -298,3 +298,19 @@ def event_sources(endpoint: Endpoint) -> list[tuple[str, str]]:
         if stream:
             found.append((f"DynamoDB stream of {name}", stream))
     return found
+
+
+# -- where an asynchronous invocation can go ----------------------------------------------------------------
+def destinations(endpoint: Endpoint) -> list[tuple[str, str]]:
+    """(label, ARN) of every queue, topic and event bus: what an asynchronous configuration can deliver to (the
+    dead-letter queue takes the queues and topics among them)."""
+    found: list[tuple[str, str]] = []
+    sqs = endpoint.client("sqs")
+    for url in sqs.list_queues().get("QueueUrls", []):
+        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        found.append((f"SQS queue {url.rsplit('/', 1)[-1]}", arn))
+    for topic in endpoint.client("sns").list_topics().get("Topics", []):
+        found.append((f"SNS topic {topic['TopicArn'].rsplit(':', 1)[-1]}", topic["TopicArn"]))
+    for bus in endpoint.client("events").list_event_buses().get("EventBuses", []):
+        found.append((f"Event bus {bus['Name']}", bus["Arn"]))
+    return found

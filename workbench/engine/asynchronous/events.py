@@ -78,6 +78,8 @@ class AsyncEventDeadLettered(AsyncInvocationEvent):
 class AsyncDestinationDelivered(AsyncInvocationEvent):
     condition: Condition
     target: str
+    #: The invocation record as delivered (JSON text), so a face can show what the destination received.
+    record: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -534,7 +534,7 @@ class AsyncQueue:
             return
         self._count(event.function).destination_deliveries += 1
         self._bus.publish(AsyncDestinationDelivered(self._clock.time(), event.request_id, event.function, condition,
-                                                    arn))
+                                                    arn, json.dumps(record)))
 
     def _delivery_failed(self, event: QueuedEvent, arn: str, error: Exception) -> None:
         text = f"{error.code}: {error.message}" if isinstance(error, LambdaError) else str(error)

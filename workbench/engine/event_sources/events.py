@@ -18,6 +18,8 @@ class MappingBatchProcessed(EngineEvent):
     size: int
     result: str
     failed: int
+    #: The invocation that carried the batch ("" when none ran), so a face can show the batch with its trace.
+    request_id: str = ""
 
 
 @dataclass(frozen=True, slots=True)

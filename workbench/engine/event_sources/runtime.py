@@ -84,7 +84,8 @@ class MappingRun:
         finally:
             self.counters.in_flight -= 1
 
-    def report(self, shard: str | None, size: int, result: str, failed: int) -> None:
+    def report(self, shard: str | None, size: int, result: str, failed: int, request_id: str = "") -> None:
+        """One batch delivered; ``request_id`` is its invocation's (faces show the batch beside its trace)."""
         counters = self.counters
         counters.last_batch_size = size
         counters.last_result = result
@@ -93,4 +94,4 @@ class MappingRun:
         if result != "OK":
             counters.failures += 1
         self.bus.publish(MappingBatchProcessed(self.clock.time(), self.config.uuid, self.config.function,
-                                               self.config.source_arn, shard, size, result, failed))
+                                               self.config.source_arn, shard, size, result, failed, request_id))

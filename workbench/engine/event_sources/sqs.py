@@ -184,10 +184,11 @@ class SqsPoller:
                         report_failures=config.reports_item_failures, unknown_fails=True)
         if outcome.ok:
             await self._delete(records)
-            run.report(None, len(records), "OK", 0)
+            run.report(None, len(records), "OK", 0, result.request_id)
             return
         if outcome.failed_ids is None:  # the whole batch reappears after the visibility timeout
-            run.report(None, len(records), outcome.problem or "PROBLEM: Function call failed", len(records))
+            run.report(None, len(records), outcome.problem or "PROBLEM: Function call failed", len(records),
+                       result.request_id)
             return
         failed = set(outcome.failed_ids)
         if config.fifo:  # a group's messages after its failed one must not overtake it
@@ -199,7 +200,7 @@ class SqsPoller:
                 elif group in blocked:
                     failed.add(record["messageId"])
         await self._delete([record for record in records if record["messageId"] not in failed])
-        run.report(None, len(records), outcome.problem or "PROBLEM", len(failed))
+        run.report(None, len(records), outcome.problem or "PROBLEM", len(failed), result.request_id)
 
     async def _fit(self, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """The records that fit in one 6 MB invoke; the rest are made visible again at once."""

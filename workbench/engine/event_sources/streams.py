@@ -274,7 +274,7 @@ class StreamPoller:
                 if outcome.ok:
                     if window is not None:
                         window.state = {} if final else (outcome.state or {})
-                    run.report(shard, len(batch), "OK", 0)
+                    run.report(shard, len(batch), "OK", 0, result.request_id)
                     if progress is not None and batch:
                         await progress(batch[-1])
                     break
@@ -286,7 +286,8 @@ class StreamPoller:
                     if progress is not None and first > 0:  # AWS checkpoints before the lowest one reported
                         await progress(batch[first - 1])
                     batch = batch[first:]
-                run.report(shard, len(batch), outcome.problem or "PROBLEM: Function call failed", len(batch))
+                run.report(shard, len(batch), outcome.problem or "PROBLEM: Function call failed", len(batch),
+                           result.request_id)
                 if config.bisect_batch_on_function_error and len(batch) > 1:
                     middle = len(batch) // 2
                     pending.appendleft((batch[middle:], attempts))

@@ -5,13 +5,17 @@ the step's action through the engine and checks its expectation, then waits for 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import Callable
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QDockWidget, QHBoxLayout, QLabel, QListWidget, QPushButton, QVBoxLayout, QWidget
 
+from workbench.engine import EngineSettings
 from workbench.gui.operations import Operations
 from workbench.gui.session import EngineSession
-from workbench.lessons.actions import LessonState, perform, wait_expected
+from workbench.lessons.actions import LessonState, perform
+from workbench.lessons.expectations import wait_expected
 from workbench.lessons.model import Lesson, LessonError
 
 HIGHLIGHT = "QDockWidget#{name} {{ border: 3px solid #e4572e; }} QDockWidget#{name}::title {{ background: #e4572e; }}"
@@ -22,6 +26,9 @@ class LessonFailedError(RuntimeError):
 
 
 class LessonPlayer(QWidget):
+    #: The name of the pane a step highlights (the window refreshes what the pane shows, e.g. the resources).
+    pane_highlighted = Signal(str)
+
     def __init__(self, session: EngineSession, operations: Operations, docks: Callable[[], dict[str, QDockWidget]],
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -36,6 +43,7 @@ class LessonPlayer(QWidget):
         self.say = QLabel()
         self.say.setWordWrap(True)
         self.outcomes = QListWidget()
+        self.outcomes.setWordWrap(True)   # an outcome names what was seen: all of it, in a narrow dock
         self.next_button = QPushButton("Next step")
         self.next_button.setEnabled(False)
         self.next_button.clicked.connect(self.play_next)
@@ -72,13 +80,17 @@ class LessonPlayer(QWidget):
         step = lesson.steps[self.position]
         number = self.position + 1
         self.position += 1
+        if number == 1:
+            await self._apply_settings(lesson)
         self.say.setText(f"Step {number} of {len(lesson.steps)}: {step.say}")
         self.highlight(step.pane)
         engine = self.session.require()
         if step.action:
             await perform(engine, step.action, self.state)
-        function = str(step.action.get("function", "")) or _last_function(lesson, number)
-        problems = await wait_expected(engine, function, step.expect, self.state) if step.expect else []
+        problems: list[str] = []
+        if step.expect:
+            function = str(step.action.get("function", "")) or _last_function(lesson, number)
+            problems = await wait_expected(engine, function, step.expect, self.state)
         outcome = f"{number}. " + ("; ".join(problems) if problems else
                                     "as expected: " + ", ".join(f"{k} {v}" for k, v in step.expect.items())
                                     if step.expect else "done")
@@ -89,6 +101,18 @@ class LessonPlayer(QWidget):
         if self.position >= len(lesson.steps):
             self.next_button.setEnabled(False)
             self.next_button.setText("Finished")
+
+    async def _apply_settings(self, lesson: Lesson) -> None:
+        """The lesson's engine settings (a short idle timeout, scaled retry delays): the engine restarts with
+        them before the first step, and they stay after the lesson (Engine → Engine settings changes them)."""
+        current = self.session.settings or EngineSettings()
+        wanted = dataclasses.replace(current, **{key: type(getattr(current, key))(value)
+                                                 for key, value in lesson.settings.items()})
+        if wanted != current:
+            await self.session.restart(wanted)
+            self.title.setText(f"{self.title.text()}<br><i>The engine restarted with the lesson's settings: "
+                               + ", ".join(f"{key} {value:g}" for key, value in lesson.settings.items()) + "</i>")
+            self.state = LessonState()
 
     async def play_to_end(self) -> None:
         while not self.finished:
@@ -105,6 +129,7 @@ class LessonPlayer(QWidget):
         dock.show()
         dock.raise_()
         dock.setStyleSheet(HIGHLIGHT.format(name=pane))
+        self.pane_highlighted.emit(pane)
 
 
 def _last_function(lesson: Lesson, upto: int) -> str:

@@ -1,6 +1,8 @@
 """The numbers of the Monitor tab, per second and per function (qualifier as the version that ran), like the
 console's one-minute metrics but finer: invocations, duration p50/p99, errors and success rate, throttles,
-concurrent executions, provisioned utilisation and spill-over, and the iterator age of stream triggers.
+concurrent executions, provisioned utilisation and spill-over, the iterator age of stream triggers, and the
+asynchronous queue's events received, event age, events dropped and failed deliveries (dead-letter queue and
+destinations).
 
 Fed from the bridge (finished invocations and throttles as events, the rest from statistics snapshots); pure
 Python, so it is tested without widgets and exported to CSV as it is drawn.
@@ -14,7 +16,16 @@ import math
 from collections import deque
 from dataclasses import dataclass, field
 
-from workbench.engine import EngineStatistics, EnvState, InvocationRecord, percentile
+from workbench.engine import (
+    AsyncDeliveryFailed,
+    AsyncEventDiscarded,
+    AsyncEventQueued,
+    AsyncInvocationEvent,
+    EngineStatistics,
+    EnvState,
+    InvocationRecord,
+    percentile,
+)
 
 ALL = "All functions"
 #: Seconds kept: ten minutes of one-second buckets.
@@ -33,6 +44,10 @@ class Bucket:
     provisioned_busy: int = 0
     spillovers: int = 0
     iterator_age_ms: float = math.nan
+    async_received: int = 0
+    async_age_ms: float = math.nan
+    async_dropped: int = 0
+    delivery_failures: int = 0
 
     @property
     def success_rate(self) -> float:
@@ -58,6 +73,10 @@ METRICS: tuple[tuple[str, str, str], ...] = (
     ("Provisioned utilisation", "%", "provisioned_utilisation"),
     ("Spill-over invocations", "count", "spillovers"),
     ("Iterator age", "ms", "iterator_age_ms"),
+    ("Async events received", "count", "async_received"),
+    ("Async event age", "ms", "async_age_ms"),
+    ("Async events dropped", "count", "async_dropped"),
+    ("Failed deliveries", "count", "delivery_failures"),   # to the dead-letter queue or a destination
 )
 
 
@@ -103,6 +122,17 @@ class MetricsHistory:
         for name in (function, ALL):
             self._bucket(name, int(at)).throttles += 1
 
+    def add_async(self, event: AsyncInvocationEvent) -> None:
+        """Received (queued), dropped (discarded: retries exhausted, too old, ...), and failed deliveries."""
+        for name in (event.function, ALL):
+            bucket = self._bucket(name, int(event.timestamp))
+            if isinstance(event, AsyncEventQueued):
+                bucket.async_received += 1
+            elif isinstance(event, AsyncEventDiscarded):
+                bucket.async_dropped += 1
+            elif isinstance(event, AsyncDeliveryFailed):
+                bucket.delivery_failures += 1
+
     def add_statistics(self, statistics: EngineStatistics) -> None:
         second = int(statistics.timestamp)
         total = self._bucket(ALL, second)
@@ -120,6 +150,11 @@ class MetricsHistory:
             total.provisioned += function.provisioned_concurrency
             total.provisioned_busy += busy
             total.spillovers += max(0, spilled)
+            queue = function.asynchronous
+            if queue.depth:   # the age of the oldest event still waiting or running, like AsyncEventAge's maximum
+                age = queue.oldest_age_s * 1000
+                for target in (bucket, total):
+                    target.async_age_ms = age if math.isnan(target.async_age_ms) else max(target.async_age_ms, age)
         for mapping in statistics.event_source_mappings:
             if mapping.iterator_age_s is not None:
                 for name in (mapping.function, ALL):

@@ -13,7 +13,7 @@ from workbench.engine import TraceRecord
 from workbench.gui import theme
 from workbench.gui.models.flat_table import FlatTableModel, Index
 
-COLUMNS = ("Time", "Function", "Start", "Init ms", "Invoke ms", "Overhead ms", "Status", "Request")
+COLUMNS = ("Time", "Function", "Start", "Init ms", "Invoke ms", "Overhead ms", "Status", "Event", "Request")
 DEFAULT_CAPACITY = 2000
 
 
@@ -30,6 +30,22 @@ class TraceModel(FlatTableModel):
         self._traces: list[TraceRecord] = []   # newest first
         #: The backend each live trace ran on (traces carry none; the store's history is of unknown backend).
         self._backends: dict[str, str] = {}
+        #: What an invocation carried, when an event source mapping made it ("batch of 5 · work").
+        self._events: dict[str, str] = {}
+
+    def note_event(self, request_id: str, text: str) -> None:
+        """Say what ``request_id``'s invocation carried (its trace may be listed already, or come later)."""
+        self._events[request_id] = text
+        if len(self._events) > self.capacity * 2:   # forget the oldest notes
+            for old in list(self._events)[: len(self._events) - self.capacity]:
+                del self._events[old]
+        row = self.row_of(request_id)
+        if row >= 0:
+            column = COLUMNS.index("Event")
+            self.dataChanged.emit(self.index(row, column), self.index(row, column))
+
+    def event_of(self, request_id: str) -> str:
+        return self._events.get(request_id, "")
 
     def backend_of(self, trace: TraceRecord) -> str | None:
         return self._backends.get(trace.request_id)
@@ -66,6 +82,7 @@ class TraceModel(FlatTableModel):
         self.beginResetModel()
         self._traces.clear()
         self._backends.clear()
+        self._events.clear()
         self.endResetModel()
 
     def trace_at(self, row: int) -> TraceRecord:
@@ -111,6 +128,7 @@ class TraceModel(FlatTableModel):
                 _ms(trace.invocation.duration_ms),
                 _ms(trace.overhead.duration_ms if trace.overhead else None),
                 trace.status if not trace.error_type else f"{trace.status} ({trace.error_type})",
+                self._events.get(trace.request_id, ""),
                 trace.request_id,
             )
             return values[column] if 0 <= column < len(values) else None

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from workbench.engine import LogLine, StoredLog
 from workbench.gui import theme
 from workbench.gui.bridge import EventBatch
+from workbench.gui.models.batches import batch_line
 from workbench.gui.models.log_lines import Level, LogFilter, full_text
 from workbench.gui.models.log_model import FUNCTION, REQUEST, TIME, LogModel
 from workbench.gui.widgets.repaint import PacedRefresh
@@ -114,8 +115,10 @@ class LogsPane(QWidget):
         self.function_box.blockSignals(False)
 
     def add_events(self, batch: EventBatch) -> None:
-        if batch.logs:
+        delivered = [batch_line(event) for event in batch.mapping_batches if event.request_id]
+        if batch.logs or delivered:
             self._incoming.extend(batch.logs)
+            self._incoming.extend(delivered)   # after the invocation's REPORT: the batch it carried, its size
             self._paced.request()
 
     def flush(self) -> None:

@@ -117,6 +117,8 @@ class MonitoringPane(QWidget):
             self.history.add_invocation(finished.record, finished.timestamp)
         for throttle in batch.throttles:
             self.history.add_throttle(throttle.function, throttle.timestamp)
+        for event in batch.asynchronous:
+            self.history.add_async(event)
 
     def add_statistics(self, statistics: EngineStatistics) -> None:
         self.history.add_statistics(statistics)

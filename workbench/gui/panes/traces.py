@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 
 from workbench.engine import TraceRecord
 from workbench.gui.bridge import EventBatch
+from workbench.gui.models.batches import batch_summary
 from workbench.gui.models.trace_model import TraceModel
 from workbench.gui.widgets.repaint import PacedRefresh
 from workbench.gui.widgets.table_view import flat_table
@@ -31,7 +32,7 @@ class TracesPane(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = TraceModel()
-        self.view = flat_table(self.model, (78, 120, 48, 66, 80, 96, 70))
+        self.view = flat_table(self.model, (78, 120, 48, 66, 80, 96, 70, 170))   # Event: "batch of 10 · work"
         self.view.selectionModel().selectionChanged.connect(self._selection_changed)
         self.view.doubleClicked.connect(self._double_clicked)
         self.view.setMinimumHeight(44)
@@ -71,6 +72,9 @@ class TracesPane(QWidget):
         layout.addWidget(splitter, 1)
 
     def add_events(self, batch: EventBatch) -> None:
+        for delivered in batch.mapping_batches:
+            if delivered.request_id:
+                self.model.note_event(delivered.request_id, batch_summary(delivered))
         if batch.traces:
             self._incoming.extend(event.trace for event in batch.traces)
             self._paced.request()

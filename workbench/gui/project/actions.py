@@ -15,11 +15,13 @@ from pathlib import Path
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
+from workbench.catalog.apptemplates import Initialised, init_app, list_app_templates
 from workbench.catalog.blueprints import list_blueprints
 from workbench.catalog.newfunction import Added, add_blueprint
 from workbench.catalog.plainfunction import add_function, remove_function
 from workbench.gui.file_watch import FileWatcher
 from workbench.gui.operations import Operations
+from workbench.gui.project.app_template_dialog import AppTemplateDialog
 from workbench.gui.session import EngineSession
 from workbench.gui.widgets.message_bar import MessageBar
 from workbench.gui.widgets.new_function_dialog import NewFunctionDialog
@@ -53,6 +55,27 @@ class ProjectActions:
         self.dialog = dialog
         dialog.open()
         return dialog
+
+    def new_from_app_template(self) -> AppTemplateDialog:
+        """New project from an application template: a git repository whose pushes run the pipeline."""
+        dialog = AppTemplateDialog(list_app_templates(), self._session.project.root.parent, self._parent)
+        dialog.accepted.connect(lambda: self._init_app(dialog))
+        self.dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _init_app(self, dialog: AppTemplateDialog) -> asyncio.Task[Initialised | None] | None:
+        template, target = dialog.template, dialog.target
+        if template is None or target is None:
+            return None
+
+        def made(initialised: Initialised) -> None:
+            self._message_bar.info(f"Created {initialised.project} from the {template.name} template; its origin is "
+                                   f"{initialised.origin} (every push runs the pipeline)")
+            self._open_folder(initialised.project)
+
+        return self._operations.run(f"Create a project from the {template.name} template",
+                                    lambda: asyncio.to_thread(init_app, template, target), on_success=made)
 
     def recent(self) -> list[Path]:
         value = self._settings.value(RECENT_KEY, [])

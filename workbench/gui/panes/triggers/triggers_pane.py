@@ -32,6 +32,7 @@ from workbench.engine import (
     MappingView,
 )
 from workbench.gui.bridge import EventBatch
+from workbench.gui.models.batches import source_name
 from workbench.gui.operations import Operations
 from workbench.gui.panes.triggers.mapping_dialog import MappingDialog
 from workbench.gui.session import EngineSession
@@ -44,14 +45,6 @@ ALL_FUNCTIONS = "All functions"
 RECENT_BATCHES = 200
 COLUMNS = ("Function", "Source", "State", "Batch size", "Last batch", "Last result", "In flight", "Backlog / age",
            "Filtered", "To destination", "Batches", "Records", "Failed batches")
-
-
-def source_name(arn: str) -> str:
-    """The short name of a queue, stream or table stream ARN ("work", "clicks", "orders (stream)")."""
-    resource = arn.split(":", 5)[-1]
-    if "/stream/" in resource and resource.startswith("table/"):
-        return f"{resource.split('/')[1]} (table stream)"
-    return resource.split("/", 1)[-1] if "/" in resource else resource
 
 
 def behind(statistics: MappingStatistics) -> str:

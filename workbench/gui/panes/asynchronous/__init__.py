@@ -1,0 +1,1 @@
+"""Asynchronous invocation, visible: the queue, each event's attempts, the configuration."""

@@ -114,7 +114,7 @@ async def _main(window: MainWindow, demo: bool, screenshot: Path | None, lesson:
             window.docks["lesson"].raise_()   # the step's text beside the pane it highlights
             await window.lesson_player.play_to_end()
             window.bridge.flush()   # the last batch of events reaches the panes
-            save_screenshot(window, screenshot)
+            save_screenshot(window, screenshot, minimum=None)   # whatever size the screen gives (a projector)
         finally:
             await window.shutdown()
             window.close()

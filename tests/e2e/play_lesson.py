@@ -44,7 +44,7 @@ async def play(window: MainWindow, name: str, screenshot: Path, show: str | None
         window.docks[show].show()
         window.docks[show].raise_()
     window.bridge.flush()
-    await asyncio.sleep(0.6)   # the panes repaint what the last batch brought
+    await asyncio.sleep(1.5)   # the panes repaint what the last batch brought (the Pipeline reads every second)
     image = window.screen().grabWindow(0)
     return {"platform": application().platformName(), "exposed": exposed, "finished": player.finished,
             "steps": len(lesson.steps), "highlighted": highlighted,

@@ -3,6 +3,7 @@ each step's expectation is checked as it plays; a lesson file's mistakes are ref
 
 from __future__ import annotations
 
+import tempfile
 import time
 from pathlib import Path
 
@@ -16,8 +17,9 @@ LESSONS = [lesson.name for lesson in list_lessons()]
 
 
 @pytest.mark.parametrize("name", LESSONS)
-async def test_the_lesson_plays_to_its_end_within_two_minutes(name: str, sample_project: Project,
-                                                              tmp_path: Path) -> None:
+async def test_the_lesson_plays_to_its_end_within_two_minutes(name: str, sample_project: Project, tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))   # where a lesson makes its application project
     [lesson] = [lesson for lesson in list_lessons() if lesson.name == name]
     async with running_window(sample_project, tmp_path) as window:
         player = window.lesson_player

@@ -122,6 +122,7 @@ class MainWindow(QMainWindow):
         self.pipeline = PipelinePane(self.session, self.operations)
         self.monitoring = MonitoringPane()
         self.lesson_player = LessonPlayer(self.session, self.operations, lambda: self.docks)
+        self.lesson_player.open_project = self._open_for_lesson
         self.status = WorkbenchStatusBar()
         self.file_watcher = FileWatcher(self)
         self.project_actions = ProjectActions(self.session, self.operations, self.message_bar, self.file_watcher,
@@ -538,6 +539,17 @@ class MainWindow(QMainWindow):
 
         return self.operations.run(f"Open the project {project.root.name}", switch)
 
+    async def _open_for_lesson(self, folder: Path) -> Engine:
+        """A lesson's application project, opened in this window as File → Open project would."""
+        task = self.open_project(folder)
+        if task is None:
+            raise RuntimeError(f"the window could not open {folder} (see the message bar)")
+        await task
+        engine = self.session.require()
+        if self.session.project.root != folder:   # the lesson made it: an absolute, resolved path
+            raise RuntimeError(f"the window could not open {folder} (see the message bar)")
+        return engine
+
     def _project_changed(self, project: Project) -> None:
         self.setWindowTitle(f"Lambda Workbench — {project.root.name}")
         if self._remember_layout:   # the demo and a screenshot leave the user's settings alone
@@ -700,6 +712,7 @@ class MainWindow(QMainWindow):
     async def shutdown(self) -> None:
         """Stop what is running: operations first (they use the engine), then the engine."""
         self.file_watcher.clear()   # no reload may start while the engine goes
+        await self.lesson_player.stop()
         await self.operations.cancel_all()
         await self.session.close()
 

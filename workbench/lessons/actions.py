@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from workbench.engine import (
@@ -20,7 +22,8 @@ from workbench.engine import (
     MappingRecordsDiscarded,
     run_load,
 )
-from workbench.lessons import services
+from workbench.lessons import pipeline, services
+from workbench.model.project import STATE_DIR_NAME
 from workbench.services.browser import Endpoint
 
 
@@ -37,6 +40,17 @@ class LessonState:
     batches: list[MappingBatchProcessed] = field(default_factory=list)
     discarded_records: int = 0
     engine: Engine | None = None
+    #: How the lesson switches the window to another project (the player's; None: it cannot).
+    open_project: Callable[[Path], Awaitable[Engine]] | None = None
+    #: The application project a lesson made, and its pipeline while the lesson plays.
+    project: Path | None = None
+    pipeline: pipeline.LessonPipeline | None = None
+
+    async def close(self) -> None:
+        """What the lesson started and must stop (the pipeline's API and worker)."""
+        running, self.pipeline = self.pipeline, None
+        if running is not None:
+            await running.close()
 
     def remember(self, statistics: EngineStatistics) -> None:
         for function in statistics.functions:
@@ -97,6 +111,8 @@ async def perform(engine: Engine, action: dict[str, Any], state: LessonState) ->
         await asyncio.sleep(float(action.get("seconds", 1)))   # a pause the class can watch, by design
     elif kind in ("publish", "alias", "provision", "unprovision", "configure"):
         await _catalogue(engine, kind, function, qualifier, action, state)
+    elif kind in ("app_project", "push"):
+        await _pipeline(kind, action, state)
     else:
         await _delivery(engine, str(kind), function, action, state)
 
@@ -119,6 +135,26 @@ async def _catalogue(engine: Engine, kind: str, function: str, qualifier: str | 
         await engine.delete_provisioned_concurrency(function, str(qualifier))
     elif kind == "configure":
         await engine.update_function_configuration(function, environment=dict(action.get("environment") or {}))
+
+
+async def _pipeline(kind: str, action: dict[str, Any], state: LessonState) -> None:
+    """An application project in the window, and pushes to it that its pipeline builds and deploys."""
+    if kind == "app_project":
+        if state.open_project is None:
+            raise RuntimeError("this lesson switches projects: play it in the window")
+        await state.close()
+        project = await asyncio.to_thread(pipeline.make_app_project, str(action["template"]))
+        engine = await state.open_project(project)
+        state.project, state.baseline = project, {}
+        state.attach(engine)
+        state.pipeline = pipeline.LessonPipeline(engine, project / STATE_DIR_NAME)
+        await state.pipeline.start()
+    elif state.project is None:
+        raise RuntimeError("push: no application project yet (an app_project step comes first)")
+    else:
+        old, new = (str(text) for text in action["replace"])
+        await asyncio.to_thread(pipeline.push_change, state.project, str(action["file"]), old, new,
+                                str(action.get("message", "a change")))
 
 
 async def _delivery(engine: Engine, kind: str, function: str, action: dict[str, Any], state: LessonState) -> None:

@@ -12,12 +12,13 @@ from typing import Any
 from workbench.engine import Engine
 from workbench.lessons import services
 from workbench.lessons.actions import LessonState, endpoint
+from workbench.lessons.pipeline import completed_canaries
 
 #: How long an expectation may take to become true (the engine reports asynchronously).
 EXPECT_TIMEOUT_S = 30.0
 #: Expectations met when what is seen is at least (or at most) the number; the others must be equal.
 AT_LEAST = ("throttles", "environments_at_least", "frozen_at_least", "spillovers_at_least", "batches_at_least",
-            "failed_items_at_least")
+            "failed_items_at_least", "canaries_completed")
 AT_MOST = ("environments_at_most",)
 
 
@@ -56,6 +57,15 @@ async def observe(engine: Engine, function: str, expect: dict[str, Any], state: 
         mine = set(state.async_ids)
         events = await engine.async_events(function, limit=500)
         seen["async_attempts"] = sum(event.attempts for event in events if event.request_id in mine)
+    if "pipeline_runs_succeeded" in expect or "canaries_completed" in expect:
+        running = state.pipeline
+        if running is None:
+            seen["pipeline_runs_succeeded"] = seen["canaries_completed"] = 0
+        else:
+            seen["pipeline_runs_succeeded"] = await asyncio.to_thread(running.succeeded)
+            seen["canaries_completed"] = await asyncio.to_thread(completed_canaries, running.state_dir)
+            if failed := await asyncio.to_thread(running.failed):
+                seen["pipeline_runs_failed"] = failed
     if "queue_messages" in expect:
         where = await endpoint(engine)
         seen["queue_messages"] = {name: await asyncio.to_thread(services.messages, where, name)

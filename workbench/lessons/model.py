@@ -16,13 +16,14 @@ from workbench.resources import resources_dir
 #: Actions a step can take (see workbench.lessons.actions) and the panes it can highlight.
 ACTIONS = ("invoke", "invoke_async", "load", "reserve", "unreserve", "stop", "wait", "publish", "alias", "provision",
            "unprovision", "configure", "create_queue", "create_stream", "send", "put_records", "map", "unmap",
-           "configure_async")
+           "configure_async", "app_project", "push")
 PANES = ("functions", "events", "concurrency", "environments", "logs", "traces", "resources", "triggers",
          "asynchronous", "pipeline", "monitoring")
 EXPECTATIONS = ("cold_starts", "warm_starts", "invocations", "errors", "throttles", "environments_at_least",
                 "environments_at_most", "frozen_at_least", "spillovers_at_least", "environments_used", "versions_seen",
                 "async_attempts", "async_succeeded", "async_failed", "queue_messages", "batches_at_least",
-                "failed_items_at_least", "batch_sizes", "records_discarded")
+                "failed_items_at_least", "batch_sizes", "records_discarded", "pipeline_runs_succeeded",
+                "canaries_completed")
 #: Engine settings a lesson may set (the classroom's knobs): the engine restarts with them for the lesson.
 SETTINGS = ("idle_timeout_s", "freeze_delay_s", "async_delay_scale", "scaling_environments", "scaling_window_s",
             "max_lifetime_s")

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from pathlib import Path
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QDockWidget, QHBoxLayout, QLabel, QListWidget, QPushButton, QVBoxLayout, QWidget
 
-from workbench.engine import EngineSettings
+from workbench.engine import Engine, EngineSettings
 from workbench.gui.operations import Operations
 from workbench.gui.session import EngineSession
 from workbench.lessons.actions import LessonState, perform
@@ -57,9 +58,13 @@ class LessonPlayer(QWidget):
         layout.addWidget(self.outcomes)
         layout.addLayout(bar)
         self.highlighted: str | None = None
+        #: How a lesson switches the window to the application project it makes (the window sets it).
+        self.open_project: Callable[[Path], Awaitable[Engine]] | None = None
 
     def load(self, lesson: Lesson) -> None:
-        self.lesson, self.position, self.state = lesson, 0, LessonState()
+        if self.state.pipeline is not None:   # the previous lesson's pipeline stops
+            self.operations.run("Stop the lesson's pipeline", self.state.close)
+        self.lesson, self.position, self.state = lesson, 0, self._new_state()
         self.title.setText(f"<b>{lesson.title}</b><br>{lesson.summary}")
         self.say.setText(f"{len(lesson.steps)} steps. Press Next step to begin.")
         self.outcomes.clear()
@@ -87,6 +92,7 @@ class LessonPlayer(QWidget):
         engine = self.session.require()
         if step.action:
             await perform(engine, step.action, self.state)
+            engine = self.session.require()   # a step may have switched the window to another project
         problems: list[str] = []
         if step.expect:
             function = str(step.action.get("function", "")) or _last_function(lesson, number)
@@ -97,10 +103,19 @@ class LessonPlayer(QWidget):
         self.outcomes.addItem(outcome)
         self.outcomes.scrollToBottom()
         if problems:
+            await self.state.close()
             raise LessonFailedError(f"{lesson.name}, step {number}: {'; '.join(problems)}")
         if self.position >= len(lesson.steps):
+            await self.state.close()
             self.next_button.setEnabled(False)
             self.next_button.setText("Finished")
+
+    def _new_state(self) -> LessonState:
+        return LessonState(open_project=self.open_project)
+
+    async def stop(self) -> None:
+        """The window closes: what the lesson started stops."""
+        await self.state.close()
 
     async def _apply_settings(self, lesson: Lesson) -> None:
         """The lesson's engine settings (a short idle timeout, scaled retry delays): the engine restarts with

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from workbench.about import docker_engine_version
 from workbench.classroom import ClassroomSettings
 from workbench.commands.instance_lock import InstanceLock, ProjectLockedError
-from workbench.engine import Engine, EngineSettings, EngineStatistics
+from workbench.engine import Engine, EngineSettings, EngineStatistics, LambdaError
 from workbench.gui import theme
 from workbench.gui.bridge import EngineBridge, EventBatch
 from workbench.gui.code_files import code_folder
@@ -38,6 +38,7 @@ from workbench.gui.lessons.player import LessonPlayer
 from workbench.gui.operations import Operations
 from workbench.gui.panes.code_editor import CodeEditorPane
 from workbench.gui.panes.concurrency import ConcurrencyPane
+from workbench.gui.panes.configuration.view import ConfigurationPane
 from workbench.gui.panes.environments import EnvironmentsPane
 from workbench.gui.panes.event_editor import EventEditorPane
 from workbench.gui.panes.functions import FunctionsPane
@@ -60,7 +61,7 @@ from workbench.model.template import TemplateError
 from workbench.resources import docs_path, user_config_dir
 
 #: Bump when the docks change, so an old saved layout is not applied to a different set of panes.
-LAYOUT_VERSION = 1
+LAYOUT_VERSION = 2
 BACKENDS = ("process", "docker")
 DEFAULT_SIZE = (1680, 1050)
 #: Below this width the traces share a tabbed dock with the logs (three panes side by side get too narrow).
@@ -119,6 +120,7 @@ class MainWindow(QMainWindow):
         self.triggers = TriggersPane(self.session, self.operations, self.message_bar)
         self.pipeline = PipelinePane(self.session, self.operations)
         self.monitoring = MonitoringPane()
+        self.configuration = ConfigurationPane(self.session, self.operations, self.message_bar)
         self.lesson_player = LessonPlayer(self.session, self.operations, lambda: self.docks)
         self.status = WorkbenchStatusBar()
         self.file_watcher = FileWatcher(self)
@@ -206,6 +208,9 @@ class MainWindow(QMainWindow):
             self.tabifyDockWidget(docks["logs"], docks[name])
         docks["lesson"] = self._dock("Lesson", "lesson", self.lesson_player, right)
         self.tabifyDockWidget(docks["events"], docks["lesson"])
+        # A function's configuration: a tab beside the event pane, raised by the tree's "Configuration…".
+        docks["configuration"] = self._dock("Configuration", "configuration", self.configuration, right)
+        self.tabifyDockWidget(docks["events"], docks["configuration"])
         docks["logs"].raise_()
         docks["events"].raise_()
         return docks
@@ -407,6 +412,8 @@ class MainWindow(QMainWindow):
         self.traces.show_logs_requested.connect(self.show_request_logs)
         self.logs.request_not_loaded.connect(self._load_stored_logs)
         self.code_editor.written.connect(self.file_watcher.note_written)
+        self.functions.configuration_requested.connect(self.show_configuration)
+        self.configuration.open_file_requested.connect(self.code_editor.open_file)
         self.file_watcher.changed.connect(self.code_editor.files_changed_outside)
 
     # -- engine -> widgets ------------------------------------------------------------------------------
@@ -422,6 +429,7 @@ class MainWindow(QMainWindow):
         self.concurrency.add_events(batch)
         self.triggers.add_events(batch)
         self.monitoring.add_events(batch)
+        self.configuration.add_events(batch)
 
     def _on_statistics(self, statistics: EngineStatistics) -> None:
         self.concurrency.add_statistics(statistics)
@@ -443,6 +451,7 @@ class MainWindow(QMainWindow):
         self.triggers.set_functions(names)
         self.monitoring.set_functions(names)
         self.environments.reset()
+        self.configuration.catalogue_changed()   # a restarted engine: reload, or clear if the function is gone
         self.status.rate.reset()
         if engine is not None:
             self.status.set_backend(engine.backend_name)
@@ -619,6 +628,16 @@ class MainWindow(QMainWindow):
         if engine is None:
             return
         self.code_editor.open_function(engine.function(name))
+
+    def show_configuration(self, name: str, qualifier: str | None = None) -> None:
+        """The Configuration view on ``name`` (a published version or alias: read only), raised."""
+        try:
+            self.configuration.show_function(name, qualifier)
+        except LambdaError as exc:
+            self.operations.report(f"Show the configuration of {name}", exc)
+            return
+        self.docks["configuration"].show()
+        self.docks["configuration"].raise_()
 
     def open_template(self) -> None:
         self.code_editor.open_file(self.session.project.template_path)

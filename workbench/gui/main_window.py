@@ -209,7 +209,8 @@ class MainWindow(QMainWindow):
         docks["lesson"] = self._dock("Lesson", "lesson", self.lesson_player, right)
         self.tabifyDockWidget(docks["events"], docks["lesson"])
         # A function's configuration: a tab beside the event pane, raised by the tree's "Configuration…".
-        docks["configuration"] = self._dock("Configuration", "configuration", self.configuration, right)
+        docks["configuration"] = self._dock("Configuration", "configuration", self.configuration, right,
+                                            scrollable=True)   # never widens the right column
         self.tabifyDockWidget(docks["events"], docks["configuration"])
         docks["logs"].raise_()
         docks["events"].raise_()

@@ -29,7 +29,14 @@ from PySide6.QtWidgets import (
 from workbench.about import docker_engine_version
 from workbench.classroom import ClassroomSettings
 from workbench.commands.instance_lock import InstanceLock, ProjectLockedError
-from workbench.engine import AsyncDeliveryFailed, AsyncEventDiscarded, Engine, EngineSettings, EngineStatistics
+from workbench.engine import (
+    AsyncDeliveryFailed,
+    AsyncEventDiscarded,
+    Engine,
+    EngineSettings,
+    EngineStatistics,
+    LambdaError,
+)
 from workbench.gui import theme
 from workbench.gui.bridge import EngineBridge, EventBatch
 from workbench.gui.code_files import code_folder
@@ -39,6 +46,7 @@ from workbench.gui.operations import Operations
 from workbench.gui.panes.asynchronous.async_pane import AsyncPane
 from workbench.gui.panes.code_editor import CodeEditorPane
 from workbench.gui.panes.concurrency import ConcurrencyPane
+from workbench.gui.panes.configuration.view import ConfigurationPane
 from workbench.gui.panes.environments import EnvironmentsPane
 from workbench.gui.panes.event_editor import EventEditorPane
 from workbench.gui.panes.functions import FunctionsPane
@@ -121,6 +129,7 @@ class MainWindow(QMainWindow):
         self.asynchronous = AsyncPane(self.session, self.operations, self.message_bar)
         self.pipeline = PipelinePane(self.session, self.operations)
         self.monitoring = MonitoringPane()
+        self.configuration = ConfigurationPane(self.session, self.operations, self.message_bar)
         self.lesson_player = LessonPlayer(self.session, self.operations, lambda: self.docks)
         self.lesson_player.open_project = self._open_for_lesson
         self.status = WorkbenchStatusBar()
@@ -210,6 +219,10 @@ class MainWindow(QMainWindow):
             self.tabifyDockWidget(docks["logs"], docks[name])
         docks["lesson"] = self._dock("Lesson", "lesson", self.lesson_player, right)
         self.tabifyDockWidget(docks["events"], docks["lesson"])
+        # A function's configuration: a tab beside the event pane, raised by the tree's "Configuration…".
+        docks["configuration"] = self._dock("Configuration", "configuration", self.configuration, right,
+                                            scrollable=True)   # never widens the right column
+        self.tabifyDockWidget(docks["events"], docks["configuration"])
         docks["logs"].raise_()
         docks["events"].raise_()
         return docks
@@ -413,6 +426,8 @@ class MainWindow(QMainWindow):
         self.logs.request_not_loaded.connect(self._load_stored_logs)
         self.code_editor.written.connect(self.file_watcher.note_written)
         self.lesson_player.pane_highlighted.connect(self._lesson_pane)
+        self.functions.configuration_requested.connect(self.show_configuration)
+        self.configuration.open_file_requested.connect(self.code_editor.open_file)
         self.file_watcher.changed.connect(self.code_editor.files_changed_outside)
 
     # -- engine -> widgets ------------------------------------------------------------------------------
@@ -429,6 +444,7 @@ class MainWindow(QMainWindow):
         self.triggers.add_events(batch)
         self.asynchronous.add_events(batch)
         self.monitoring.add_events(batch)
+        self.configuration.add_events(batch)
         self._say_discarded(batch)
 
     def _lesson_pane(self, name: str) -> None:
@@ -474,6 +490,7 @@ class MainWindow(QMainWindow):
         self.asynchronous.set_functions(names)
         self.monitoring.set_functions(names)
         self.environments.reset()
+        self.configuration.catalogue_changed()   # a restarted engine: reload, or clear if the function is gone
         self.status.rate.reset()
         if engine is not None:
             self.status.set_backend(engine.backend_name)
@@ -661,6 +678,16 @@ class MainWindow(QMainWindow):
         if engine is None:
             return
         self.code_editor.open_function(engine.function(name))
+
+    def show_configuration(self, name: str, qualifier: str | None = None) -> None:
+        """The Configuration view on ``name`` (a published version or alias: read only), raised."""
+        try:
+            self.configuration.show_function(name, qualifier)
+        except LambdaError as exc:
+            self.operations.report(f"Show the configuration of {name}", exc)
+            return
+        self.docks["configuration"].show()
+        self.docks["configuration"].raise_()
 
     def open_template(self) -> None:
         self.code_editor.open_file(self.session.project.template_path)

@@ -66,6 +66,7 @@ class FunctionsPane(QWidget):
     show_graph_requested = Signal(str)          # function
     delete_requested = Signal(str)              # function
     new_function_requested = Signal()
+    configuration_requested = Signal(str, object)   # function, qualifier (None for $LATEST)
     #: Functions, versions or aliases changed (engine CatalogueChanged events); panes listing qualifiers refresh.
     structure_changed = Signal()
 
@@ -149,6 +150,7 @@ class FunctionsPane(QWidget):
         menu.addAction("Open code", lambda: self.open_code_requested.emit(name))
         menu.addAction("Show logs", lambda: self.show_logs_requested.emit(name))
         menu.addAction("Show in the concurrency graph", lambda: self.show_graph_requested.emit(name))
+        menu.addAction("Configuration…", lambda: self.configuration_requested.emit(name, qualifier))
         menu.addSeparator()
         actions = self.function_actions
         if node.kind is NodeKind.FUNCTION:

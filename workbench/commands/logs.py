@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import sqlite3
 import sys
 
 from workbench.commands.common import add_project_options, open_project, run_async, stored_function_name
@@ -41,8 +42,16 @@ async def logs(args: argparse.Namespace) -> int:
             await asyncio.sleep(0.5)
     with open_readonly(database) as connection:
         last = 0
-        events = query_logs(connection, function=name, request_id=args.request_id, text=args.text,
-                            limit=args.tail or 1_000_000, newest=bool(args.tail))
+        while True:
+            try:
+                events = query_logs(connection, function=name, request_id=args.request_id, text=args.text,
+                                    limit=args.tail or 1_000_000, newest=bool(args.tail))
+                break
+            except sqlite3.OperationalError:
+                # The engine that just created the file is still creating its tables (its first migration).
+                if not args.follow:
+                    raise
+                await asyncio.sleep(0.25)
         while True:
             for event in events:
                 print(format_event(event, name is None), flush=False)

@@ -10,6 +10,7 @@ import argparse
 import asyncio
 import json
 import sys
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
@@ -134,22 +135,29 @@ def main() -> int:
     parser.add_argument("--screenshot", type=Path, required=True)
     parser.add_argument("--empty", type=Path, help="an empty folder to open as a new project and add a function to")
     args = parser.parse_args()
+    return run_in_window(args.project, lambda window: drive(window, args.function, args.screenshot, args.empty),
+                         args.report)
+
+
+def run_in_window(project: Path, script: Callable[[MainWindow], Awaitable[dict[str, object]]],
+                  report: Path) -> int:
+    """Open a real window on ``project``, run ``script`` in it, shut it down, and write its report as JSON."""
     app = application()
     loop = WorkbenchEventLoop(app)
     asyncio.set_event_loop(loop)
-    window = MainWindow(load_project(args.project / "template.yaml"), remember_layout=False)
+    window = MainWindow(load_project(project / "template.yaml"), remember_layout=False)
     route_errors(window, loop)
 
     async def run() -> dict[str, object]:
         try:
-            return await drive(window, args.function, args.screenshot, args.empty)
+            return await script(window)
         finally:
             await window.shutdown()
             window.close()
 
     with loop:
-        report = loop.run_until_complete(run())
-    args.report.write_text(json.dumps(report))
+        result = loop.run_until_complete(run())
+    report.write_text(json.dumps(result))
     return 0
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import sys
 from pathlib import Path
 
@@ -15,12 +14,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
-from tests.e2e.drive_gui import until
-from workbench.gui.app import application, route_errors, wait_until_running
-from workbench.gui.loop import WorkbenchEventLoop
+from tests.e2e.drive_gui import run_in_window, until
+from workbench.gui.app import application, wait_until_running
 from workbench.gui.main_window import MainWindow
 from workbench.lessons.model import find_lesson
-from workbench.model.project import load_project
 
 
 async def play(window: MainWindow, name: str, screenshot: Path, show: str | None) -> dict[str, object]:
@@ -62,23 +59,8 @@ def main() -> int:
     parser.add_argument("--screenshot", type=Path, required=True)
     parser.add_argument("--show", help="a dock to raise before the screenshot")
     args = parser.parse_args()
-    app = application()
-    loop = WorkbenchEventLoop(app)
-    asyncio.set_event_loop(loop)
-    window = MainWindow(load_project(args.project / "template.yaml"), remember_layout=False)
-    route_errors(window, loop)
-
-    async def run() -> dict[str, object]:
-        try:
-            return await play(window, args.lesson, args.screenshot, args.show)
-        finally:
-            await window.shutdown()
-            window.close()
-
-    with loop:
-        report = loop.run_until_complete(run())
-    args.report.write_text(json.dumps(report))
-    return 0
+    return run_in_window(args.project, lambda window: play(window, args.lesson, args.screenshot, args.show),
+                         args.report)
 
 
 if __name__ == "__main__":

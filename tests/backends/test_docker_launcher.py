@@ -223,7 +223,7 @@ async def test_a_reset_relaunches_in_the_same_sandbox_and_each_exit_reaches_its_
     (spec.code_dir / "bootstrap").write_text("#!/bin/sh\necho again; exit 3\n")   # the code is mounted, not copied
     second = await Run().start(backend, spec)
     assert await second.finish() == ExitInfo(code=3) and second.lines == ["again"]
-    assert first.handle.sandbox is second.handle.sandbox  # type: ignore[attr-defined]
+    assert first.handle.sandbox is second.handle.sandbox  # type: ignore[union-attr, attr-defined]
 
 
 async def test_two_pooled_sandboxes_launch_at_once_each_its_own(tmp_path: Path, backend: object) -> None:

@@ -222,6 +222,7 @@ class Scheduler:
         pool = self.pools.pop(function, None)
         if pool is not None:
             await asyncio.gather(*(env.stop("deleted") for env in list(pool.environments.values())))
+        await self.snapshots.discard(function)   # SnapStart: the snapshots of its versions go too
         self.governor.set_reserved(function, None)
 
     async def close(self) -> None:

@@ -5,6 +5,8 @@ memory limit follows them; and the container goes with its version, with a faile
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
 import textwrap
 import uuid
 from collections.abc import AsyncIterator
@@ -155,8 +157,12 @@ async def test_restored_environments_fork_in_the_version_container_and_are_each_
     assert await _containers(api, owner) == []
 
 
-async def test_the_container_goes_with_the_engine_and_with_a_failed_snapshot(tmp_path: Path, api: Any) -> None:
+async def test_the_container_goes_with_the_engine_its_snapshot_and_a_failed_snapshot(
+        tmp_path: Path, api: Any) -> None:
+    from workbench.backends.cgroups import ContainerCgroup
     from workbench.backends.docker import DockerBackend
+    from workbench.backends.process import ProcessHandle
+    from workbench.backends.procfs import command_name
 
     name = f"snap-{uuid.uuid4().hex[:8]}"
     backend = DockerBackend(pool_size=0)
@@ -164,7 +170,29 @@ async def test_the_container_goes_with_the_engine_and_with_a_failed_snapshot(tmp
         version = (await engine.publish_version(name)).version
         result = await engine.invoke(name, b"{}", qualifier=version)
         assert result.function_error is None
-        assert len(await _containers(api, backend._owner, version)) == 1
+        [first] = await _containers(api, backend._owner, version)
+
+        # The snapshot process dies: its container goes, and the next environment comes from a new snapshot.
+        info = await api.inspect_container(first["Id"])
+        holder = int(info["State"]["Pid"])
+        restored = {env.handle.pid for env in engine.scheduler.pools[name].environments.values()
+                    if isinstance(env.handle, ProcessHandle)}
+        [snapshot_pid] = [pid for pid in ContainerCgroup.of_process(holder).processes()   # not the holder's sh, sleep
+                          if pid not in restored and command_name(pid).startswith("python")]
+        os.kill(snapshot_pid, signal.SIGKILL)
+
+        async def replaced() -> list[dict[str, Any]]:
+            while (containers := await _containers(api, backend._owner, version)) and \
+                    containers[0]["Id"] == first["Id"]:
+                await asyncio.sleep(0.05)
+            return containers
+        assert await asyncio.wait_for(replaced(), 20) == []
+        again = await engine.invoke(name, b"{}", qualifier=version)
+        # The environment's runtime went with the old container; it is restored again, from the new snapshot.
+        assert again.function_error is None and again.record is not None
+        assert again.record.reinit_reason == "the runtime had exited"
+        [second] = await _containers(api, backend._owner, version)
+        assert second["Id"] != first["Id"] and second["Id"] in again.json()["cgroups"]
     # The engine closed with a restored environment running in the version's container: all are gone.
     assert await _containers(api, backend._owner) == []
 

@@ -33,7 +33,9 @@ What restored environments of one version share, and how that is handled:
 - the container's PID limit (1024): enough for the environments of one version on one machine.
 
 The container outlives `close` while environments restored from it still run (they end with their version),
-and goes with the last of them; the backend removes it anyway when it closes.
+and goes with the last of them; the backend removes it anyway when it closes. Should the snapshot process die,
+the container's reset ends its restored environments (unlike on the process backend, where they outlive it)
+and the container goes too; the engine then makes a new snapshot for the version's next environment.
 """
 
 from __future__ import annotations
@@ -111,6 +113,7 @@ class DockerSnapshot(ProcessSnapshot):
         self._sampler: asyncio.Task[None] | None = None
         self._removal: asyncio.Task[None] | None = None
         self._accepting = asyncio.ensure_future(self._accept(listener))
+        handle.exited.add_done_callback(lambda _: self._runtime_gone())
 
     async def _accept(self, listener: socket.socket) -> None:
         """The snapshot's one connection; then the listener and its folder go (the connection stays)."""
@@ -160,6 +163,15 @@ class DockerSnapshot(ProcessSnapshot):
                 restored.sample_memory()
 
     # -- closing --------------------------------------------------------------------------------------------
+    def _runtime_gone(self) -> None:
+        """The snapshot process ended (crashed, or killed with its container): the environments restored from it
+        end with it (the container's reset kills what is left), and the container goes after them. The engine
+        makes a new snapshot when the version needs one."""
+        if not self._closing:
+            self._closing = True
+            if not self._live and self._removal is None:
+                self._removal = asyncio.get_running_loop().create_task(self._remove())
+
     async def close(self) -> None:
         """No more restores; the container goes now, or with the last environment restored from it."""
         self._closing = True
@@ -173,8 +185,11 @@ class DockerSnapshot(ProcessSnapshot):
         if self._sampler is not None:
             self._sampler.cancel()
         self._closed()
-        await self._runtime.kill()
-        await self._backend.retire(self._env_id)
-        with contextlib.suppress(asyncio.CancelledError):
+        try:
+            await self._runtime.kill()
+            await self._backend.retire(self._env_id)
+        except Exception as exc:   # the backend removes it when it closes, or the next start does (a leftover)
+            log.warning("could not remove the snapshot container %s: %s", self._sandbox.name, exc)
+        with contextlib.suppress(asyncio.CancelledError, OSError):
             await self._accepting
         await asyncio.to_thread(remove_tree, self._folder)

@@ -109,6 +109,8 @@ class Scheduler:
                     cold = await environment.start()
                 finally:
                     self._gate.release()
+            if snapshot is not None:
+                environment.follow_snapshot(snapshot)
             result = await environment.invoke(request, cold)
         except BaseException:
             if environment is not None:

@@ -126,6 +126,8 @@ async def test_restored_environments_fork_in_the_version_container_and_are_each_
         assert all(isinstance(handle, RestoredHandle) for handle in handles)   # watched as host processes
         restored = {handle.pid for handle in handles if isinstance(handle, RestoredHandle)}
         await wait_until(lambda: all(_state(pid) == "T" for pid in restored), message="restored runtimes frozen")
+        # SCM_CREDENTIALS gave each restored runtime's pid as the host numbers it: they are the container's.
+        assert restored <= set(cgroup.processes())
         others = [pid for pid in cgroup.processes() if pid not in restored]
         assert others and all(_state(pid) not in ("T", "") for pid in others)
         assert (cgroup.freezer is None

@@ -21,7 +21,7 @@ import os
 import re
 import signal
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from workbench.backends.base import (
@@ -33,6 +33,7 @@ from workbench.backends.base import (
     LaunchSpec,
     OutputSink,
     RuntimeHandle,
+    Snapshot,
 )
 from workbench.backends.cgroups import thaw_container
 from workbench.backends.compiled import (
@@ -232,6 +233,18 @@ class DockerBackend(Backend):
                     del self._by_exec[exec_id]
                     handle.finished(int(attributes.get("exitCode", "137")))
 
+    # -- SnapStart (see docker_snapshots) ---------------------------------------------------------------
+    def supports_snapshots(self, runtime: RuntimeInfo) -> bool:
+        return runtime.family is Family.PYTHON and kind_of(runtime) is not None
+
+    async def snapshot(self, spec: LaunchSpec, on_output: OutputSink) -> Snapshot:
+        from workbench.backends.docker_snapshots import take_snapshot  # it builds on this module
+
+        try:
+            return await take_snapshot(self, spec, on_output)
+        except BackendError as exc:  # Docker failed us: the snapshot's sandbox could not be made
+            raise LaunchError("Sandbox.Failure", str(exc)) from None
+
     # -- runtimes ---------------------------------------------------------------------------------------
     def unsupported(self, runtime: RuntimeInfo) -> str | None:
         if kind_of(runtime) is not None:
@@ -308,10 +321,11 @@ class DockerBackend(Backend):
     def _register(self, sandbox: Sandbox) -> None:
         self._by_container[sandbox.container_id] = sandbox
 
-    async def _create_sandbox(self, spec: LaunchSpec, image: str) -> Sandbox:
+    async def _create_sandbox(self, spec: LaunchSpec, image: str, extra_binds: Sequence[Bind] = ()) -> Sandbox:
+        """``extra_binds``: more mounts (a SnapStart snapshot's control socket folder)."""
         Sandbox.make_output_pipe(spec.scratch_dir)
         binds = [Bind(str(spec.code_dir), "/var/task"),
-                 *self._common_binds(await self._compiled_client(spec.runtime), spec.scratch_dir)]
+                 *self._common_binds(await self._compiled_client(spec.runtime), spec.scratch_dir), *extra_binds]
         if spec.layer_dirs:
             binds.append(Bind(str(spec.scratch_dir / "opt"), "/opt"))
         name = f"workbench-{re.sub(r'[^a-zA-Z0-9_.-]', '-', spec.function)[:40]}-{spec.env_id[:12]}"
@@ -397,8 +411,15 @@ class DockerBackend(Backend):
             await sandbox.start()
         await sandbox.thaw()
         # A pooled container was made before its function was known: the variables come with the exec.
+        return await self._start_runtime(sandbox, command, self._environment(spec) if pooled else None,
+                                         on_output, on_exit)
+
+    async def _start_runtime(self, sandbox: Sandbox, command: Sequence[str], environment: Mapping[str, str] | None,
+                             on_output: OutputSink, on_exit: Callable[[ExitInfo], None]) -> DockerHandle:
+        """Run ``command`` in the (running, thawed) sandbox with its output on the sandbox's pipe; ``environment``
+        adds variables over the container's own."""
         exec_id = await self.api.create_exec(sandbox.container_id, [*_REDIRECT, *command], self._user, "/var/task",
-                                             environment=self._environment(spec) if pooled else None)
+                                             environment=environment)
 
         def exited(info: ExitInfo) -> None:
             self._by_exec.pop(exec_id, None)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.behaviour.checks import ACCOUNT_ARN, CLIENT_CONTEXT, assert_cold_report, assert_reused
 from tests.helpers import EventLog, make_project, running
 from tests.helpers import zip_of as _zip
 from workbench.engine import EnvironmentInitialised, LogLine
@@ -62,19 +63,15 @@ async def test_reuse_context_logs_and_class_handlers(tmp_path: Path, backend: st
         "Klass": {"CodeUri": "src", "Handler": "app.Shop::Orders.process", "Runtime": "ruby3.2"},
     }, {"src/app.rb": APP})
     events = EventLog()
-    context = "eyJjdXN0b20iOiB7ImsiOiAidiJ9fQ=="  # {"custom": {"k": "v"}}
     async with running(project, backend) as engine:
         engine.subscribe(events)
-        first = await engine.invoke("rb-fn", b'{"n": 1}', client_context=context)
+        first = await engine.invoke("rb-fn", b'{"n": 1}', client_context=CLIENT_CONTEXT)
         second = await engine.invoke("rb-fn", b'{"n": 2}')
         klass = await engine.invoke("Klass", b'{"order": 7}')
-    assert first.function_error is None, first.payload
-    one, two = first.json(), second.json()
-    assert [one["calls"], two["calls"]] == [1, 2] and one["pid"] == two["pid"] == one["init_pid"]
-    assert [first.cold_start, second.cold_start] == [True, False]
+    one, _ = assert_reused(first, second, "init_pid")
     assert len([e for e in events.of(EnvironmentInitialised) if e.function == "rb-fn"]) == 1
     assert one["event"] == {"n": 1} and one["function_name"] == "rb-fn" and one["function_version"] == "$LATEST"
-    assert one["invoked_function_arn"] == "arn:aws:lambda:us-east-1:123456789012:function:rb-fn"
+    assert one["invoked_function_arn"] == ACCOUNT_ARN + "rb-fn"
     assert one["memory"] == "256" and one["request_id"] == first.request_id
     assert one["log_group"] == "/aws/lambda/rb-fn" and one["log_stream"].endswith(one["log_stream"][-32:])
     assert 5000 < one["remaining"] <= 7000 and one["client_context"] == {"custom": {"k": "v"}}
@@ -89,8 +86,7 @@ async def test_reuse_context_logs_and_class_handlers(tmp_path: Path, backend: st
                         lines[3])
     assert lines[4] == "plain puts"
     assert lines[5] == f"END RequestId: {rid}"
-    assert re.fullmatch(rf"REPORT RequestId: {rid}\tDuration: \d+\.\d\d ms\tBilled Duration: \d+ ms\tMemory Size: "
-                        r"256 MB\tMax Memory Used: \d+ MB\tInit Duration: \d+\.\d\d ms\t", lines[6])
+    assert_cold_report(lines[6], rid, 256)
 
 
 async def test_errors_have_aws_shape_and_timeouts_reset(tmp_path: Path, backend: str) -> None:

@@ -10,14 +10,14 @@ Time is virtual (FakeClock) so that the maximum event age passes at once; the ru
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import uuid
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from tests.asynchronous.conftest import aws, receive
-from tests.helpers import EventLog, make_project
+from tests.helpers import EventLog, make_project, wait_until
 from workbench.engine import AsyncDestinationDelivered, AsyncRetryScheduled, Engine, FakeClock
 
 APP = """
@@ -31,10 +31,7 @@ def handler(event, context):
 ARN_PREFIX = "arn:aws:lambda:us-east-1:123456789012:function:fn"
 
 
-async def until(condition: Callable[[], bool], timeout: float = 60.0) -> None:
-    async with asyncio.timeout(timeout):
-        while not condition():
-            await asyncio.sleep(0.01)
+until = functools.partial(wait_until, timeout=60.0, interval=0.01)  # in real time: the runtime processes are real
 
 
 async def _queue(engine: Engine) -> tuple[Any, str, str]:

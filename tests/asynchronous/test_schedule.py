@@ -5,11 +5,11 @@ and the delay scale."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import itertools
-from collections.abc import Callable
 from pathlib import Path
 
-from tests.helpers import EventLog, make_project
+from tests.helpers import EventLog, make_project, wait_until
 from workbench.engine import (
     AsyncAttemptStarted,
     AsyncEventDiscarded,
@@ -37,11 +37,7 @@ def _project(tmp_path: Path, **props: object) -> object:
                                           "Timeout": 30, **props}}, {"src/app.py": APP})
 
 
-async def until(condition: Callable[[], bool], timeout: float = 30.0) -> None:
-    """Wait (in real time: runtime processes are real) until ``condition`` holds."""
-    async with asyncio.timeout(timeout):
-        while not condition():
-            await asyncio.sleep(0.01)
+until = functools.partial(wait_until, timeout=30.0, interval=0.01)  # in real time: the runtime processes are real
 
 
 def test_policy_arithmetic() -> None:

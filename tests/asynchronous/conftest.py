@@ -17,6 +17,17 @@ from tests.api.conftest import ServerThread, client
 __all__ = ["client"]  # the fixture: a boto3 Lambda client of `server`, as in tests/api
 
 
+#: A Python handler that sleeps for the event's "sleep" seconds, then fails if the event says "fail".
+SLEEPS_OR_FAILS = """
+import time
+def handler(event, context):
+    time.sleep(event.get("sleep", 0))
+    if event.get("fail"):
+        raise RuntimeError("it failed")
+    return {"ok": True}
+"""
+
+
 def aws(service: str, url: str) -> Any:
     return boto3.client(service, endpoint_url=url, region_name="us-east-1", aws_access_key_id="x",
                         aws_secret_access_key="x", config=Config(read_timeout=60))

@@ -16,18 +16,10 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from tests.asynchronous.conftest import aws, receive
+from tests.asynchronous.conftest import SLEEPS_OR_FAILS, aws, receive
 from tests.helpers import EventLog, make_project, wait_until
 from workbench.engine import AsyncDestinationDelivered, AsyncRetryScheduled, Engine, FakeClock
 
-APP = """
-import time
-def handler(event, context):
-    time.sleep(event.get("sleep", 0))
-    if event.get("fail"):
-        raise RuntimeError("it failed")
-    return {"ok": True}
-"""
 ARN_PREFIX = "arn:aws:lambda:us-east-1:123456789012:function:fn"
 
 
@@ -50,7 +42,7 @@ async def _record(sqs: Any, url: str) -> dict[str, Any]:
 
 def _engine(tmp_path: Path, clock: FakeClock) -> Engine:
     project = make_project(tmp_path, {"Fn": {"CodeUri": "src", "Handler": "app.handler", "Runtime": "python3.11",
-                                             "FunctionName": "fn", "Timeout": 900}}, {"src/app.py": APP})
+                                             "FunctionName": "fn", "Timeout": 900}}, {"src/app.py": SLEEPS_OR_FAILS})
     return Engine(project, clock=clock)
 
 

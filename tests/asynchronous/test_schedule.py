@@ -9,6 +9,7 @@ import functools
 import itertools
 from pathlib import Path
 
+from tests.asynchronous.conftest import SLEEPS_OR_FAILS
 from tests.helpers import EventLog, make_project, wait_until
 from workbench.engine import (
     AsyncAttemptStarted,
@@ -21,20 +22,12 @@ from workbench.engine import (
     Throttled,
 )
 from workbench.engine.asynchronous.retry import RetryPolicy
-
-APP = """
-    import time
-    def handler(event, context):
-        time.sleep(event.get("sleep", 0))
-        if event.get("fail"):
-            raise RuntimeError("it failed")
-        return {"ok": True}
-"""
+from workbench.model.project import Project
 
 
-def _project(tmp_path: Path, **props: object) -> object:
+def _project(tmp_path: Path, **props: object) -> Project:
     return make_project(tmp_path, {"Fn": {"CodeUri": "src", "Handler": "app.handler", "Runtime": "python3.11",
-                                          "Timeout": 30, **props}}, {"src/app.py": APP})
+                                          "Timeout": 30, **props}}, {"src/app.py": SLEEPS_OR_FAILS})
 
 
 until = functools.partial(wait_until, timeout=30.0, interval=0.01)  # in real time: the runtime processes are real
@@ -53,7 +46,7 @@ def test_policy_arithmetic() -> None:
 async def test_function_errors_are_retried_after_one_and_two_minutes(tmp_path: Path) -> None:
     clock = FakeClock()
     events = EventLog()
-    async with Engine(_project(tmp_path), clock=clock) as engine:  # type: ignore[arg-type]
+    async with Engine(_project(tmp_path), clock=clock) as engine:
         engine.subscribe(events)
         request_id = await engine.invoke_async("Fn", b'{"fail": true}')
         await until(lambda: len(events.of(AsyncRetryScheduled)) == 1)
@@ -82,7 +75,7 @@ async def test_function_errors_are_retried_after_one_and_two_minutes(tmp_path: P
 async def test_zero_retries_and_success(tmp_path: Path) -> None:
     clock = FakeClock()
     events = EventLog()
-    async with Engine(_project(tmp_path), clock=clock) as engine:  # type: ignore[arg-type]
+    async with Engine(_project(tmp_path), clock=clock) as engine:
         engine.subscribe(events)
         await engine.put_function_event_invoke_config("Fn", maximum_retry_attempts=0)
         await engine.invoke_async("Fn", b'{"fail": true}')
@@ -95,7 +88,7 @@ async def test_zero_retries_and_success(tmp_path: Path) -> None:
 async def test_an_event_older_than_its_maximum_age_is_discarded(tmp_path: Path) -> None:
     clock = FakeClock()
     events = EventLog()
-    async with Engine(_project(tmp_path), clock=clock) as engine:  # type: ignore[arg-type]
+    async with Engine(_project(tmp_path), clock=clock) as engine:
         engine.subscribe(events)
         await engine.put_function_event_invoke_config("Fn", maximum_event_age_s=100)
         await engine.invoke_async("Fn", b'{"fail": true}')
@@ -110,7 +103,7 @@ async def test_an_event_older_than_its_maximum_age_is_discarded(tmp_path: Path) 
 async def test_throttled_events_back_off_until_their_maximum_age(tmp_path: Path) -> None:
     clock = FakeClock()
     events = EventLog()
-    async with Engine(_project(tmp_path, ReservedConcurrentExecutions=1), clock=clock) as engine:  # type: ignore[arg-type]
+    async with Engine(_project(tmp_path, ReservedConcurrentExecutions=1), clock=clock) as engine:
         engine.subscribe(events)
         await engine.put_function_event_invoke_config("Fn", maximum_event_age_s=60)
         blocker = asyncio.create_task(engine.invoke("Fn", b'{"sleep": 30}'))
@@ -133,7 +126,7 @@ async def test_throttled_events_back_off_until_their_maximum_age(tmp_path: Path)
 async def test_reserved_concurrency_zero_discards_at_once(tmp_path: Path) -> None:
     clock = FakeClock()
     events = EventLog()
-    async with Engine(_project(tmp_path), clock=clock) as engine:  # type: ignore[arg-type]
+    async with Engine(_project(tmp_path), clock=clock) as engine:
         engine.subscribe(events)
         await engine.put_function_concurrency("Fn", 0)
         await engine.invoke_async("Fn")
@@ -147,7 +140,7 @@ async def test_the_delay_scale_shortens_every_wait(tmp_path: Path) -> None:
     clock = FakeClock()
     events = EventLog()
     settings = EngineSettings(async_delay_scale=0.01)
-    async with Engine(_project(tmp_path), clock=clock, settings=settings) as engine:  # type: ignore[arg-type]
+    async with Engine(_project(tmp_path), clock=clock, settings=settings) as engine:
         engine.subscribe(events)
         await engine.invoke_async("Fn", b'{"fail": true}')
         await until(lambda: len(events.of(AsyncRetryScheduled)) == 1)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from workbench.engine import InvokeResult
+from workbench.engine import Engine, InvokeResult
 
 #: The base64 client context {"custom": {"k": "v"}}, as the SDKs send it in X-Amz-Client-Context.
 CLIENT_CONTEXT = "eyJjdXN0b20iOiB7ImsiOiAidiJ9fQ=="
@@ -45,7 +45,20 @@ def assert_camel_case_context(answer: dict[str, Any], result: InvokeResult, name
     assert 0 < answer["remaining"] <= timeout_ms and answer["custom"] == {"k": "v"}
 
 
-def assert_timeout_reset(timed_out: InvokeResult, after: InvokeResult) -> None:
-    """A call that timed out, and the next one: the timeout reset the environment, so init ran again."""
+async def assert_timeout_resets(engine: Engine, function: str) -> InvokeResult:
+    """Call ``function`` (a test function that sleeps for the event's "sleep" seconds and counts its calls)
+    into its timeout, then again: the timeout reset the environment, so init ran again. Returns the timeout."""
+    timed_out = await engine.invoke(function, b'{"sleep": 5}')
+    after = await engine.invoke(function, b"{}")
     assert timed_out.json()["errorType"] == "Sandbox.Timedout"
     assert after.json()["calls"] == 1
+    return timed_out
+
+
+async def invoke_with_layer(engine: Engine, function: str, layer: str, archive: bytes,
+                            runtimes: tuple[str, ...] = (), payload: bytes = b"{}") -> InvokeResult:
+    """Publish ``archive`` as a version of ``layer`` (for ``runtimes``), give ``function`` that layer and call
+    it with ``payload``."""
+    version = await engine.publish_layer_version(layer, archive, compatible_runtimes=runtimes)
+    await engine.update_function_configuration(function, layers=[version.arn])
+    return await engine.invoke(function, payload)

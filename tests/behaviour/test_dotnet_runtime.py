@@ -15,7 +15,8 @@ from tests.behaviour.checks import (
     assert_camel_case_context,
     assert_cold_report,
     assert_reused,
-    assert_timeout_reset,
+    assert_timeout_resets,
+    invoke_with_layer,
 )
 from tests.behaviour.compiled import FUNCTIONS, built_project
 from tests.helpers import EventLog, make_project, running, zip_of
@@ -120,11 +121,8 @@ async def test_errors_timeout_and_layer(dotnet_project: Project, backend: str, t
         bad_event = await engine.invoke("Place", b'{"quantity": "two"}')
         absent = await engine.invoke("Absent", b"{}")
         poco = await engine.invoke("Poco", b'{"x": 1}')
-        timed_out = await engine.invoke("cs-hello", b'{"sleep": 5}')
-        after = await engine.invoke("cs-hello", b"{}")
-        layer = await engine.publish_layer_version("greeting", _layer_zip(tmp_path), compatible_runtimes=("dotnet8",))
-        await engine.update_function_configuration("Layered", layers=[layer.arn])
-        layered = await engine.invoke("Layered", b"{}")
+        await assert_timeout_resets(engine, "cs-hello")
+        layered = await invoke_with_layer(engine, "Layered", "greeting", _layer_zip(tmp_path), ("dotnet8",))
     assert failed.function_error == "Unhandled"
     error = failed.json()
     assert error["errorType"] == "InvalidOperationException" and error["errorMessage"] == "boom"
@@ -144,7 +142,6 @@ async def test_errors_timeout_and_layer(dotnet_project: Project, backend: str, t
                              "errorMessage": "Unable to load type 'Example.Absent' from assembly 'Functions'."}
     assert poco.json()["errorType"] == "LambdaValidationException"
     assert poco.json()["errorMessage"].startswith("Could not find the LambdaSerializerAttribute on the assembly 'Raw, ")
-    assert_timeout_reset(timed_out, after)
     assert layered.json() == "layer", layered.payload
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.behaviour.checks import assert_timeout_reset
+from tests.behaviour.checks import assert_timeout_resets, invoke_with_layer
 from tests.behaviour.compiled import FUNCTIONS, built_project
 from tests.helpers import EventLog, make_project, running, zip_of
 from workbench.engine import InvalidParameterValueError, LogLine
@@ -65,16 +65,12 @@ async def test_events_errors_timeouts_and_a_layer_bootstrap(go_project: Project,
     async with running(go_project, backend) as engine:
         from_sqs = await engine.invoke("Sqs", sqs)
         failed = await engine.invoke("Fail", b"{}")
-        timed_out = await engine.invoke("Greet", b'{"sleep": 5}')
-        after = await engine.invoke("Greet", b'{"name": "after"}')
-        layer = await engine.publish_layer_version("go-runtime", zip_of({"bootstrap": bootstrap},
-                                                                        {"bootstrap": 0o100755}))
-        await engine.update_function_configuration("FromLayer", layers=[layer.arn])
-        layered = await engine.invoke("FromLayer", b'{"name": "layer"}')
+        await assert_timeout_resets(engine, "Greet")
+        layered = await invoke_with_layer(engine, "FromLayer", "go-runtime", zip_of(
+            {"bootstrap": bootstrap}, {"bootstrap": 0o100755}), payload=b'{"name": "layer"}')
     assert from_sqs.json() == "1:hi:arn:aws:sqs:us-east-1:1:q"
     assert failed.function_error == "Unhandled"
     assert failed.json() == {"errorMessage": "go went wrong", "errorType": "errorString"}
-    assert_timeout_reset(timed_out, after)
     assert layered.json()["greeting"] == "hello layer", layered.payload
 
 

@@ -14,7 +14,8 @@ from tests.behaviour.checks import (
     assert_camel_case_context,
     assert_cold_report,
     assert_reused,
-    assert_timeout_reset,
+    assert_timeout_resets,
+    invoke_with_layer,
 )
 from tests.behaviour.compiled import FUNCTIONS, built_project
 from tests.helpers import EventLog, make_project, running, zip_of
@@ -110,11 +111,8 @@ async def test_errors_timeout_and_layer(java_project: Project, backend: str, tmp
         engine.subscribe(events)
         failed = await engine.invoke("Fail", b"{}")
         missing = await engine.invoke("Missing", b"{}")
-        timed_out = await engine.invoke("java-hello", b'{"sleep": 5}')
-        after = await engine.invoke("java-hello", b"{}")
-        layer = await engine.publish_layer_version("greeting", _layer_jar(tmp_path), compatible_runtimes=("java17",))
-        await engine.update_function_configuration("Layered", layers=[layer.arn])
-        layered = await engine.invoke("Layered", b"{}")
+        await assert_timeout_resets(engine, "java-hello")
+        layered = await invoke_with_layer(engine, "Layered", "greeting", _layer_jar(tmp_path), ("java17",))
     assert failed.function_error == "Unhandled"
     error = failed.json()
     assert error["errorType"] == "java.lang.IllegalStateException" and error["errorMessage"] == "boom"
@@ -124,7 +122,6 @@ async def test_errors_timeout_and_layer(java_project: Project, backend: str, tmp
                for m in logged)
     assert missing.json()["errorType"] == "java.lang.ClassNotFoundException"
     assert missing.json()["errorMessage"] == "Class not found: example.Absent"
-    assert_timeout_reset(timed_out, after)
     assert layered.json() == "layer", layered.payload
 
 

@@ -9,7 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.behaviour.checks import ACCOUNT_ARN, CLIENT_CONTEXT, assert_cold_report, assert_reused
+from tests.behaviour.checks import (
+    ACCOUNT_ARN,
+    CLIENT_CONTEXT,
+    assert_cold_report,
+    assert_reused,
+    assert_timeout_resets,
+    invoke_with_layer,
+)
 from tests.helpers import EventLog, make_project, running
 from tests.helpers import zip_of as _zip
 from workbench.engine import EnvironmentInitialised, LogLine
@@ -101,8 +108,7 @@ async def test_errors_have_aws_shape_and_timeouts_reset(tmp_path: Path, backend:
         engine.subscribe(events)
         failed = await engine.invoke("Fn", b'{"fail": true}')
         warm = await engine.invoke("Fn", b"{}")
-        timed_out = await engine.invoke("Fn", b'{"sleep": 5}')
-        after = await engine.invoke("Fn", b"{}")
+        timed_out = await assert_timeout_resets(engine, "Fn")  # the reset re-ran init (not a cold start)
         no_file = (await engine.invoke("NoFile")).json()
         no_method = (await engine.invoke("NoMethod")).json()
         malformed = (await engine.invoke("Malformed")).json()
@@ -113,7 +119,6 @@ async def test_errors_have_aws_shape_and_timeouts_reset(tmp_path: Path, backend:
     assert not warm.cold_start and warm.json()["calls"] == 2
     assert timed_out.json() == {"errorType": "Sandbox.Timedout", "errorMessage":
                                 f"RequestId: {timed_out.request_id} Error: Task timed out after 1.00 seconds"}
-    assert after.json()["calls"] == 1  # the reset re-ran init (a suppressed init: not a cold start)
     logged = [e.message for e in events.of(LogLine) if e.request_id == failed.request_id]
     assert any(m.startswith("Error raised from handler method\r{\r") and '"Function<ArgumentError>"' in m
                for m in logged)
@@ -156,8 +161,6 @@ async def test_vendored_gems_and_layers_are_on_the_load_path(tmp_path: Path, bac
     layer = {"ruby/lib/layer_lib.rb": "module LayerLib; WHO = 'layer lib'; end\n"}
     layer.update({key: value for key, value in _gem(f"ruby/gems/{api}", "layered", "layer gem").items()})
     async with running(project, backend) as engine:
-        version = await engine.publish_layer_version("gems", _zip(layer), compatible_runtimes=("ruby3.3",))
-        await engine.update_function_configuration("Fn", layers=[version.arn])
-        result = await engine.invoke("Fn")
+        result = await invoke_with_layer(engine, "Fn", "gems", _zip(layer), ("ruby3.3",), payload=b"")
     assert result.function_error is None, result.payload
     assert result.json() == ["package", "layer gem", "layer lib"]

@@ -10,14 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.behaviour.checks import (
-    CLIENT_CONTEXT,
-    assert_camel_case_context,
-    assert_cold_report,
-    assert_reused,
-    assert_timeout_resets,
-    invoke_with_layer,
-)
+from tests.behaviour import checks
 from tests.behaviour.compiled import FUNCTIONS, built_project
 from tests.helpers import EventLog, make_project, running, zip_of
 from workbench.building import BuildError, build_project
@@ -68,11 +61,11 @@ async def test_context_init_reuse_and_log_formats(dotnet_project: Project, backe
     events = EventLog()
     async with running(dotnet_project, backend) as engine:
         engine.subscribe(events)
-        first = await engine.invoke("cs-hello", b'{"n": 1}', client_context=CLIENT_CONTEXT)
+        first = await engine.invoke("cs-hello", b'{"n": 1}', client_context=checks.CLIENT_CONTEXT)
         second = await engine.invoke("cs-hello", b'{"n": 2}')
-    one, two = assert_reused(first, second, "initPid")
+    one, two = checks.assert_reused(first, second, "initPid")
     assert len([e for e in events.of(EnvironmentInitialised) if e.function == "cs-hello"]) == 1
-    assert_camel_case_context(one, first, "cs-hello", memory=256, timeout_ms=2000)
+    checks.assert_camel_case_context(one, first, "cs-hello", memory=256, timeout_ms=2000)
     assert "custom" not in two and one["traceId"].startswith("Root=1-")
 
     lines = _records(events, "cs-hello")
@@ -88,7 +81,7 @@ async def test_context_init_reuse_and_log_formats(dotnet_project: Project, backe
         (rid, "info", "from the context's logger"), (rid, "warn", "with a level"), (rid, "info", "plain WriteLine"),
         (rid, None, "from LambdaLogger"), (rid, "fail", "to stderr\rsecond line")]
     assert lines[8] == f"END RequestId: {rid}"
-    assert_cold_report(lines[9], rid, 256)
+    checks.assert_cold_report(lines[9], rid, 256)
 
 
 async def test_poco_primitive_async_and_stream_handlers(dotnet_project: Project, backend: str) -> None:
@@ -121,8 +114,8 @@ async def test_errors_timeout_and_layer(dotnet_project: Project, backend: str, t
         bad_event = await engine.invoke("Place", b'{"quantity": "two"}')
         absent = await engine.invoke("Absent", b"{}")
         poco = await engine.invoke("Poco", b'{"x": 1}')
-        await assert_timeout_resets(engine, "cs-hello")
-        layered = await invoke_with_layer(engine, "Layered", "greeting", _layer_zip(tmp_path), ("dotnet8",))
+        await checks.assert_timeout_resets(engine, "cs-hello")
+        layered = await checks.invoke_with_layer(engine, "Layered", "greeting", _layer_zip(tmp_path), ("dotnet8",))
     assert failed.function_error == "Unhandled"
     error = failed.json()
     assert error["errorType"] == "InvalidOperationException" and error["errorMessage"] == "boom"

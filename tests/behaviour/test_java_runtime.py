@@ -9,14 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.behaviour.checks import (
-    CLIENT_CONTEXT,
-    assert_camel_case_context,
-    assert_cold_report,
-    assert_reused,
-    assert_timeout_resets,
-    invoke_with_layer,
-)
+from tests.behaviour import checks
 from tests.behaviour.compiled import FUNCTIONS, built_project
 from tests.helpers import EventLog, make_project, running, zip_of
 from workbench.building import build_project
@@ -71,11 +64,11 @@ async def test_request_handler_context_reuse_and_logs(java_project: Project, bac
     events = EventLog()
     async with running(java_project, backend) as engine:
         engine.subscribe(events)
-        first = await engine.invoke("java-hello", b'{"n": 1}', client_context=CLIENT_CONTEXT)
+        first = await engine.invoke("java-hello", b'{"n": 1}', client_context=checks.CLIENT_CONTEXT)
         second = await engine.invoke("java-hello", b'{"n": 2}')
-    one, _ = assert_reused(first, second, "initPid")
+    one, _ = checks.assert_reused(first, second, "initPid")
     assert len([e for e in events.of(EnvironmentInitialised) if e.function == "java-hello"]) == 1
-    assert_camel_case_context(one, first, "java-hello", memory=512, timeout_ms=2000)
+    checks.assert_camel_case_context(one, first, "java-hello", memory=512, timeout_ms=2000)
     lines = [e.message for e in events.of(LogLine) if e.function == "java-hello"]
     version = one["javaVersion"]
     assert lines[0].startswith(f"INIT_START Runtime Version: java:{version}\t")
@@ -83,7 +76,7 @@ async def test_request_handler_context_reuse_and_logs(java_project: Project, bac
     rid = first.request_id
     assert lines[2:7] == [f"START RequestId: {rid} Version: $LATEST", "from the LambdaLogger", "[WARN] with a level",
                           "plain println", f"END RequestId: {rid}"]
-    assert_cold_report(lines[7], rid, 512)
+    checks.assert_cold_report(lines[7], rid, 512)
 
 
 async def test_pojo_events_string_primitive_and_stream_handlers(java_project: Project, backend: str) -> None:
@@ -111,8 +104,8 @@ async def test_errors_timeout_and_layer(java_project: Project, backend: str, tmp
         engine.subscribe(events)
         failed = await engine.invoke("Fail", b"{}")
         missing = await engine.invoke("Missing", b"{}")
-        await assert_timeout_resets(engine, "java-hello")
-        layered = await invoke_with_layer(engine, "Layered", "greeting", _layer_jar(tmp_path), ("java17",))
+        await checks.assert_timeout_resets(engine, "java-hello")
+        layered = await checks.invoke_with_layer(engine, "Layered", "greeting", _layer_jar(tmp_path), ("java17",))
     assert failed.function_error == "Unhandled"
     error = failed.json()
     assert error["errorType"] == "java.lang.IllegalStateException" and error["errorMessage"] == "boom"

@@ -9,14 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.behaviour.checks import (
-    ACCOUNT_ARN,
-    CLIENT_CONTEXT,
-    assert_cold_report,
-    assert_reused,
-    assert_timeout_resets,
-    invoke_with_layer,
-)
+from tests.behaviour import checks
 from tests.helpers import EventLog, make_project, running
 from tests.helpers import zip_of as _zip
 from workbench.engine import EnvironmentInitialised, LogLine
@@ -72,13 +65,13 @@ async def test_reuse_context_logs_and_class_handlers(tmp_path: Path, backend: st
     events = EventLog()
     async with running(project, backend) as engine:
         engine.subscribe(events)
-        first = await engine.invoke("rb-fn", b'{"n": 1}', client_context=CLIENT_CONTEXT)
+        first = await engine.invoke("rb-fn", b'{"n": 1}', client_context=checks.CLIENT_CONTEXT)
         second = await engine.invoke("rb-fn", b'{"n": 2}')
         klass = await engine.invoke("Klass", b'{"order": 7}')
-    one, _ = assert_reused(first, second, "init_pid")
+    one, _ = checks.assert_reused(first, second, "init_pid")
     assert len([e for e in events.of(EnvironmentInitialised) if e.function == "rb-fn"]) == 1
     assert one["event"] == {"n": 1} and one["function_name"] == "rb-fn" and one["function_version"] == "$LATEST"
-    assert one["invoked_function_arn"] == ACCOUNT_ARN + "rb-fn"
+    assert one["invoked_function_arn"] == checks.ACCOUNT_ARN + "rb-fn"
     assert one["memory"] == "256" and one["request_id"] == first.request_id
     assert one["log_group"] == "/aws/lambda/rb-fn" and one["log_stream"].endswith(one["log_stream"][-32:])
     assert 5000 < one["remaining"] <= 7000 and one["client_context"] == {"custom": {"k": "v"}}
@@ -93,7 +86,7 @@ async def test_reuse_context_logs_and_class_handlers(tmp_path: Path, backend: st
                         lines[3])
     assert lines[4] == "plain puts"
     assert lines[5] == f"END RequestId: {rid}"
-    assert_cold_report(lines[6], rid, 256)
+    checks.assert_cold_report(lines[6], rid, 256)
 
 
 async def test_errors_have_aws_shape_and_timeouts_reset(tmp_path: Path, backend: str) -> None:
@@ -108,7 +101,7 @@ async def test_errors_have_aws_shape_and_timeouts_reset(tmp_path: Path, backend:
         engine.subscribe(events)
         failed = await engine.invoke("Fn", b'{"fail": true}')
         warm = await engine.invoke("Fn", b"{}")
-        timed_out = await assert_timeout_resets(engine, "Fn")  # the reset re-ran init (not a cold start)
+        timed_out = await checks.assert_timeout_resets(engine, "Fn")  # the reset re-ran init (not a cold start)
         no_file = (await engine.invoke("NoFile")).json()
         no_method = (await engine.invoke("NoMethod")).json()
         malformed = (await engine.invoke("Malformed")).json()
@@ -161,6 +154,6 @@ async def test_vendored_gems_and_layers_are_on_the_load_path(tmp_path: Path, bac
     layer = {"ruby/lib/layer_lib.rb": "module LayerLib; WHO = 'layer lib'; end\n"}
     layer.update({key: value for key, value in _gem(f"ruby/gems/{api}", "layered", "layer gem").items()})
     async with running(project, backend) as engine:
-        result = await invoke_with_layer(engine, "Fn", "gems", _zip(layer), ("ruby3.3",), payload=b"")
+        result = await checks.invoke_with_layer(engine, "Fn", "gems", _zip(layer), ("ruby3.3",), payload=b"")
     assert result.function_error is None, result.payload
     assert result.json() == ["package", "layer gem", "layer lib"]

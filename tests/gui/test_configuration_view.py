@@ -62,7 +62,7 @@ async def test_concurrency_and_aliases(project: Project, tmp_path: Path) -> None
         view.concurrency.reserved.setValue(7)
         view.concurrency.set_reserved.click()
         await window.operations.wait_idle()
-        assert engine.function_concurrency("greeter") == 7 and "Reserved concurrency: 7" in \
+        assert engine.function_concurrency("greeter") == 7 and "Reserved: 7" in \
             view.concurrency.reserved_label.text()
         view.concurrency.qualifier.setCurrentText("live")
         view.concurrency.count.setValue(1)

@@ -62,7 +62,7 @@ async def test_the_presentation_preset_makes_fonts_and_live_views_big(project: P
         await wait_for(lambda: window.event_editor.invoke_button.font().pointSize() > points, message="big type")
         for name in ("concurrency", "environments", "traces"):
             assert window.docks[name].isVisible() and window.docks[name].width() > 1280 * 0.25, name
-        assert window.docks["concurrency"].height() > 800 * 0.55
+        await wait_for(lambda: window.docks["concurrency"].height() > 800 * 0.55, message="the graph tall")
         window.presentation_action.trigger()
         await wait_for(lambda: window.event_editor.invoke_button.font().pointSize() == points,
                        message="the standard font")

@@ -252,10 +252,16 @@ class MainWindow(QMainWindow):
         self.resizeDocks([docks["events"]], [int(width * 0.27)], Qt.Orientation.Horizontal)
         self.resizeDocks([docks["concurrency"], docks["environments"]], [int(width * 0.38), int(width * 0.35)],
                          Qt.Orientation.Horizontal)
-        self.resizeDocks([docks["concurrency"], docks["environments"], docks["traces"]],
-                         [int(height * 0.7), int(height * 0.3), int(height * 0.4)], Qt.Orientation.Vertical)
+        self._presentation_heights()
+        # Again once the shown docks are laid out (the traces scroll, so nothing else holds the row up).
+        QTimer.singleShot(0, self._presentation_heights)
         self.presentation = True
         QTimer.singleShot(0, self.fit_to_screen)   # bigger type must not push the window past the screen
+
+    def _presentation_heights(self) -> None:
+        docks, height = self.docks, self.height()
+        self.resizeDocks([docks["concurrency"], docks["environments"], docks["traces"]],
+                         [int(height * 0.7), int(height * 0.3), int(height * 0.4)], Qt.Orientation.Vertical)
 
     def apply_standard(self) -> None:
         """Back from Presentation: the default font and layout."""

@@ -78,8 +78,11 @@ class TriggersPane(QWidget):
         bar = QHBoxLayout()
         bar.addWidget(QLabel("Triggers of"))
         bar.addWidget(self.function_box, 1)
+        # The buttons on a row of their own: the pane fits beside the Configuration view's section list.
+        buttons = QHBoxLayout()
         for button in (self.add_button, self.edit_button, self.toggle_button, self.delete_button):
-            bar.addWidget(button)
+            buttons.addWidget(button)
+        buttons.addStretch(1)
         lower = QWidget()
         lower_layout = QVBoxLayout(lower)
         lower_layout.setContentsMargins(0, 0, 0, 0)
@@ -92,6 +95,7 @@ class TriggersPane(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(bar)
+        layout.addLayout(buttons)
         layout.addWidget(splitter, 1)
         self.views: list[MappingView] = []
         self.dialog: MappingDialog | None = None

@@ -109,6 +109,7 @@ async def test_the_configuration_view_fits_beside_the_code(project: Project, tmp
         window.bridge.flush()
         window.show_configuration("greeter")
         view, central = window.configuration, window.centralWidget()
+        assert central is not None
         await wait_for(view.isVisible, message="the view shown")
         assert window.code_editor.tabs_widget.currentWidget() is view
         assert central.rect().contains(rect_in(view, central))
@@ -122,6 +123,7 @@ async def test_the_configuration_view_fits_beside_the_code(project: Project, tmp
         for row in range(sections.count()):
             sections.setCurrentRow(row)
             page, tab = view.pages.currentWidget(), view.current_tab()
+            assert page is not None
             await wait_for(tab.isVisible, message=f"section {row} shown")
             if isinstance(page, QScrollArea):   # a live section
                 assert not page.horizontalScrollBar().isVisible(), sections.item(row).text()

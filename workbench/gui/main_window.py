@@ -240,7 +240,7 @@ class MainWindow(QMainWindow):
     def apply_presentation(self) -> None:
         """The Presentation preset: big fonts, and the graph, the map and the traces large (a projector)."""
         self._set_font_size(PRESENTATION_POINT_SIZE)
-        docks, width, height = self.docks, self.width(), self.height()
+        docks, width = self.docks, self.width()
         docks["functions"].hide()
         docks["logs"].hide()
         for name in self.delivery_docks:   # tabs beside the logs: they go with them

@@ -191,8 +191,10 @@ class MainWindow(QMainWindow):
             "concurrency": self._dock("Concurrency", "concurrency", self.concurrency, bottom),
             "environments": self._dock("Execution environments", "environments", self.environments, bottom),
             "logs": self._dock("Logs", "logs", self.logs, bottom),
-            # Scrolls when short: at 1280x800 it is a tab beside the logs, and must not make that row tall.
-            "traces": self._dock("Traces", "traces", self.traces, bottom, scrollable=True),
+            # On a narrow screen it is a tab beside the logs, and scrolls rather than make that row tall (the
+            # code editor keeps its lines); on a wide one it has a row's height of its own.
+            "traces": self._dock("Traces", "traces", self.traces, bottom,
+                                 scrollable=self.width() < WIDE_LAYOUT_WIDTH),
         }
         # The event pane runs the full height on the right, so the Invoke button, the result and its payload
         # fit on a 1280x800 projector; the bottom panes share the width left of it.

@@ -9,11 +9,12 @@ from pathlib import Path
 
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen
-from PySide6.QtWidgets import QComboBox, QFileDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from workbench.engine import EngineStatistics
 from workbench.gui.bridge import EventBatch
 from workbench.gui.models.metrics_history import ALL, METRICS, MetricsHistory, value
+from workbench.gui.widgets.function_chooser import FunctionChooser
 
 WINDOW_S = 180
 REPAINT_MS = 500
@@ -75,8 +76,7 @@ class MonitoringPane(QWidget):
         super().__init__(parent)
         self.history = MetricsHistory()
         self.charts = MonitorCharts(self.history)
-        self.function_box = QComboBox()
-        self.function_box.addItem(ALL)
+        self.function_box = FunctionChooser()
         self.function_box.currentTextChanged.connect(self._function_changed)
         self.png_button = QPushButton("Export PNG…")
         self.csv_button = QPushButton("Export CSV…")
@@ -97,12 +97,7 @@ class MonitoringPane(QWidget):
         self._timer.start()
 
     def set_functions(self, names: list[str]) -> None:
-        current = self.function_box.currentText()
-        self.function_box.blockSignals(True)
-        self.function_box.clear()
-        self.function_box.addItems([ALL, *names])
-        self.function_box.setCurrentText(current if current in names else ALL)
-        self.function_box.blockSignals(False)
+        self.function_box.set_functions(names)
         self._function_changed(self.function_box.currentText())
 
     def show_function(self, name: str) -> None:

@@ -40,8 +40,9 @@ class TracesPane(QWidget):
         self.view.selectionModel().selectionChanged.connect(self._selection_changed)
         self.view.doubleClicked.connect(self._double_clicked)
         header = self.view.horizontalHeader().sizeHint().height()
+        # The columns are wider than a narrow dock: the sideways scroll bar is counted, or it would hide a row.
         self.view.setMinimumHeight(header + LIST_ROWS * self.view.verticalHeader().defaultSectionSize()
-                                   + 2 * self.view.frameWidth())
+                                   + self.view.horizontalScrollBar().sizeHint().height() + 2 * self.view.frameWidth())
         self.waterfall = Waterfall()
         self.logs_button = QPushButton("Show its log lines")
         self.logs_button.setEnabled(False)
@@ -55,7 +56,7 @@ class TracesPane(QWidget):
         self.follow_box.toggled.connect(lambda on: self._select_newest() if on else None)
         #: What the waterfall compares; elided (never wrapped, never cut) so the bar keeps one line and the list
         #: its rows; the whole text is its tooltip.
-        self.compared = ElidedLabel("Cold start against warm")
+        self.compared = ElidedLabel("Cold against warm")
         self._incoming: list[TraceRecord] = []
         self._paced = PacedRefresh(self.flush, TRACE_REFRESH_MS, self)
         bar = QHBoxLayout()
@@ -137,7 +138,7 @@ class TracesPane(QWidget):
             newest = self.model.trace_at(0) if self.model.rowCount() else None
             function = newest.function if newest else None
             self.waterfall.set_traces(self.model.latest(function, True), self.model.latest(function, False))
-            self.compared.setText("Cold start against warm")
+            self.compared.setText("Cold against warm")
             self.compared.setToolTip("")
             return
         other = self.model.counterpart(chosen)

@@ -72,8 +72,7 @@ class EventEditorPane(QWidget):
         self.saved_box.activated.connect(self._load_saved)
         self.name_field = QLineEdit()
         self.name_field.setPlaceholderText("name")
-        # Room for its placeholder (a 1280x800 projector): a half-shown "na…" says nothing.
-        self.name_field.setMinimumWidth(self.name_field.fontMetrics().horizontalAdvance("name") + 20)
+        self.name_field.setMinimumWidth(40)
         self.save_button = QPushButton("Save")
         self.save_button.setToolTip("Save the event under the name for this function (events/<function>/)")
         self.save_button.clicked.connect(self.save_event)

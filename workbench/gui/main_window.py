@@ -236,7 +236,10 @@ class MainWindow(QMainWindow):
                              [int(width * 0.24), int(width * 0.15), int(width * 0.28)], Qt.Orientation.Horizontal)
         # The code editor keeps a useful height (at 1280x800, 12 lines and more, and room for the Configuration
         # view): the graph row and the logs row share a little under half of the window.
-        self.resizeDocks([docks["concurrency"], docks["logs"]], [int(height * 0.25), int(height * 0.2)],
+        # On a wide screen the traces share the graph's row: a little more of it, so the trace list keeps its
+        # rows and the waterfall most of its height (1600x1000).
+        upper = 0.28 if width >= WIDE_LAYOUT_WIDTH else 0.25
+        self.resizeDocks([docks["concurrency"], docks["logs"]], [int(height * upper), int(height * (0.45 - upper))],
                          Qt.Orientation.Vertical)
 
     def apply_presentation(self) -> None:

@@ -7,7 +7,7 @@ import math
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QPointF, QRectF, Qt, QTimer
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, QTimer
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
@@ -29,7 +29,18 @@ class MonitorCharts(QWidget):
         self.history = history
         self.function = ALL
         self.now = time.time()
-        self.setMinimumHeight(len(METRICS) * 10 + AXIS)   # a tab beside the logs must not squeeze the editor
+        # Every metric's label on its own line: the tab scrolls (it is in a scroll area beside the logs) rather
+        # than draw the labels over each other or squeeze the editor.
+        self.setMinimumHeight(len(METRICS) * self.row_height() + AXIS)
+
+    def row_height(self) -> int:
+        """The least height of one metric's row: its label's line and a little space."""
+        return self.fontMetrics().height() + ROW_GAP
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:   # the Presentation preset's bigger type: taller rows
+            self.setMinimumHeight(len(METRICS) * self.row_height() + AXIS)
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt's name
         del event

@@ -63,6 +63,7 @@ class GeneralTab(QWidget):
         self.timeout.setValue(config.timeout)
         self.storage.setValue(config.ephemeral_storage)
         self.description.setText(config.description)
+        self.description.setCursorPosition(0)   # a long description shows its start, not its end
         self.architecture.setCurrentText(config.architectures[0] if config.architectures else ARCHITECTURES[0])
 
     def changes(self) -> dict[str, Any]:

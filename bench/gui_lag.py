@@ -115,9 +115,10 @@ async def measure(window: MainWindow, requests: int, concurrency: int) -> None:
     toolbar.requests.setValue(concurrency * 20)
     await toolbar.start("noop")                           # warm: environments up, code paths hot
     toolbar.requests.setValue(requests)
-    for name in ("asynchronous", "monitoring", "traces"):   # live at the same time as the logs, not tabs behind them
+    for name in ("monitoring", "traces"):   # live at the same time as the logs, not tabs behind them
         window.docks[name].setFloating(True)
         window.docks[name].show()
+    window.show_pane("asynchronous")   # a section of the Configuration view, in the central area: live too
     probe = LagProbe()
     paints = PaintCounter({"graph": window.concurrency.graph, "environment_map": window.environments.map,
                            "log_view": window.logs.view.viewport(), "async_timeline": window.asynchronous.timeline,

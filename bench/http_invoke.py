@@ -4,7 +4,9 @@ connection (what the server and engine cost without the SDK).
 
     python bench/http_invoke.py [--quick] [--runtime python3.11|nodejs20.x]
 
-Prints one JSON object per client: {"name", "unit", "p50", "p99", "n", "client"}.
+Prints one JSON object per client: {"name", "unit", "p50", "p99", "n", "client"}, then the same boto3 call against
+a server that answers at once without doing anything (`--floor-server`, in its own process): what the SDK and
+one HTTP round trip cost on this machine, the floor below which no server can bring boto3's figure.
 For comparison, `sam local start-lambda` with warm containers: 26 ms p50 with boto3 on the same machine.
 """
 
@@ -19,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -110,11 +113,50 @@ def measure_plain(url: str, warmup: int, count: int, server: ServerCpu | None = 
     return samples
 
 
+def serve_floor() -> None:
+    """A server with nothing behind it: every POST to Invoke's path answers at once with Lambda's headers."""
+    import asyncio
+
+    from aiohttp import web
+
+    async def answer(request: web.Request) -> web.Response:
+        await request.read()
+        return web.Response(body=b"{}", content_type="application/json",
+                            headers={"X-Amz-Executed-Version": "$LATEST", "x-amzn-RequestId": str(uuid.uuid4())})
+
+    async def run() -> None:
+        app = web.Application()
+        app.router.add_post("/2015-03-31/functions/{function}/invocations", answer)
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        port = runner.addresses[0][1]
+        print(f"floor server at http://127.0.0.1:{port}", flush=True)
+        await asyncio.Event().wait()
+
+    asyncio.run(run())
+
+
+def start_floor_server() -> tuple[subprocess.Popen[str], str]:
+    process = subprocess.Popen([sys.executable, __file__, "--floor-server"], stdout=subprocess.PIPE, text=True)
+    assert process.stdout is not None
+    match = re.search(r"(http://127\.0\.0\.1:\d+)", process.stdout.readline())
+    if match is None:
+        process.kill()
+        raise SystemExit("the floor server did not start")
+    return process, match[1]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="fewer samples; finishes in a few seconds")
     parser.add_argument("--runtime", default="python3.11")
+    parser.add_argument("--floor-server", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.floor_server:
+        serve_floor()
+        return
     warmup, count = (50, 500) if args.quick else (200, 3000)
     with tempfile.TemporaryDirectory(prefix="bench-http-") as folder:
         write_project(Path(folder), args.runtime)
@@ -131,6 +173,14 @@ def main() -> None:
         finally:
             process.send_signal(signal.SIGINT)
             process.wait(30)
+    floor, url = start_floor_server()
+    try:
+        samples = measure_boto3(url, warmup, count)
+        emit("http_warm_invoke", samples, client="boto3 against a server that does nothing (the floor)",
+             load_average=round(os.getloadavg()[0], 2))
+    finally:
+        floor.kill()
+        floor.wait(30)
 
 
 if __name__ == "__main__":

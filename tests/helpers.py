@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import importlib.metadata
+import inspect
 import io
 import os
 import shutil
 import sys
 import textwrap
+import time
 import zipfile
 from collections.abc import AsyncIterator, Callable, Mapping
 from pathlib import Path
@@ -68,11 +70,15 @@ def python_for(backend: str) -> str:
 
 def make_project(root: Path, functions: Mapping[str, Mapping[str, Any]],
                  files: Mapping[str, str | bytes] = {}, globals_: Mapping[str, Any] | None = None,
-                 extra_resources: Mapping[str, Any] | None = None) -> Project:
-    """Write template.yaml with one AWS::Serverless::Function per entry of ``functions`` and load it."""
+                 extra_resources: Mapping[str, Any] | None = None,
+                 metadata: Mapping[str, Mapping[str, Any]] | None = None) -> Project:
+    """Write template.yaml with one AWS::Serverless::Function per entry of ``functions`` (with the resource
+    ``Metadata`` given for it in ``metadata``, e.g. SAM's BuildMethod) and load it."""
     resources: dict[str, Any] = {
         name: {"Type": "AWS::Serverless::Function", "Properties": dict(props)} for name, props in functions.items()
     }
+    for name, entry in (metadata or {}).items():
+        resources[name]["Metadata"] = dict(entry)
     resources.update(extra_resources or {})
     document: dict[str, Any] = {"Transform": "AWS::Serverless-2016-10-31", "Resources": resources}
     if globals_:
@@ -90,14 +96,36 @@ async def running(project: Project, backend: str = "process", **settings: Any) -
         yield engine
 
 
-async def wait_until(predicate: Callable[[], object], timeout: float = 10.0, message: str = "condition") -> None:
-    """Wait for a condition the engine reaches on its own (a process gone, an event seen), checking it every few
-    milliseconds; fails with ``message`` after ``timeout`` seconds. Never a fixed sleep."""
+async def wait_until(predicate: Callable[[], Any], message: str = "condition", *, timeout: float = 10.0,
+                     interval: float = 0.005) -> Any:
+    """Wait for a condition the engine reaches on its own (a process gone, an event seen), checking it every
+    ``interval`` seconds; returns the predicate's first true value, raises TimeoutError naming ``message``
+    after ``timeout`` seconds. The predicate may be a coroutine function (one that asks the engine). Never a
+    fixed sleep."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
-    while not predicate():
-        assert loop.time() < deadline, f"{message} not reached in {timeout} s"
-        await asyncio.sleep(0.005)
+    while True:
+        value = predicate()
+        if inspect.isawaitable(value):
+            value = await value
+        if value:
+            return value
+        if loop.time() >= deadline:
+            raise TimeoutError(f"{message} not reached in {timeout} s")
+        await asyncio.sleep(interval)
+
+
+def wait_until_blocking(predicate: Callable[[], Any], message: str = "condition", *, timeout: float = 30.0,
+                        interval: float = 0.05) -> Any:
+    """wait_until for tests without an event loop of their own (a server in a thread, a child process)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() >= deadline:
+            raise TimeoutError(f"{message} not reached in {timeout} s")
+        time.sleep(interval)
 
 
 class EventLog:
@@ -113,8 +141,8 @@ class EventLog:
         return [event for event in self.events if isinstance(event, kind)]
 
 
-def zip_of(files: Mapping[str, str], modes: Mapping[str, int] | None = None) -> bytes:
-    """A ZIP holding ``files`` (name -> text), with Unix modes where given (e.g. 0o100755)."""
+def zip_of(files: Mapping[str, str | bytes], modes: Mapping[str, int] | None = None) -> bytes:
+    """A ZIP holding ``files`` (name -> text or bytes), with Unix modes where given (e.g. 0o100755)."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         for name, text in files.items():

@@ -4,10 +4,28 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import boto3
+import pytest
 from botocore.config import Config
+
+from tests.api.conftest import ServerThread, client
+
+__all__ = ["client"]  # the fixture: a boto3 Lambda client of `server`, as in tests/api
+
+
+#: A Python handler that sleeps for the event's "sleep" seconds, then fails if the event says "fail".
+SLEEPS_OR_FAILS = """
+import time
+def handler(event, context):
+    time.sleep(event.get("sleep", 0))
+    if event.get("fail"):
+        raise RuntimeError("it failed")
+    return {"ok": True}
+"""
 
 
 def aws(service: str, url: str) -> Any:
@@ -26,3 +44,11 @@ def receive(sqs: Any, queue_url: str, wait_s: int = 20) -> dict[str, Any]:
             sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
             return message
     raise AssertionError(f"no message arrived in {queue_url}")
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[ServerThread]:
+    """A real `workbench serve` whose retry delays run a thousand times faster (1 s of backoff is 1 ms)."""
+    running = ServerThread(tmp_path / ".workbench", async_delay_scale=0.001).start()
+    yield running
+    running.stop()

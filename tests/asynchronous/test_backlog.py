@@ -5,12 +5,12 @@ dead-letter queue, read back from a real local SQS queue. Virtual time holds the
 from __future__ import annotations
 
 import asyncio
+import functools
 import uuid
-from collections.abc import Callable
 from pathlib import Path
 
 from tests.asynchronous.conftest import aws, receive
-from tests.helpers import EventLog, make_project
+from tests.helpers import EventLog, make_project, wait_until
 from workbench.engine import (
     AsyncEventDropped,
     AsyncRetryScheduled,
@@ -27,10 +27,7 @@ def handler(event, context):
 """
 
 
-async def until(condition: Callable[[], bool], timeout: float = 60.0) -> None:
-    async with asyncio.timeout(timeout):
-        while not condition():
-            await asyncio.sleep(0.01)
+until = functools.partial(wait_until, timeout=60.0, interval=0.01)  # in real time: the runtime processes are real
 
 
 async def test_an_event_over_the_bound_is_dropped_and_dead_lettered(tmp_path: Path) -> None:

@@ -4,16 +4,16 @@ engine started beside the first (`workbench invoke`) leaves them to it (one proc
 
 from __future__ import annotations
 
+import functools
 import os
 import signal
 import sqlite3
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 from tests.api.conftest import lambda_client
-from tests.helpers import make_project
+from tests.helpers import make_project, wait_until_blocking
 from tests.test_serve_cli import Serve
 from workbench.engine import QueuedEvent, query_events
 
@@ -35,11 +35,7 @@ def _events(database: Path) -> list[QueuedEvent]:
         connection.close()
 
 
-def _until(condition: object, what: str, timeout: float = 90.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():  # type: ignore[operator]
-        assert time.monotonic() < deadline, what
-        time.sleep(0.05)
+_until = functools.partial(wait_until_blocking, timeout=90.0)
 
 
 def test_events_survive_kill_9_and_are_processed_after_the_restart(tmp_path: Path) -> None:

@@ -7,8 +7,6 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,20 +14,6 @@ from botocore.exceptions import ClientError
 
 from tests.api.conftest import ECHO_ZIP, ROLE, ServerThread, create_echo, lambda_client
 from tests.asynchronous.conftest import aws, receive
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[ServerThread]:
-    running = ServerThread(tmp_path / ".workbench", async_delay_scale=0.001).start()
-    yield running
-    running.stop()
-
-
-@pytest.fixture
-def client(server: ServerThread) -> Iterator[Any]:
-    made = lambda_client(server.url)
-    yield made
-    made.close()
 
 
 def _queue(sqs: Any) -> tuple[str, str]:

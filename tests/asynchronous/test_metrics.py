@@ -5,34 +5,21 @@ as OnFailure destinations (and not OnSuccess ones), through the real API with bo
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import re
-import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.api.conftest import ServerThread, create_echo, invoke, lambda_client
+from tests.api.conftest import ServerThread, create_echo, invoke
 from tests.asynchronous.conftest import aws
+from tests.helpers import wait_until_blocking
 from workbench.engine import AsyncQueueStatistics, QueuedEvent, query_events
-
-
-@pytest.fixture
-def server(tmp_path: Any) -> Iterator[ServerThread]:
-    running = ServerThread(tmp_path / ".workbench", async_delay_scale=0.001).start()
-    yield running
-    running.stop()
-
-
-@pytest.fixture
-def client(server: ServerThread) -> Iterator[Any]:
-    made = lambda_client(server.url)
-    yield made
-    made.close()
 
 
 @pytest.fixture
@@ -71,11 +58,7 @@ def _stored(server: ServerThread, function: str) -> list[QueuedEvent]:
     return server.call(engine.database.run(lambda connection: query_events(connection, function))) or []
 
 
-def _until(condition: Callable[[], bool], what: str, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, what
-        time.sleep(0.05)
+_until = functools.partial(wait_until_blocking, timeout=60.0)
 
 
 def test_metrics_and_a_failed_dead_letter_delivery_drops_the_event(client: Any, server: ServerThread,

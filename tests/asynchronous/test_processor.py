@@ -5,14 +5,13 @@ processes; the lease's time is virtual (FakeClock)."""
 
 from __future__ import annotations
 
-import asyncio
+import functools
 import socket
 import subprocess
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
-from tests.helpers import make_project
+from tests.helpers import make_project, wait_until
 from workbench.engine import Engine, EngineSettings, FakeClock, QueuedEvent, open_readonly, query_events
 from workbench.engine.asynchronous.lease import ProcessorLease
 from workbench.engine.store.database import Database
@@ -23,10 +22,7 @@ def handler(event, context):
 """
 
 
-async def until(condition: Callable[[], bool], timeout: float = 30.0) -> None:
-    async with asyncio.timeout(timeout):
-        while not condition():
-            await asyncio.sleep(0.01)
+until = functools.partial(wait_until, timeout=30.0, interval=0.01)  # in real time: the runtime processes are real
 
 
 def _events(state_dir: Path) -> list[QueuedEvent]:

@@ -10,31 +10,20 @@ Time is virtual (FakeClock) so that the maximum event age passes at once; the ru
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import uuid
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from tests.asynchronous.conftest import aws, receive
-from tests.helpers import EventLog, make_project
+from tests.asynchronous.conftest import SLEEPS_OR_FAILS, aws, receive
+from tests.helpers import EventLog, make_project, wait_until
 from workbench.engine import AsyncDestinationDelivered, AsyncRetryScheduled, Engine, FakeClock
 
-APP = """
-import time
-def handler(event, context):
-    time.sleep(event.get("sleep", 0))
-    if event.get("fail"):
-        raise RuntimeError("it failed")
-    return {"ok": True}
-"""
 ARN_PREFIX = "arn:aws:lambda:us-east-1:123456789012:function:fn"
 
 
-async def until(condition: Callable[[], bool], timeout: float = 60.0) -> None:
-    async with asyncio.timeout(timeout):
-        while not condition():
-            await asyncio.sleep(0.01)
+until = functools.partial(wait_until, timeout=60.0, interval=0.01)  # in real time: the runtime processes are real
 
 
 async def _queue(engine: Engine) -> tuple[Any, str, str]:
@@ -53,7 +42,7 @@ async def _record(sqs: Any, url: str) -> dict[str, Any]:
 
 def _engine(tmp_path: Path, clock: FakeClock) -> Engine:
     project = make_project(tmp_path, {"Fn": {"CodeUri": "src", "Handler": "app.handler", "Runtime": "python3.11",
-                                             "FunctionName": "fn", "Timeout": 900}}, {"src/app.py": APP})
+                                             "FunctionName": "fn", "Timeout": 900}}, {"src/app.py": SLEEPS_OR_FAILS})
     return Engine(project, clock=clock)
 
 

@@ -4,13 +4,14 @@ the newest `async_retention_count` of each function; open ones never are; `workb
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from tests.helpers import make_project
+from tests.helpers import make_project, wait_until
 from workbench.engine import Engine, EngineSettings, FakeClock, QueuedEvent, open_readonly, query_events
 from workbench.engine.asynchronous.store import QueueStore
 from workbench.engine.core.tasks import Supervisor
@@ -55,10 +56,7 @@ async def test_pruning_keeps_open_events_the_newest_and_the_recent(tmp_path: Pat
         await database.close()
 
 
-async def until(condition: Callable[[], bool], timeout: float = 30.0) -> None:
-    async with asyncio.timeout(timeout):
-        while not condition():
-            await asyncio.sleep(0.01)
+until = functools.partial(wait_until, timeout=30.0, interval=0.01)  # in real time: the runtime processes are real
 
 
 async def test_the_processor_prunes_as_time_goes_by_and_workbench_events_still_reads(tmp_path: Path) -> None:

@@ -5,11 +5,12 @@ and the delay scale."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import itertools
-from collections.abc import Callable
 from pathlib import Path
 
-from tests.helpers import EventLog, make_project
+from tests.asynchronous.conftest import SLEEPS_OR_FAILS
+from tests.helpers import EventLog, make_project, wait_until
 from workbench.engine import (
     AsyncAttemptStarted,
     AsyncEventDiscarded,
@@ -21,27 +22,15 @@ from workbench.engine import (
     Throttled,
 )
 from workbench.engine.asynchronous.retry import RetryPolicy
-
-APP = """
-    import time
-    def handler(event, context):
-        time.sleep(event.get("sleep", 0))
-        if event.get("fail"):
-            raise RuntimeError("it failed")
-        return {"ok": True}
-"""
+from workbench.model.project import Project
 
 
-def _project(tmp_path: Path, **props: object) -> object:
+def _project(tmp_path: Path, **props: object) -> Project:
     return make_project(tmp_path, {"Fn": {"CodeUri": "src", "Handler": "app.handler", "Runtime": "python3.11",
-                                          "Timeout": 30, **props}}, {"src/app.py": APP})
+                                          "Timeout": 30, **props}}, {"src/app.py": SLEEPS_OR_FAILS})
 
 
-async def until(condition: Callable[[], bool], timeout: float = 30.0) -> None:
-    """Wait (in real time: runtime processes are real) until ``condition`` holds."""
-    async with asyncio.timeout(timeout):
-        while not condition():
-            await asyncio.sleep(0.01)
+until = functools.partial(wait_until, timeout=30.0, interval=0.01)  # in real time: the runtime processes are real
 
 
 def test_policy_arithmetic() -> None:
@@ -57,7 +46,7 @@ def test_policy_arithmetic() -> None:
 async def test_function_errors_are_retried_after_one_and_two_minutes(tmp_path: Path) -> None:
     clock = FakeClock()
     events = EventLog()
-    async with Engine(_project(tmp_path), clock=clock) as engine:  # type: ignore[arg-type]
+    async with Engine(_project(tmp_path), clock=clock) as engine:
         engine.subscribe(events)
         request_id = await engine.invoke_async("Fn", b'{"fail": true}')
         await until(lambda: len(events.of(AsyncRetryScheduled)) == 1)
@@ -86,7 +75,7 @@ async def test_function_errors_are_retried_after_one_and_two_minutes(tmp_path: P
 async def test_zero_retries_and_success(tmp_path: Path) -> None:
     clock = FakeClock()
     events = EventLog()
-    async with Engine(_project(tmp_path), clock=clock) as engine:  # type: ignore[arg-type]
+    async with Engine(_project(tmp_path), clock=clock) as engine:
         engine.subscribe(events)
         await engine.put_function_event_invoke_config("Fn", maximum_retry_attempts=0)
         await engine.invoke_async("Fn", b'{"fail": true}')
@@ -99,7 +88,7 @@ async def test_zero_retries_and_success(tmp_path: Path) -> None:
 async def test_an_event_older_than_its_maximum_age_is_discarded(tmp_path: Path) -> None:
     clock = FakeClock()
     events = EventLog()
-    async with Engine(_project(tmp_path), clock=clock) as engine:  # type: ignore[arg-type]
+    async with Engine(_project(tmp_path), clock=clock) as engine:
         engine.subscribe(events)
         await engine.put_function_event_invoke_config("Fn", maximum_event_age_s=100)
         await engine.invoke_async("Fn", b'{"fail": true}')
@@ -114,7 +103,7 @@ async def test_an_event_older_than_its_maximum_age_is_discarded(tmp_path: Path) 
 async def test_throttled_events_back_off_until_their_maximum_age(tmp_path: Path) -> None:
     clock = FakeClock()
     events = EventLog()
-    async with Engine(_project(tmp_path, ReservedConcurrentExecutions=1), clock=clock) as engine:  # type: ignore[arg-type]
+    async with Engine(_project(tmp_path, ReservedConcurrentExecutions=1), clock=clock) as engine:
         engine.subscribe(events)
         await engine.put_function_event_invoke_config("Fn", maximum_event_age_s=60)
         blocker = asyncio.create_task(engine.invoke("Fn", b'{"sleep": 30}'))
@@ -137,7 +126,7 @@ async def test_throttled_events_back_off_until_their_maximum_age(tmp_path: Path)
 async def test_reserved_concurrency_zero_discards_at_once(tmp_path: Path) -> None:
     clock = FakeClock()
     events = EventLog()
-    async with Engine(_project(tmp_path), clock=clock) as engine:  # type: ignore[arg-type]
+    async with Engine(_project(tmp_path), clock=clock) as engine:
         engine.subscribe(events)
         await engine.put_function_concurrency("Fn", 0)
         await engine.invoke_async("Fn")
@@ -151,7 +140,7 @@ async def test_the_delay_scale_shortens_every_wait(tmp_path: Path) -> None:
     clock = FakeClock()
     events = EventLog()
     settings = EngineSettings(async_delay_scale=0.01)
-    async with Engine(_project(tmp_path), clock=clock, settings=settings) as engine:  # type: ignore[arg-type]
+    async with Engine(_project(tmp_path), clock=clock, settings=settings) as engine:
         engine.subscribe(events)
         await engine.invoke_async("Fn", b'{"fail": true}')
         await until(lambda: len(events.of(AsyncRetryScheduled)) == 1)

@@ -10,19 +10,17 @@ import subprocess
 import sys
 import textwrap
 import uuid
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.docker_support import require_docker
 from tests.helpers import make_project, running
 from workbench.backends.base import ExitInfo, LaunchSpec
 from workbench.engine.observation.events import EnvironmentFrozen, EnvState
 from workbench.model.runtimes import lookup_runtime
 
-pytestmark = pytest.mark.docker
+pytestmark = [pytest.mark.docker, pytest.mark.usefixtures("docker_available")]
 REPO = Path(__file__).resolve().parents[2]
 
 PROBE_APP = """
@@ -45,20 +43,6 @@ PROBE_APP = """
                 "task_root": os.environ["LAMBDA_TASK_ROOT"], "runtime_dir": os.environ["LAMBDA_RUNTIME_DIR"],
                 "bootstrap_mounted": os.path.isfile("/var/runtime/python/bootstrap.py")}
 """
-
-
-@pytest.fixture(autouse=True)
-def _docker() -> None:
-    require_docker()
-
-
-@pytest.fixture
-async def api() -> AsyncIterator[Any]:
-    from workbench.backends.docker_api import DockerApi
-
-    connection = await DockerApi.connect()
-    yield connection
-    await connection.close()
 
 
 def _probe_project(tmp_path: Path, name: str, **props: object) -> Any:

@@ -16,7 +16,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.docker_support import require_docker
 from tests.helpers import wait_until
 from workbench.backends.base import ExitInfo, LaunchError, LaunchSpec, RuntimeHandle
 from workbench.backends.docker_launcher import launch_script
@@ -99,8 +98,7 @@ async def test_the_pool_refills_after_the_delay_even_when_nothing_settles(
 
 # -- real containers -------------------------------------------------------------------------------------------
 @pytest.fixture
-async def backend() -> AsyncIterator[object]:
-    require_docker()
+async def backend(docker_available: None) -> AsyncIterator[object]:
     from workbench.backends.docker import DockerBackend
 
     opened = DockerBackend(pool_size=2)
@@ -154,6 +152,7 @@ async def _pool_full(backend: object, tmp_path: Path) -> None:
                      message="the pool filled")
 
 
+@pytest.mark.docker
 async def test_exit_statuses_and_deaths_by_signal_are_reported(tmp_path: Path, backend: object) -> None:
     assert await _run(backend, _spec(tmp_path, "echo bye; exit 7\n")) == (ExitInfo(code=7), ["bye"])
     outcomes = []
@@ -182,6 +181,7 @@ print(json.dumps({"cwd": os.getcwd(), "ignored": int(status["SigIgn"], 16), "blo
 """
 
 
+@pytest.mark.docker
 @pytest.mark.parametrize("pooled", [False, True], ids=["on-demand", "pooled"])
 async def test_the_runtime_gets_exactly_its_environment_working_directory_and_default_signals(
         tmp_path: Path, backend: object, pooled: bool) -> None:
@@ -205,6 +205,7 @@ async def test_the_runtime_gets_exactly_its_environment_working_directory_and_de
     assert seen["env"]["QUOTES"] == AWKWARD["QUOTES"] and seen["env"]["LINES"] == "one\ntwo\n"
 
 
+@pytest.mark.docker
 async def test_an_out_of_memory_kill_is_reported_as_such(tmp_path: Path, backend: object) -> None:
     hog = "exec python3 -c 'x = bytearray(400 * 1024 * 1024); print(len(x))'\n"
     await _pool_full(backend, tmp_path)
@@ -212,6 +213,7 @@ async def test_an_out_of_memory_kill_is_reported_as_such(tmp_path: Path, backend
     assert info == ExitInfo(signal=9, oom=True)
 
 
+@pytest.mark.docker
 async def test_a_reset_relaunches_in_the_same_sandbox_and_each_exit_reaches_its_own_launch(
         tmp_path: Path, backend: object) -> None:
     spec = _spec(tmp_path, "echo \"up $$\"; while :; do sleep 1; done\n")
@@ -226,6 +228,7 @@ async def test_a_reset_relaunches_in_the_same_sandbox_and_each_exit_reaches_its_
     assert first.handle.sandbox is second.handle.sandbox  # type: ignore[union-attr, attr-defined]
 
 
+@pytest.mark.docker
 async def test_two_pooled_sandboxes_launch_at_once_each_its_own(tmp_path: Path, backend: object) -> None:
     await _pool_full(backend, tmp_path)
     specs = [_spec(tmp_path, f"echo \"$WHO $(cat /var/task/who)\"; exit {code}\n", {"WHO": who})

@@ -9,16 +9,14 @@ import subprocess
 import sys
 import textwrap
 import uuid
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.docker_support import require_docker
 from tests.helpers import make_project, wait_until
 
-pytestmark = pytest.mark.docker
+pytestmark = [pytest.mark.docker, pytest.mark.usefixtures("docker_available")]
 REPO = Path(__file__).resolve().parents[2]
 
 #: Each environment leaves a file in its /tmp (the container's own tmpfs) and says what it found there first:
@@ -32,20 +30,6 @@ TMP_APP = """
         return {"found": found, "function": os.environ["AWS_LAMBDA_FUNCTION_NAME"],
                 "code": os.path.isfile("/var/task/app.py")}
 """
-
-
-@pytest.fixture(autouse=True)
-def _docker() -> None:
-    require_docker()
-
-
-@pytest.fixture
-async def api() -> AsyncIterator[Any]:
-    from workbench.backends.docker_api import DockerApi
-
-    connection = await DockerApi.connect()
-    yield connection
-    await connection.close()
 
 
 def _project(tmp_path: Path, name: str) -> Any:

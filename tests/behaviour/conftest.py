@@ -1,25 +1,8 @@
-"""The behaviour suite runs once per backend, so every backend is held to the same standard. The process
-backend runs twice: in its sandbox (bubblewrap, where the machine has it) and without one (the fallback)."""
+"""The behaviour suite runs once per backend, so every backend is held to the same standard (the `backend`
+fixture: the process backend in its sandbox and without one, and Docker)."""
 
 from __future__ import annotations
 
-import pytest
+from tests.backend_matrix import backend
 
-from tests.docker_support import require_docker
-from tests.sandbox_support import require_sandbox
-
-BACKENDS = ["process", "process-unsandboxed", "docker"]
-
-
-@pytest.fixture(params=BACKENDS)
-def backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    name: str = request.param
-    if name == "docker":
-        require_docker()
-    if name == "process":
-        require_sandbox()
-        monkeypatch.setenv("WORKBENCH_SANDBOX", "required")
-    if name == "process-unsandboxed":
-        monkeypatch.setenv("WORKBENCH_SANDBOX", "off")
-        return "process"
-    return name
+__all__ = ["backend"]

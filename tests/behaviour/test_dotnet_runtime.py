@@ -3,24 +3,23 @@ Amazon.Lambda.Core and DefaultLambdaJsonSerializer), run on both backends."""
 
 from __future__ import annotations
 
-import io
 import re
 import shutil
 import subprocess
-import zipfile
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import EventLog, make_project, running
+from tests.behaviour import checks
+from tests.behaviour.compiled import FUNCTIONS, built_project
+from tests.helpers import EventLog, make_project, running, zip_of
 from workbench.building import BuildError, build_project
-from workbench.engine import LogLine
-from workbench.model.project import Project, load_project
+from workbench.engine import EnvironmentInitialised, LogLine
+from workbench.model.project import Project
 
 pytestmark = [pytest.mark.skipif(shutil.which("mcs") is None or shutil.which("mono") is None,
                                  reason="the .NET tests need Mono (mcs and mono)"),
               pytest.mark.timeout(300)]
-FUNCTIONS = Path(__file__).parent / "functions"
 #: A log record of the .NET runtime: time, request id, level, message.
 RECORD = re.compile(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)\t([^\t]*)\t(?:(trce|dbug|info|warn|fail|crit)\t)?(.*)",
                     re.DOTALL)
@@ -34,9 +33,7 @@ def _fn(handler: str, **props: object) -> dict[str, object]:
 def dotnet_project(tmp_path_factory: pytest.TempPathFactory) -> Project:
     """One project, built once with `workbench build` for every test of this module."""
     root = tmp_path_factory.mktemp("dotnet-project")
-    shutil.copytree(FUNCTIONS / "dotnet", root / "dotnet")
-    shutil.copytree(FUNCTIONS / "dotnet-raw", root / "dotnet-raw")
-    make_project(root, {
+    project = built_project(root, {"dotnet": FUNCTIONS / "dotnet", "dotnet-raw": FUNCTIONS / "dotnet-raw"}, {
         "Hello": _fn("Hello::Handle", MemorySize=256, Timeout=2, FunctionName="cs-hello"),
         "Place": _fn("Orders::Place", Runtime="dotnet6"),
         "Upper": _fn("Orders::Upper"),
@@ -50,13 +47,10 @@ def dotnet_project(tmp_path_factory: pytest.TempPathFactory) -> Project:
         "Absent": _fn("Absent::Handle"),
         "Echo": {"CodeUri": "dotnet-raw", "Handler": "Raw::Raw.Functions::Echo", "Runtime": "dotnet8"},
         "Poco": {"CodeUri": "dotnet-raw", "Handler": "Raw::Raw.Functions::Poco", "Runtime": "dotnet8"},
-    })
-    outcomes = build_project(root / "template.yaml")
-    assert {outcome.status for outcome in outcomes} == {"built"}
+    }, up_to_date="Hello")
     assert (root / ".aws-sam" / "build" / "Hello" / "Functions.dll").is_file()
     assert not (root / ".aws-sam" / "build" / "Hello" / "Amazon.Lambda.Core.dll").exists()
-    assert [outcome.status for outcome in build_project(root / "template.yaml", ["Hello"])] == ["up to date"]
-    return load_project(root / "template.yaml")
+    return project
 
 
 def _records(events: EventLog, function: str) -> list[str]:
@@ -65,22 +59,14 @@ def _records(events: EventLog, function: str) -> list[str]:
 
 async def test_context_init_reuse_and_log_formats(dotnet_project: Project, backend: str) -> None:
     events = EventLog()
-    context = "eyJjdXN0b20iOiB7ImsiOiAidiJ9fQ=="  # {"custom": {"k": "v"}}
     async with running(dotnet_project, backend) as engine:
         engine.subscribe(events)
-        first = await engine.invoke("cs-hello", b'{"n": 1}', client_context=context)
+        first = await engine.invoke("cs-hello", b'{"n": 1}', client_context=checks.CLIENT_CONTEXT)
         second = await engine.invoke("cs-hello", b'{"n": 2}')
-    assert first.function_error is None, first.payload
-    one, two = first.json(), second.json()
-    assert [one["calls"], two["calls"]] == [1, 2] and one["pid"] == two["pid"] == one["initPid"]
-    assert [first.cold_start, second.cold_start] == [True, False]
-    assert one["event"] == {"n": 1} and one["requestId"] == first.request_id
-    assert one["functionName"] == "cs-hello" and one["functionVersion"] == "$LATEST"
-    assert one["arn"] == "arn:aws:lambda:us-east-1:123456789012:function:cs-hello"
-    assert one["memory"] == 256 and one["logGroup"] == "/aws/lambda/cs-hello"
-    assert re.fullmatch(r"\d{4}/\d\d/\d\d/\[\$LATEST\][0-9a-f]{32}", one["logStream"])
-    assert 0 < one["remaining"] <= 2000 and one["custom"] == {"k": "v"} and "custom" not in two
-    assert one["traceId"].startswith("Root=1-")
+    one, two = checks.assert_reused(first, second, "initPid")
+    assert len([e for e in events.of(EnvironmentInitialised) if e.function == "cs-hello"]) == 1
+    checks.assert_camel_case_context(one, first, "cs-hello", memory=256, timeout_ms=2000)
+    assert "custom" not in two and one["traceId"].startswith("Root=1-")
 
     lines = _records(events, "cs-hello")
     assert re.fullmatch(r"INIT_START Runtime Version: dotnet:\d+\.\d+\.\d+(\.\d+)?\tRuntime Version ARN: .*",
@@ -95,8 +81,7 @@ async def test_context_init_reuse_and_log_formats(dotnet_project: Project, backe
         (rid, "info", "from the context's logger"), (rid, "warn", "with a level"), (rid, "info", "plain WriteLine"),
         (rid, None, "from LambdaLogger"), (rid, "fail", "to stderr\rsecond line")]
     assert lines[8] == f"END RequestId: {rid}"
-    assert re.fullmatch(rf"REPORT RequestId: {rid}\tDuration: \d+\.\d\d ms\tBilled Duration: \d+ ms\tMemory Size: "
-                        r"256 MB\tMax Memory Used: \d+ MB\tInit Duration: \d+\.\d\d ms\t", lines[9])
+    checks.assert_cold_report(lines[9], rid, 256)
 
 
 async def test_poco_primitive_async_and_stream_handlers(dotnet_project: Project, backend: str) -> None:
@@ -129,11 +114,8 @@ async def test_errors_timeout_and_layer(dotnet_project: Project, backend: str, t
         bad_event = await engine.invoke("Place", b'{"quantity": "two"}')
         absent = await engine.invoke("Absent", b"{}")
         poco = await engine.invoke("Poco", b'{"x": 1}')
-        timed_out = await engine.invoke("cs-hello", b'{"sleep": 5}')
-        after = await engine.invoke("cs-hello", b"{}")
-        layer = await engine.publish_layer_version("greeting", _layer_zip(tmp_path), compatible_runtimes=("dotnet8",))
-        await engine.update_function_configuration("Layered", layers=[layer.arn])
-        layered = await engine.invoke("Layered", b"{}")
+        await checks.assert_timeout_resets(engine, "cs-hello")
+        layered = await checks.invoke_with_layer(engine, "Layered", "greeting", _layer_zip(tmp_path), ("dotnet8",))
     assert failed.function_error == "Unhandled"
     error = failed.json()
     assert error["errorType"] == "InvalidOperationException" and error["errorMessage"] == "boom"
@@ -153,8 +135,6 @@ async def test_errors_timeout_and_layer(dotnet_project: Project, backend: str, t
                              "errorMessage": "Unable to load type 'Example.Absent' from assembly 'Functions'."}
     assert poco.json()["errorType"] == "LambdaValidationException"
     assert poco.json()["errorMessage"].startswith("Could not find the LambdaSerializerAttribute on the assembly 'Raw, ")
-    assert timed_out.json()["errorType"] == "Sandbox.Timedout"
-    assert after.json()["calls"] == 1  # the timeout reset the environment: init ran again
     assert layered.json() == "layer", layered.payload
 
 
@@ -164,10 +144,7 @@ def _layer_zip(tmp_path: Path) -> bytes:
     source.write_text('namespace Layer { public static class Greeting {\n'
                       '  public static string Who() { return "layer"; }\n} }\n')
     subprocess.run(["mcs", "-target:library", f"-out:{tmp_path / 'Greeting.dll'}", str(source)], check=True)
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.write(tmp_path / "Greeting.dll", "Greeting.dll")
-    return buffer.getvalue()
+    return zip_of({"Greeting.dll": (tmp_path / "Greeting.dll").read_bytes()})
 
 
 def test_build_failure_is_clear_and_keeps_nothing_half_built(tmp_path: Path) -> None:

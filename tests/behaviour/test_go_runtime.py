@@ -3,22 +3,21 @@ AWS's real github.com/aws/aws-lambda-go, unmodified; and go1.x refused as AWS re
 
 from __future__ import annotations
 
-import io
 import re
 import shutil
-import zipfile
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import EventLog, make_project, running
-from workbench.building import build_project
+from tests.behaviour.checks import assert_timeout_resets, invoke_with_layer
+from tests.behaviour.compiled import FUNCTIONS, built_project
+from tests.helpers import EventLog, make_project, running, zip_of
 from workbench.engine import InvalidParameterValueError, LogLine
-from workbench.model.project import Project, load_project
+from workbench.model.project import Project
 
 pytestmark = [pytest.mark.skipif(shutil.which("go") is None, reason="the Go tests need Go"),
               pytest.mark.timeout(600)]  # the first build on a machine fetches aws-lambda-go from the module proxy
-SOURCES = Path(__file__).parent / "functions" / "go"
+SOURCES = FUNCTIONS / "go"
 
 
 def _fn(handler: str, **props: object) -> dict[str, object]:
@@ -28,35 +27,16 @@ def _fn(handler: str, **props: object) -> dict[str, object]:
 @pytest.fixture(scope="module")
 def go_project(tmp_path_factory: pytest.TempPathFactory) -> Project:
     root = tmp_path_factory.mktemp("go-project")
-    shutil.copytree(SOURCES, root / "go")
-    make_project(root, {
+    project = built_project(root, {"go": SOURCES}, {
         "Greet": _fn("greet", Timeout=2, MemorySize=256),
         "Sqs": _fn("sqs", Runtime="provided.al2"),
         "Fail": _fn("fail"),
         "FromLayer": {"CodeUri": "empty", "Handler": "greet", "Runtime": "provided.al2023"},
-    }, {"empty/readme.txt": "the bootstrap comes from a layer"})
-    document = (root / "template.yaml").read_text()
-    # SAM's convention: Metadata.BuildMethod go1.x on each Go function.
-    for name in ("Greet", "Sqs", "Fail"):
-        document = document.replace(f"  {name}:\n    Type: AWS::Serverless::Function\n",
-                                    f"  {name}:\n    Type: AWS::Serverless::Function\n    Metadata:\n"
-                                    "      BuildMethod: go1.x\n")
-    (root / "template.yaml").write_text(document)
-    outcomes = {outcome.logical_id: outcome.status for outcome in build_project(root / "template.yaml")}
-    assert outcomes == {"Greet": "built", "Sqs": "built", "Fail": "built", "FromLayer": "built"}
+    }, up_to_date="Greet", files={"empty/readme.txt": "the bootstrap comes from a layer"},
+        # SAM's convention: Metadata.BuildMethod go1.x on each Go function.
+        metadata={name: {"BuildMethod": "go1.x"} for name in ("Greet", "Sqs", "Fail")})
     assert (root / ".aws-sam/build/Greet/bootstrap").stat().st_mode & 0o111
-    return load_project(root / "template.yaml")
-
-
-def _binary_zip(name: str, data: bytes) -> bytes:
-    """A ZIP holding one executable file (the layer's /opt/bootstrap)."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        info = zipfile.ZipInfo(name)
-        info.create_system = 3
-        info.external_attr = 0o100755 << 16
-        archive.writestr(info, data)
-    return buffer.getvalue()
+    return project
 
 
 async def test_struct_handler_context_reuse_and_logs(go_project: Project, backend: str) -> None:
@@ -85,16 +65,12 @@ async def test_events_errors_timeouts_and_a_layer_bootstrap(go_project: Project,
     async with running(go_project, backend) as engine:
         from_sqs = await engine.invoke("Sqs", sqs)
         failed = await engine.invoke("Fail", b"{}")
-        timed_out = await engine.invoke("Greet", b'{"sleep": 5}')
-        after = await engine.invoke("Greet", b'{"name": "after"}')
-        layer = await engine.publish_layer_version("go-runtime", _binary_zip("bootstrap", bootstrap))
-        await engine.update_function_configuration("FromLayer", layers=[layer.arn])
-        layered = await engine.invoke("FromLayer", b'{"name": "layer"}')
+        await assert_timeout_resets(engine, "Greet")
+        layered = await invoke_with_layer(engine, "FromLayer", "go-runtime", zip_of(
+            {"bootstrap": bootstrap}, {"bootstrap": 0o100755}), payload=b'{"name": "layer"}')
     assert from_sqs.json() == "1:hi:arn:aws:sqs:us-east-1:1:q"
     assert failed.function_error == "Unhandled"
     assert failed.json() == {"errorMessage": "go went wrong", "errorType": "errorString"}
-    assert timed_out.json()["errorType"] == "Sandbox.Timedout"
-    assert after.json()["calls"] == 1
     assert layered.json()["greeting"] == "hello layer", layered.payload
 
 

@@ -3,24 +3,23 @@ aws-lambda-java-core and aws-lambda-java-events, run on both backends."""
 
 from __future__ import annotations
 
-import io
-import re
 import shutil
 import subprocess
-import zipfile
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import EventLog, make_project, running
+from tests.behaviour import checks
+from tests.behaviour.compiled import FUNCTIONS, built_project
+from tests.helpers import EventLog, make_project, running, zip_of
 from workbench.building import build_project
 from workbench.engine import EnvironmentInitialised, LogLine
-from workbench.model.project import Project, load_project
+from workbench.model.project import Project
 
 pytestmark = [pytest.mark.skipif(shutil.which("mvn") is None or shutil.which("javac") is None,
                                  reason="the Java tests need a JDK and Maven"),
               pytest.mark.timeout(600)]  # the first Maven build on a machine fetches AWS's libraries
-SOURCES = Path(__file__).parent / "functions" / "java"
+SOURCES = FUNCTIONS / "java"
 
 
 def _fn(handler: str, **props: object) -> dict[str, object]:
@@ -31,8 +30,7 @@ def _fn(handler: str, **props: object) -> dict[str, object]:
 def java_project(tmp_path_factory: pytest.TempPathFactory) -> Project:
     """One project, built once with `workbench build` for every test of this module (a Maven build is slow)."""
     root = tmp_path_factory.mktemp("java-project")
-    shutil.copytree(SOURCES, root / "java")
-    make_project(root, {
+    project = built_project(root, {"java": SOURCES}, {
         "Hello": _fn("example.Hello", MemorySize=512, Timeout=2, FunctionName="java-hello"),
         "Order": _fn("example.Orders::order", Runtime="java21"),
         "Sqs": _fn("example.Orders::sqs", Runtime="java11"),
@@ -43,14 +41,10 @@ def java_project(tmp_path_factory: pytest.TempPathFactory) -> Project:
         "Layered": _fn("example.Orders::layered"),
         "Stream": _fn("example.Streams"),
         "Missing": _fn("example.Absent::handle"),
-    })
-    outcomes = build_project(root / "template.yaml")
-    assert {outcome.status for outcome in outcomes} == {"built"}
+    }, up_to_date="Hello")
     assert (root / ".aws-sam" / "build" / "Hello" / "example" / "Hello.class").is_file()
     assert any(path.name.startswith("aws-lambda-java-events") for path in (root / ".aws-sam/build/Hello/lib").iterdir())
-    again = build_project(root / "template.yaml", ["Hello"])
-    assert [outcome.status for outcome in again] == ["up to date"]
-    return load_project(root / "template.yaml")
+    return project
 
 
 def _layer_jar(tmp_path: Path) -> bytes:
@@ -63,30 +57,18 @@ def _layer_jar(tmp_path: Path) -> bytes:
     subprocess.run(["javac", "--release", "11", "-d", str(classes), str(source)], check=True)
     jar = tmp_path / "greeting.jar"
     subprocess.run(["jar", "cf", str(jar), "-C", str(classes), "."], check=True)
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.write(jar, "java/lib/greeting.jar")
-    return buffer.getvalue()
+    return zip_of({"java/lib/greeting.jar": jar.read_bytes()})
 
 
 async def test_request_handler_context_reuse_and_logs(java_project: Project, backend: str) -> None:
     events = EventLog()
-    context = "eyJjdXN0b20iOiB7ImsiOiAidiJ9fQ=="  # {"custom": {"k": "v"}}
     async with running(java_project, backend) as engine:
         engine.subscribe(events)
-        first = await engine.invoke("java-hello", b'{"n": 1}', client_context=context)
+        first = await engine.invoke("java-hello", b'{"n": 1}', client_context=checks.CLIENT_CONTEXT)
         second = await engine.invoke("java-hello", b'{"n": 2}')
-    assert first.function_error is None, first.payload
-    one, two = first.json(), second.json()
-    assert [one["calls"], two["calls"]] == [1, 2] and one["pid"] == two["pid"] == one["initPid"]
-    assert [first.cold_start, second.cold_start] == [True, False]
+    one, _ = checks.assert_reused(first, second, "initPid")
     assert len([e for e in events.of(EnvironmentInitialised) if e.function == "java-hello"]) == 1
-    assert one["event"] == {"n": 1} and one["requestId"] == first.request_id
-    assert one["functionName"] == "java-hello" and one["functionVersion"] == "$LATEST"
-    assert one["arn"] == "arn:aws:lambda:us-east-1:123456789012:function:java-hello"
-    assert one["memory"] == 512 and one["logGroup"] == "/aws/lambda/java-hello"
-    assert re.fullmatch(r"\d{4}/\d\d/\d\d/\[\$LATEST\][0-9a-f]{32}", one["logStream"])
-    assert 0 < one["remaining"] <= 2000 and one["custom"] == {"k": "v"}
+    checks.assert_camel_case_context(one, first, "java-hello", memory=512, timeout_ms=2000)
     lines = [e.message for e in events.of(LogLine) if e.function == "java-hello"]
     version = one["javaVersion"]
     assert lines[0].startswith(f"INIT_START Runtime Version: java:{version}\t")
@@ -94,8 +76,7 @@ async def test_request_handler_context_reuse_and_logs(java_project: Project, bac
     rid = first.request_id
     assert lines[2:7] == [f"START RequestId: {rid} Version: $LATEST", "from the LambdaLogger", "[WARN] with a level",
                           "plain println", f"END RequestId: {rid}"]
-    assert re.fullmatch(rf"REPORT RequestId: {rid}\tDuration: \d+\.\d\d ms\tBilled Duration: \d+ ms\tMemory Size: "
-                        r"512 MB\tMax Memory Used: \d+ MB\tInit Duration: \d+\.\d\d ms\t", lines[7])
+    checks.assert_cold_report(lines[7], rid, 512)
 
 
 async def test_pojo_events_string_primitive_and_stream_handlers(java_project: Project, backend: str) -> None:
@@ -123,11 +104,8 @@ async def test_errors_timeout_and_layer(java_project: Project, backend: str, tmp
         engine.subscribe(events)
         failed = await engine.invoke("Fail", b"{}")
         missing = await engine.invoke("Missing", b"{}")
-        timed_out = await engine.invoke("java-hello", b'{"sleep": 5}')
-        after = await engine.invoke("java-hello", b"{}")
-        layer = await engine.publish_layer_version("greeting", _layer_jar(tmp_path), compatible_runtimes=("java17",))
-        await engine.update_function_configuration("Layered", layers=[layer.arn])
-        layered = await engine.invoke("Layered", b"{}")
+        await checks.assert_timeout_resets(engine, "java-hello")
+        layered = await checks.invoke_with_layer(engine, "Layered", "greeting", _layer_jar(tmp_path), ("java17",))
     assert failed.function_error == "Unhandled"
     error = failed.json()
     assert error["errorType"] == "java.lang.IllegalStateException" and error["errorMessage"] == "boom"
@@ -137,8 +115,6 @@ async def test_errors_timeout_and_layer(java_project: Project, backend: str, tmp
                for m in logged)
     assert missing.json()["errorType"] == "java.lang.ClassNotFoundException"
     assert missing.json()["errorMessage"] == "Class not found: example.Absent"
-    assert timed_out.json()["errorType"] == "Sandbox.Timedout"
-    assert after.json()["calls"] == 1  # the timeout reset the environment: init ran again
     assert layered.json() == "layer", layered.payload
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from tests.behaviour.checks import ACCOUNT_ARN, LOG_STREAM
 from tests.helpers import EventLog, make_project, running
 from workbench.engine.observation.events import LogLine
 from workbench.model.project import Project
@@ -66,9 +67,9 @@ async def test_commonjs_async_handler_context_reuse_and_logs(tmp_path: Path, bac
     assert (one["calls"], two["calls"]) == (1, 2) and one["pid"] == two["pid"]
     assert one["event"] == {"a": 1}
     assert one["name"] == "Cjs" and one["version"] == "$LATEST" and one["memory"] == "256"
-    assert one["arn"] == "arn:aws:lambda:us-east-1:123456789012:function:Cjs"
+    assert one["arn"] == ACCOUNT_ARN + "Cjs"
     assert one["rid"] == first.request_id and one["group"] == "/aws/lambda/Cjs"
-    assert re.fullmatch(r"\d{4}/\d\d/\d\d/\[\$LATEST\][0-9a-f]{32}", one["stream"])
+    assert re.fullmatch(LOG_STREAM, one["stream"])
     assert 2000 < one["remaining"] <= 3000 and one["waits"] is True
     assert one["trace"].startswith("Root=1-")
     line = next(e for e in events.of(LogLine) if "hello" in e.message)

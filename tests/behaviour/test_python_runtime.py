@@ -6,6 +6,7 @@ import json
 import re
 from pathlib import Path
 
+from tests.behaviour.checks import ACCOUNT_ARN, LOG_STREAM, assert_cold_report
 from tests.helpers import EventLog, make_project, running
 from workbench.engine.observation.events import EnvironmentInitialised, InvocationFinished, LogLine
 
@@ -67,11 +68,11 @@ async def test_context_object_and_environment_variables(tmp_path: Path, backend:
     assert result.function_error is None and result.executed_version == "$LATEST"
     assert body["function_name"] == "ctx-fn"
     assert body["function_version"] == "$LATEST"
-    assert body["invoked_function_arn"] == "arn:aws:lambda:us-east-1:123456789012:function:ctx-fn"
+    assert body["invoked_function_arn"] == ACCOUNT_ARN + "ctx-fn"
     assert body["memory_limit_in_mb"] == "256"
     assert body["aws_request_id"] == result.request_id
     assert body["log_group_name"] == "/aws/lambda/ctx-fn"
-    assert re.fullmatch(r"\d{4}/\d{2}/\d{2}/\[\$LATEST\][0-9a-f]{32}", body["log_stream_name"])
+    assert re.fullmatch(LOG_STREAM, body["log_stream_name"])
     assert 5000 < body["remaining"] <= 7000
     assert body["client_context"] == {"custom": {"k": "v"}, "app_title": "app"}
     env = body["env"]
@@ -146,9 +147,7 @@ async def test_logs_have_aws_format_and_request_ids(tmp_path: Path, backend: str
     assert re.fullmatch(rf"\[INFO\]\t\d{{4}}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{{3}}Z\t{rid}\tmulti\rline", lines[4])
     assert lines[5] == f"END RequestId: {rid}"
     report = lines[6]
-    assert re.fullmatch(
-        rf"REPORT RequestId: {rid}\tDuration: \d+\.\d\d ms\tBilled Duration: \d+ ms\tMemory Size: 192 MB\t"
-        r"Max Memory Used: \d+ MB\tInit Duration: \d+\.\d\d ms\t", report)
+    assert_cold_report(report, rid, 192)
     duration = float(re.search(r"Duration: (\d+\.\d\d)", report).group(1))  # type: ignore[union-attr]
     init = float(re.search(r"Init Duration: (\d+\.\d\d)", report).group(1))  # type: ignore[union-attr]
     billed = int(re.search(r"Billed Duration: (\d+)", report).group(1))  # type: ignore[union-attr]

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.behaviour import checks
 from tests.helpers import EventLog, make_project, running
 from tests.helpers import zip_of as _zip
 from workbench.engine import EnvironmentInitialised, LogLine
@@ -62,19 +63,15 @@ async def test_reuse_context_logs_and_class_handlers(tmp_path: Path, backend: st
         "Klass": {"CodeUri": "src", "Handler": "app.Shop::Orders.process", "Runtime": "ruby3.2"},
     }, {"src/app.rb": APP})
     events = EventLog()
-    context = "eyJjdXN0b20iOiB7ImsiOiAidiJ9fQ=="  # {"custom": {"k": "v"}}
     async with running(project, backend) as engine:
         engine.subscribe(events)
-        first = await engine.invoke("rb-fn", b'{"n": 1}', client_context=context)
+        first = await engine.invoke("rb-fn", b'{"n": 1}', client_context=checks.CLIENT_CONTEXT)
         second = await engine.invoke("rb-fn", b'{"n": 2}')
         klass = await engine.invoke("Klass", b'{"order": 7}')
-    assert first.function_error is None, first.payload
-    one, two = first.json(), second.json()
-    assert [one["calls"], two["calls"]] == [1, 2] and one["pid"] == two["pid"] == one["init_pid"]
-    assert [first.cold_start, second.cold_start] == [True, False]
+    one, _ = checks.assert_reused(first, second, "init_pid")
     assert len([e for e in events.of(EnvironmentInitialised) if e.function == "rb-fn"]) == 1
     assert one["event"] == {"n": 1} and one["function_name"] == "rb-fn" and one["function_version"] == "$LATEST"
-    assert one["invoked_function_arn"] == "arn:aws:lambda:us-east-1:123456789012:function:rb-fn"
+    assert one["invoked_function_arn"] == checks.ACCOUNT_ARN + "rb-fn"
     assert one["memory"] == "256" and one["request_id"] == first.request_id
     assert one["log_group"] == "/aws/lambda/rb-fn" and one["log_stream"].endswith(one["log_stream"][-32:])
     assert 5000 < one["remaining"] <= 7000 and one["client_context"] == {"custom": {"k": "v"}}
@@ -89,8 +86,7 @@ async def test_reuse_context_logs_and_class_handlers(tmp_path: Path, backend: st
                         lines[3])
     assert lines[4] == "plain puts"
     assert lines[5] == f"END RequestId: {rid}"
-    assert re.fullmatch(rf"REPORT RequestId: {rid}\tDuration: \d+\.\d\d ms\tBilled Duration: \d+ ms\tMemory Size: "
-                        r"256 MB\tMax Memory Used: \d+ MB\tInit Duration: \d+\.\d\d ms\t", lines[6])
+    checks.assert_cold_report(lines[6], rid, 256)
 
 
 async def test_errors_have_aws_shape_and_timeouts_reset(tmp_path: Path, backend: str) -> None:
@@ -105,8 +101,7 @@ async def test_errors_have_aws_shape_and_timeouts_reset(tmp_path: Path, backend:
         engine.subscribe(events)
         failed = await engine.invoke("Fn", b'{"fail": true}')
         warm = await engine.invoke("Fn", b"{}")
-        timed_out = await engine.invoke("Fn", b'{"sleep": 5}')
-        after = await engine.invoke("Fn", b"{}")
+        timed_out = await checks.assert_timeout_resets(engine, "Fn")  # the reset re-ran init (not a cold start)
         no_file = (await engine.invoke("NoFile")).json()
         no_method = (await engine.invoke("NoMethod")).json()
         malformed = (await engine.invoke("Malformed")).json()
@@ -117,7 +112,6 @@ async def test_errors_have_aws_shape_and_timeouts_reset(tmp_path: Path, backend:
     assert not warm.cold_start and warm.json()["calls"] == 2
     assert timed_out.json() == {"errorType": "Sandbox.Timedout", "errorMessage":
                                 f"RequestId: {timed_out.request_id} Error: Task timed out after 1.00 seconds"}
-    assert after.json()["calls"] == 1  # the reset re-ran init (a suppressed init: not a cold start)
     logged = [e.message for e in events.of(LogLine) if e.request_id == failed.request_id]
     assert any(m.startswith("Error raised from handler method\r{\r") and '"Function<ArgumentError>"' in m
                for m in logged)
@@ -160,8 +154,6 @@ async def test_vendored_gems_and_layers_are_on_the_load_path(tmp_path: Path, bac
     layer = {"ruby/lib/layer_lib.rb": "module LayerLib; WHO = 'layer lib'; end\n"}
     layer.update({key: value for key, value in _gem(f"ruby/gems/{api}", "layered", "layer gem").items()})
     async with running(project, backend) as engine:
-        version = await engine.publish_layer_version("gems", _zip(layer), compatible_runtimes=("ruby3.3",))
-        await engine.update_function_configuration("Fn", layers=[version.arn])
-        result = await engine.invoke("Fn")
+        result = await checks.invoke_with_layer(engine, "Fn", "gems", _zip(layer), ("ruby3.3",), payload=b"")
     assert result.function_error is None, result.payload
     assert result.json() == ["package", "layer gem", "layer lib"]

@@ -61,6 +61,14 @@ def test_listings(capsys: pytest.CaptureFixture[str]) -> None:
     assert len(listed) == 18 and {"name", "runtime", "triggers", "sample_events"} <= set(listed[0])
     assert main(["init", "--list", "--json"]) == 0
     assert {t["name"] for t in json.loads(capsys.readouterr().out)} == {"web-api", "queue-worker", "stream-pipeline"}
+    for command, count in (["new", "--list"], 18), (["init", "--list"], 3):  # as text: `name  title`, aligned
+        assert main(command) == 0
+        lines = capsys.readouterr().out.splitlines()
+        names = [line.split()[0] for line in lines]
+        width = max(len(name) for name in names)
+        assert len(lines) == count and names == sorted(names)
+        assert all(line[len(name):width + 2].isspace() and not line[width + 2].isspace()
+                   for name, line in zip(names, lines, strict=True))
 
 
 def test_init_refuses_a_folder_that_is_not_empty(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -86,6 +86,7 @@ async def drive(window: MainWindow, function: str, screenshot: Path, empty: Path
         "graph": await until(lambda: history.count(MarkerKind.COLD_START, function) == 1 and any(
             counts.environments for _, counts in history.series(function, 0))),
     }
+    report["configuration_files"] = await configuration_files(window, function)
     if empty is not None:
         report.update(await new_project_and_function(window, empty))
         report.update(await outside_edit_and_quit(window, "fresh", ("Hello from", "Edited outside")))
@@ -98,6 +99,16 @@ async def drive(window: MainWindow, function: str, screenshot: Path, empty: Path
     report["screen"] = [image.width(), image.height()]
     report["saved"] = image.save(str(screenshot), "PNG")
     return report
+
+
+async def configuration_files(window: MainWindow, function: str) -> bool:
+    """The function's Configuration view, on its Files section: the file tree lists the code folder (its
+    QFileSystemModel runs a thread, which must be stopped cleanly when the window goes)."""
+    window.show_configuration(function)
+    files = window.configuration.files
+    window.configuration.show_tab(files)
+    root = files.view.rootIndex()
+    return files.isVisible() and await until(lambda: files.model.rowCount(root) > 0)
 
 
 async def outside_edit_and_quit(window: MainWindow, function: str,

@@ -75,6 +75,8 @@ def test_invoke_through_the_ui_in_a_real_window(xvfb_display: str, tmp_path: Pat
     assert report["new_project_opened"] and report["function_created"] and report["new_function_invoked"], report
     assert report["outside_edit_followed"] and report["reinvoked_new_code"], report
     assert report["quit_asked"] and report["cancel_kept_window"], report
+    assert report["configuration_files"], report
+    assert "QThread: Destroyed" not in result.stderr, result.stderr[-3000:]   # the file tree's thread stopped
     assert report["errors"] == []
     assert report["saved"] and report["screen"] == [1680, 1050]
     image = QImage(str(shot))
@@ -106,3 +108,19 @@ def test_a_lesson_plays_in_a_real_window_on_a_projector(projector_display: str, 
     image = QImage(str(shot))
     colours = {image.pixelColor(x, y).name() for x in range(0, image.width(), 37) for y in range(0, image.height(), 29)}
     assert len(colours) > 20, "the screen shows the window, not an empty display"
+
+
+@pytest.mark.slow
+def test_the_screenshot_command_exits_cleanly_on_a_projector(projector_display: str, tmp_path: Path) -> None:
+    """`workbench gui --project P --screenshot F`, a real process on a 1280x800 X screen: it saves the first
+    window and exits 0, and no Qt thread (the file tree's, the engine's) is left running at exit."""
+    project = tmp_path / "sample"
+    shutil.copytree(SAMPLE_PROJECT, project, ignore=shutil.ignore_patterns(".workbench", "__pycache__"))
+    shot = tmp_path / "first.png"
+    env = {**os.environ, "DISPLAY": projector_display, "QT_QPA_PLATFORM": "xcb",
+           "XDG_CONFIG_HOME": str(tmp_path / "cfg")}
+    result = subprocess.run([sys.executable, "-m", "workbench", "gui", "--project", str(project), "--screenshot",
+                             str(shot)], capture_output=True, text=True, timeout=100, env=env)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert QImage(str(shot)).width() > 0
+    assert "QThread: Destroyed" not in result.stderr, result.stderr[-3000:]

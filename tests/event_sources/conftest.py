@@ -4,7 +4,6 @@ Lambda, SQS, Kinesis and DynamoDB pointed at it."""
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -14,6 +13,7 @@ import pytest
 from botocore.config import Config
 
 from tests.api.conftest import ROLE, ServerThread, lambda_client, make_zip
+from tests.helpers import wait_until_blocking
 from workbench.engine import PollerSettings
 
 FAST = PollerSettings(sqs_wait_s=1, sqs_scale_interval_s=0.2, kinesis_poll_interval_s=0.1,
@@ -101,14 +101,7 @@ class Aws:
 
 def eventually(predicate: Callable[[], Any], timeout: float = 30.0, what: str = "condition") -> Any:
     """Wait for ``predicate`` to hold (it asks the server over HTTP; nothing to subscribe to from here)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.1)
+    return wait_until_blocking(predicate, what, timeout=timeout, interval=0.1)
 
 
 @pytest.fixture

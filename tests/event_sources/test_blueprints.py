@@ -5,22 +5,18 @@ template's event source mapping. One per trigger kind: SQS (Python), Kinesis (No
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from tests.event_sources.conftest import FAST
+from tests.helpers import wait_until
 from workbench.cli import main
 from workbench.engine import Engine, EngineSettings
 from workbench.model.project import load_project
 
-
-async def until(condition: Callable[[], Any], timeout: float = 60.0) -> Any:
-    async with asyncio.timeout(timeout):
-        while not (value := await condition()):
-            await asyncio.sleep(0.05)
-    return value
+until = functools.partial(wait_until, timeout=60.0, interval=0.05)  # the condition asks the engine
 
 
 def _new(blueprint: str, root: Path) -> Path:

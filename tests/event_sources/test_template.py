@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import functools
 import json
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from tests.event_sources.conftest import FAST, RECORDER
-from tests.helpers import make_project
+from tests.helpers import make_project, wait_until
 from workbench.engine import Engine, EngineSettings
 
 FUNCTION = {"CodeUri": "src", "Handler": "app.handler", "Runtime": "python3.11", "Timeout": 10, "Events": {
@@ -36,11 +35,7 @@ RESOURCES = {
 }
 
 
-async def until(condition: Callable[[], Any], timeout: float = 45.0) -> Any:
-    async with asyncio.timeout(timeout):
-        while not (value := await condition()):
-            await asyncio.sleep(0.05)
-    return value
+until = functools.partial(wait_until, timeout=45.0, interval=0.05)  # the condition asks the engine
 
 
 async def _seen(engine: Engine) -> list[str]:

@@ -10,6 +10,7 @@ timeout runs on the same clock.
 from __future__ import annotations
 
 import asyncio
+import functools
 import itertools
 import json
 import time
@@ -20,7 +21,7 @@ from typing import Any
 import pytest
 
 from tests.event_sources.conftest import RECORDER
-from tests.helpers import EventLog, make_project
+from tests.helpers import EventLog, make_project, wait_until
 from workbench.engine import (
     Engine,
     EngineSettings,
@@ -37,12 +38,8 @@ VIRTUAL = PollerSettings(sqs_wait_s=0, sqs_short_poll_s=0.2, sqs_initial_pollers
                          retry_delay_max_s=30.0, shard_refresh_s=10_000)
 
 
-async def until(condition: Callable[[], Any], timeout: float = 30.0) -> Any:
-    """Wait in real time (the function and moto are real) until ``condition`` holds."""
-    async with asyncio.timeout(timeout):
-        while not (value := condition()):
-            await asyncio.sleep(0.01)
-    return value
+#: Waits in real time (the function and moto are real) until a condition holds.
+until = functools.partial(wait_until, timeout=30.0, interval=0.01)
 
 
 class Rig:

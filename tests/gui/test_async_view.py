@@ -42,8 +42,10 @@ async def test_configure_watch_retries_dead_letter_and_read_the_record(tmp_path:
     async with running_window(project, tmp_path, settings=EngineSettings(async_delay_scale=0.03),
                               expect_errors=True) as window:
         pane = window.asynchronous
-        window.docks["asynchronous"].raise_()
-        pane.show_function("greeter")
+        # As a user reaches it: the function's Configuration view, its Asynchronous section.
+        window.show_configuration("greeter")
+        window.configuration.show_tab(pane)
+        assert pane.isVisible() and pane.function == "greeter"
         await _configured(pane)
         await window.operations.wait_idle()
         dialog = pane.dialog

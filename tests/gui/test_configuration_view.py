@@ -18,7 +18,8 @@ async def test_general_environment_layers_and_read_only_version(project: Project
         assert "Configuration…" in [a.text() for a in window.functions.menu_for(node).actions()]
         window.show_configuration("greeter")
         view = window.configuration
-        assert window.docks["configuration"].isVisible() and view.general.timeout.value() == 10
+        assert view.isVisible() and view.general.timeout.value() == 10
+        assert window.code_editor.tabs_widget.currentWidget() is window.configuration_page
         assert "declared in the template" in view.note.text()
         view.general.memory.setValue(512)
         view.general.description.setText("configured in the GUI")
@@ -62,7 +63,7 @@ async def test_concurrency_and_aliases(project: Project, tmp_path: Path) -> None
         view.concurrency.reserved.setValue(7)
         view.concurrency.set_reserved.click()
         await window.operations.wait_idle()
-        assert engine.function_concurrency("greeter") == 7 and "Reserved concurrency: 7" in \
+        assert engine.function_concurrency("greeter") == 7 and "Reserved: 7" in \
             view.concurrency.reserved_label.text()
         view.concurrency.qualifier.setCurrentText("live")
         view.concurrency.count.setValue(1)
@@ -132,4 +133,5 @@ async def test_file_tree(project: Project, tmp_path: Path) -> None:
         app = root / "app.py"
         index = files.model.index(str(app))
         files.view.doubleClicked.emit(index)
-        assert window.code_editor.tabs[window.code_editor.tabs_widget.currentIndex()].path == app
+        current = window.code_editor.current()
+        assert current is not None and current.path == app

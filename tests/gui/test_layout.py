@@ -8,10 +8,19 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QPoint, QRect
 from PySide6.QtGui import QFont, QFontMetrics
-from PySide6.QtWidgets import QAbstractButton, QLabel, QWidget
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractItemView,
+    QAbstractSpinBox,
+    QComboBox,
+    QLabel,
+    QLineEdit,
+    QScrollArea,
+    QWidget,
+)
 
 from tests.gui.conftest import invoke_through_ui, running_window, wait_for
-from workbench.gui.main_window import MainWindow
+from workbench.gui.main_window import FRAME_ALLOWANCE, MainWindow
 from workbench.model.project import Project
 
 
@@ -62,7 +71,7 @@ async def test_the_presentation_preset_makes_fonts_and_live_views_big(project: P
         await wait_for(lambda: window.event_editor.invoke_button.font().pointSize() > points, message="big type")
         for name in ("concurrency", "environments", "traces"):
             assert window.docks[name].isVisible() and window.docks[name].width() > 1280 * 0.25, name
-        assert window.docks["concurrency"].height() > 800 * 0.55
+        await wait_for(lambda: window.docks["concurrency"].height() > 800 * 0.55, message="the graph tall")
         window.presentation_action.trigger()
         await wait_for(lambda: window.event_editor.invoke_button.font().pointSize() == points,
                        message="the standard font")
@@ -80,3 +89,65 @@ async def test_every_glyph_shown_is_in_the_bundled_font(project: Project, tmp_pa
                                                                             window.findChildren(QLabel)]
         missing = {ch for text in texts for ch in text if ord(ch) > 0x2000 and not metrics.inFontUcs4(ord(ch))}
         assert not missing, [f"U+{ord(ch):04X}" for ch in missing]
+
+
+#: The window's size on a 1280x800 projector and a 1366x768 laptop: the screen less the window manager's frame.
+SMALL_SCREENS = [(1280, 800 - FRAME_ALLOWANCE[1]), (1366, 768 - FRAME_ALLOWANCE[1])]
+FIELDS = (QAbstractButton, QLineEdit, QAbstractSpinBox, QComboBox, QAbstractItemView, QLabel)
+
+
+@pytest.mark.parametrize("size", SMALL_SCREENS)
+async def test_the_configuration_view_fits_beside_the_code(project: Project, tmp_path: Path,
+                                                           size: tuple[int, int]) -> None:
+    """Every section title and every field of every form section is inside the visible view, nothing scrolls
+    sideways; the live sections (asynchronous queue, triggers) may scroll down, never sideways."""
+    async with running_window(project, tmp_path, size=size) as window:
+        await wait_for(lambda: window.docks["events"].width() < 500, message="the docks sized")
+        engine = window.session.require()
+        await engine.publish_version("greeter")
+        await engine.create_alias("greeter", "live", "1")
+        window.bridge.flush()
+        window.show_configuration("greeter")
+        view, central = window.configuration, window.centralWidget()
+        assert central is not None
+        await wait_for(view.isVisible, message="the view shown")
+        assert window.code_editor.tabs_widget.currentWidget() is view
+        assert central.rect().contains(rect_in(view, central))
+        assert view.width() >= view.minimumSizeHint().width() and view.height() >= view.minimumSizeHint().height()
+        sections = view.sections
+        for row in range(sections.count()):
+            assert sections.viewport().rect().contains(sections.visualItemRect(sections.item(row))), row
+        assert not sections.horizontalScrollBar().isVisible() and not sections.verticalScrollBar().isVisible()
+        for widget in (view.title, view.note):
+            assert view.rect().contains(rect_in(widget, view))
+        for row in range(sections.count()):
+            sections.setCurrentRow(row)
+            page, tab = view.pages.currentWidget(), view.current_tab()
+            assert page is not None
+            await wait_for(tab.isVisible, message=f"section {row} shown")
+            if isinstance(page, QScrollArea):   # a live section
+                assert not page.horizontalScrollBar().isVisible(), sections.item(row).text()
+                shown = [tab.function_box]   # type: ignore[attr-defined]
+            else:
+                shown = [w for w in tab.findChildren(QWidget) if isinstance(w, FIELDS) and w.isVisible()]
+                assert shown, sections.item(row).text()
+            for widget in shown:
+                inner = rect_in(widget, page)
+                assert page.rect().contains(inner), f"{sections.item(row).text()}: {type(widget).__name__} " \
+                                                    f"{inner} outside {page.rect()}"
+            assert view.rect().contains(rect_in(page, view))
+
+
+@pytest.mark.parametrize("size", SMALL_SCREENS)
+async def test_the_code_editor_shows_twelve_lines_on_a_small_screen(project: Project, tmp_path: Path,
+                                                                    size: tuple[int, int]) -> None:
+    async with running_window(project, tmp_path, size=size) as window:
+        await wait_for(lambda: window.docks["events"].width() < 500, message="the docks sized")
+        window.open_function_code("greeter")
+        tab = window.code_editor.current()
+        assert tab is not None
+        view = tab.view
+        await wait_for(view.isVisible, message="the editor shown")
+        assert view.viewport().height() // view.fontMetrics().lineSpacing() >= 12
+        # The Functions tree beside it has room for a handful of functions and their versions.
+        assert window.functions.height() >= 8 * view.fontMetrics().lineSpacing()

@@ -30,7 +30,8 @@ async def test_the_lesson_plays_to_its_end_within_two_minutes(name: str, sample_
             assert player.say.text().startswith(f"Step {number} of {len(lesson.steps)}")
             if step.pane is not None:   # the pane it names is highlighted and in front
                 assert player.highlighted == step.pane
-                assert "border" in window.docks[step.pane].styleSheet()
+                assert player.highlighted_widget is not None and player.highlighted_widget.isVisible()
+                assert "border" in player.highlighted_widget.styleSheet()
         assert player.finished and time.monotonic() - started < 120
         outcomes = [player.outcomes.item(i).text() for i in range(player.outcomes.count())]
         assert len(outcomes) == len(lesson.steps)

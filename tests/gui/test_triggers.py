@@ -34,7 +34,7 @@ async def test_add_watch_edit_disable_and_delete_a_trigger(tmp_path: Path) -> No
     async with running_window(project, tmp_path, settings=EngineSettings(event_sources=FAST),
                               expect_errors=True) as window:
         pane = window.triggers
-        window.docks["triggers"].raise_()
+        assert window.show_pane("triggers") is pane and pane.isVisible()   # a section of the Configuration view
         await pane.add()
         await window.operations.wait_idle()
         dialog = pane.dialog

@@ -4,16 +4,17 @@ the fallback without it. Real runtimes, real processes."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import os
 import signal
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.helpers import EventLog, make_project
+from tests.helpers import EventLog, make_project, wait_until
 from tests.sandbox_support import require_sandbox
 from workbench.backends.process import ProcessBackend
 from workbench.engine import BackendNotice, Engine
@@ -69,12 +70,8 @@ async def engine(tmp_path: Path, mode: str) -> AsyncIterator[Engine]:
         yield running
 
 
-async def _until(condition: Callable[[], bool], timeout_s: float = 10.0) -> None:
-    """Wait for a condition on /proc (there is no event to wait on for a stranger's process)."""
-    deadline = asyncio.get_running_loop().time() + timeout_s
-    while not condition():
-        assert asyncio.get_running_loop().time() < deadline, "timed out"
-        await asyncio.sleep(0.02)
+#: Waits for a condition on /proc (there is no event to wait on for a stranger's process).
+_until = functools.partial(wait_until, interval=0.02)
 
 
 def _sleepers(marker: str) -> list[int]:
@@ -152,7 +149,6 @@ async def test_the_fallback_says_so_once(tmp_path: Path) -> None:
 
 
 def test_a_required_sandbox_that_is_missing_is_an_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import asyncio
 
     from workbench.backends.base import BackendError
     monkeypatch.setenv("PATH", str(tmp_path))  # no bwrap on it

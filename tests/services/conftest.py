@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,6 +12,7 @@ import pytest
 from botocore.config import Config
 
 from tests.api.conftest import ServerThread
+from tests.helpers import write_files
 from workbench.model.project import load_project
 
 TEMPLATE = """\
@@ -149,11 +149,7 @@ exports.handler = async (event) => {
 
 
 def write_project(root: Path) -> Path:
-    (root / "python").mkdir(parents=True)
-    (root / "python" / "app.py").write_text(textwrap.dedent(PYTHON_WRITER))
-    (root / "node").mkdir()
-    (root / "node" / "index.js").write_text(NODE_WRITER)
-    (root / "template.yaml").write_text(TEMPLATE)
+    write_files(root, {"python/app.py": PYTHON_WRITER, "node/index.js": NODE_WRITER, "template.yaml": TEMPLATE})
     return root
 
 

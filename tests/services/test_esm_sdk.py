@@ -14,13 +14,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.docker_support import require_docker
-from tests.sandbox_support import require_sandbox
+from tests.backend_matrix import backend
+from tests.helpers import write_files
 from workbench.engine import Engine
 from workbench.model.project import load_project
 from workbench.services import client_for
 from workbench.services.sdk import installed_sdks
 
+__all__ = ["backend"]  # the fixture: every test here runs on every backend
 pytestmark = pytest.mark.skipif(shutil.which("node") is None, reason="Node.js is not installed")
 
 TEMPLATE = """\
@@ -70,31 +71,16 @@ export const handler = async () => ({ bundled: BUNDLED === true, client: typeof 
 
 
 def _write_project(root: Path) -> Path:
-    (root / "mjs").mkdir(parents=True)
-    (root / "mjs" / "index.mjs").write_text(MJS_SENDER)
-    bundled = root / "bundled"
-    package = bundled / "node_modules" / "@aws-sdk" / "client-sqs"
-    package.mkdir(parents=True)
-    (bundled / "package.json").write_text(json.dumps({"name": "bundled", "type": "module"}))
-    (bundled / "app.js").write_text(BUNDLED_APP)
-    (package / "package.json").write_text(json.dumps({"name": "@aws-sdk/client-sqs", "version": "3.0.0-bundled",
-                                                      "type": "module", "exports": {".": "./index.js"}}))
-    (package / "index.js").write_text("export const BUNDLED = true;\nexport class SQSClient {}\n")
-    (root / "template.yaml").write_text(TEMPLATE)
+    package = "bundled/node_modules/@aws-sdk/client-sqs"
+    write_files(root, {
+        "mjs/index.mjs": MJS_SENDER,
+        "bundled/package.json": json.dumps({"name": "bundled", "type": "module"}),
+        "bundled/app.js": BUNDLED_APP,
+        f"{package}/package.json": json.dumps({"name": "@aws-sdk/client-sqs", "version": "3.0.0-bundled",
+                                               "type": "module", "exports": {".": "./index.js"}}),
+        f"{package}/index.js": "export const BUNDLED = true;\nexport class SQSClient {}\n",
+        "template.yaml": TEMPLATE})
     return root / "template.yaml"
-
-
-@pytest.fixture(params=["process", "process-unsandboxed", "docker"])
-def backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    name: str = request.param
-    if name == "docker":
-        require_docker()
-    elif name == "process":
-        require_sandbox()
-        monkeypatch.setenv("WORKBENCH_SANDBOX", "required")
-    else:
-        monkeypatch.setenv("WORKBENCH_SANDBOX", "off")
-    return "docker" if name == "docker" else "process"
 
 
 @pytest.mark.slow

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from typing import Any
 
 import pytest
 
@@ -25,13 +26,18 @@ def _written_by(served: ServerThread, item_id: str) -> tuple[str, str]:
                 return item["by"]["S"], message["Body"]
 
 
+def _invoked(served: ServerThread, function: str, item_id: str) -> dict[str, Any]:
+    """What ``function`` answered to the event {"id": item_id}, which it ran without an error."""
+    response = invoke(lambda_client(served.url), FunctionName=function, Payload=json.dumps({"id": item_id}).encode())
+    result: dict[str, Any] = json.loads(response["Payload"])
+    assert "FunctionError" not in response, result
+    return result
+
+
 def test_python_function_uses_boto3(served: ServerThread) -> None:
     if installed_sdks().python is None:
         pytest.fail("the SDKs are not built: run `workbench sdk build`")
-    client = lambda_client(served.url)
-    response = invoke(client, FunctionName="py-writer", Payload=json.dumps({"id": "p-1"}).encode())
-    result = json.loads(response["Payload"])
-    assert "FunctionError" not in response, result
+    result = _invoked(served, "py-writer", "p-1")
     assert result["boto3"].startswith(str(installed_sdks().python))  # the shipped one, not the host's
     assert result["endpoint"] == served.url
     assert _written_by(served, "p-1") == ("python", "python:p-1")
@@ -41,9 +47,6 @@ def test_python_function_uses_boto3(served: ServerThread) -> None:
 def test_node_function_uses_the_js_sdk(served: ServerThread) -> None:
     if installed_sdks().node_modules is None:
         pytest.fail("the JS SDK is not built: run `workbench sdk build` (needs npm)")
-    client = lambda_client(served.url)
-    response = invoke(client, FunctionName="node-writer", Payload=json.dumps({"id": "n-1"}).encode())
-    result = json.loads(response["Payload"])
-    assert "FunctionError" not in response, result
+    result = _invoked(served, "node-writer", "n-1")
     assert result["sdk"].startswith(str(installed_sdks().node_modules))
     assert _written_by(served, "n-1") == ("node", "node:n-1")

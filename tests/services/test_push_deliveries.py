@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import json
-import textwrap
 from pathlib import Path
 from typing import Any
 
+from tests.helpers import write_files
 from workbench.engine import Engine
 from workbench.model.project import load_project
 from workbench.services import client_for
@@ -85,9 +85,7 @@ def handler(event, context):
 
 
 def _project(root: Path) -> Path:
-    (root / "src").mkdir(parents=True)
-    (root / "src" / "app.py").write_text(textwrap.dedent(RECORDER))
-    (root / "template.yaml").write_text(TEMPLATE)
+    write_files(root, {"src/app.py": RECORDER, "template.yaml": TEMPLATE})
     return root / "template.yaml"
 
 

@@ -119,6 +119,24 @@ class ContainerCgroup:
         with contextlib.suppress(OSError):
             (self.memory / "memory.max_usage_in_bytes").write_text("0")
 
+    def set_memory_limit(self, limit_bytes: int) -> bool:
+        """Change the container's memory limit (and its memory+swap limit, kept equal as the backend creates
+        it: no swap). False where not permitted or refused (a limit below what is in use)."""
+        if self.memory is None:
+            return False
+        v1 = (self.memory / "memory.limit_in_bytes").exists()
+        files = (["memory.limit_in_bytes", "memory.memsw.limit_in_bytes"] if v1 else ["memory.max"])
+        files = [name for name in files if (self.memory / name).exists()]
+        current = _read_int(self.memory / files[0]) if files else None
+        if current is not None and limit_bytes > current:
+            files.reverse()   # v1 refuses a memory limit above memory+swap: raise that one first
+        try:
+            for name in files:
+                (self.memory / name).write_text(str(limit_bytes))
+        except OSError:
+            return False
+        return bool(files)
+
     def oom_kills(self) -> int:
         """How many processes the kernel has killed for exceeding the container's memory limit."""
         if self.memory is None:

@@ -24,7 +24,7 @@ import os
 import re
 import signal
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from workbench.backends.base import (
@@ -36,6 +36,7 @@ from workbench.backends.base import (
     LaunchSpec,
     OutputSink,
     RuntimeHandle,
+    Snapshot,
     launch_error,
 )
 from workbench.backends.cgroups import thaw_container
@@ -246,6 +247,18 @@ class DockerBackend(Backend):
             del self._running[container]
             handle.finished(code)
 
+    # -- SnapStart (see docker_snapshots) ---------------------------------------------------------------
+    def supports_snapshots(self, runtime: RuntimeInfo) -> bool:
+        return runtime.family is Family.PYTHON and kind_of(runtime) is not None
+
+    async def snapshot(self, spec: LaunchSpec, on_output: OutputSink) -> Snapshot:
+        from workbench.backends.docker_snapshots import take_snapshot  # it builds on this module
+
+        try:
+            return await take_snapshot(self, spec, on_output)
+        except BackendError as exc:  # Docker failed us: the snapshot's sandbox could not be made
+            raise LaunchError("Sandbox.Failure", str(exc)) from None
+
     # -- runtimes ---------------------------------------------------------------------------------------
     def unsupported(self, runtime: RuntimeInfo) -> str | None:
         if kind_of(runtime) is not None:
@@ -324,11 +337,12 @@ class DockerBackend(Backend):
     def _register(self, sandbox: Sandbox) -> None:
         self._by_container[sandbox.container_id] = sandbox
 
-    async def _create_sandbox(self, spec: LaunchSpec, image: str) -> Sandbox:
+    async def _create_sandbox(self, spec: LaunchSpec, image: str, extra_binds: Sequence[Bind] = ()) -> Sandbox:
+        """``extra_binds``: more mounts (a SnapStart snapshot's control socket folder)."""
         Sandbox.make_output_pipe(spec.scratch_dir)
         prepare_control(spec.scratch_dir)
         binds = [Bind(str(spec.code_dir), "/var/task"),
-                 *self._common_binds(await self._compiled_client(spec.runtime), spec.scratch_dir)]
+                 *self._common_binds(await self._compiled_client(spec.runtime), spec.scratch_dir), *extra_binds]
         if spec.layer_dirs:
             binds.append(Bind(str(spec.scratch_dir / "opt"), "/opt"))
         name = f"workbench-{re.sub(r'[^a-zA-Z0-9_.-]', '-', spec.function)[:40]}-{spec.env_id[:12]}"
@@ -414,6 +428,14 @@ class DockerBackend(Backend):
         if not sandbox.running:
             await sandbox.start()
         await sandbox.thaw()
+        # A pooled container was made before its function was known: the variables come with the launch.
+        return await self._start_runtime(sandbox, command, self._environment(spec) if pooled else None,
+                                         on_output, on_exit)
+
+    async def _start_runtime(self, sandbox: Sandbox, command: Sequence[str], environment: Mapping[str, str] | None,
+                       on_output: OutputSink, on_exit: Callable[[ExitInfo], None]) -> DockerHandle:
+        """Run ``command`` in the (running, thawed) sandbox through its launcher, with its output on the sandbox's
+        pipe; ``environment`` adds variables over the container's own."""
         container = sandbox.container_id
         try:
             launcher = self._launchers.get(container)
@@ -425,8 +447,8 @@ class DockerBackend(Backend):
         except OSError as exc:
             raise launch_error(exc, "start the runtime") from None
         sandbox.cgroup.reset_peak()
-        try:  # the variables always come with the launch: a pooled container was made before its function was known
-            handle.launch = launcher.launch(command, self._environment(spec), OUTPUT_PIPE)
+        try:
+            handle.launch = launcher.launch(command, environment or {}, OUTPUT_PIPE)
         except OSError as exc:
             handle.finished(127)
             raise launch_error(exc, "start the runtime") from None

@@ -5,7 +5,9 @@ Lambda snapshots a microVM's memory and restores it into new microVMs. A fork is
 machine: the child starts with the parent's memory (copy-on-write, so a restore costs page tables, not a
 copy), runs the after-restore hooks and serves. The Python bootstrap does the forking (see its SnapStart
 part); this module is the workbench's side of the conversation, over a Unix socket (SOCK_SEQPACKET, one JSON
-message each) that the snapshot inherits:
+message each). On the process backend the snapshot inherits its end (its descriptor in WORKBENCH_SNAPSHOT_FD);
+in a container it connects to a listening socket whose path is in WORKBENCH_SNAPSHOT_SOCKET (see
+`docker_snapshots`). Either way the conversation is the same:
 
     snapshot -> workbench  {"ready": true} | {"ready": false, "error": {...}}   once, after init and hooks
     workbench -> snapshot  {"env": {...}} + two descriptors: the output pipe, a reply socket   per restore
@@ -28,7 +30,7 @@ import os
 import socket
 import struct
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, Protocol
 
 from workbench.backends.base import (
     ExitInfo,
@@ -43,6 +45,8 @@ from workbench.backends.process import ProcessHandle
 
 #: The variable that names the control socket's descriptor in the snapshot process.
 CONTROL_VARIABLE = "WORKBENCH_SNAPSHOT_FD"
+#: The variable that names, instead, the path of a listening socket the snapshot connects to.
+SOCKET_VARIABLE = "WORKBENCH_SNAPSHOT_SOCKET"
 _MESSAGE_MAX = 1 << 20
 _UCRED = struct.Struct("iII")   # struct ucred: pid, uid, gid
 #: How long a restored runtime's exit status may trail its pidfd before it is reported as unknown.
@@ -80,26 +84,49 @@ class RestoredHandle(ProcessHandle):
             self._exited(self._status)
 
 
+class SnapshotRuntime(Protocol):
+    """What a snapshot needs of the runtime handle that runs it (a ProcessHandle, a DockerHandle)."""
+
+    exited: asyncio.Future[ExitInfo]
+
+    @property
+    def alive(self) -> bool: ...
+
+    async def kill(self) -> None: ...
+
+
 class ProcessSnapshot(Snapshot):
-    def __init__(self, handle: ProcessHandle, control: socket.socket,
+    """A snapshot that is a forking runtime process, wherever that process runs (see the module docstring)."""
+
+    def __init__(self, handle: SnapshotRuntime, control: socket.socket | None,
                  environment: Callable[[LaunchSpec], Mapping[str, str]],
                  track: Callable[[ProcessHandle], None]) -> None:
-        """``environment`` gives a restored runtime's variables; ``track`` hands it to the backend (which
-        samples its memory and kills it when it closes)."""
+        """``control`` is the workbench's end of the control socket, or None until `attach` gives it (when the
+        snapshot connects to us); ``environment`` gives a restored runtime's variables; ``track`` hands it to
+        the backend (which samples its memory and kills it when it closes)."""
         self._handle = handle
-        self._control = control
+        self._control: socket.socket | None = None
         self._environment = environment
         self._track = track
         self._restored: dict[int, RestoredHandle] = {}
         self._loop = asyncio.get_running_loop()
         self._ready: asyncio.Future[Mapping[str, Any]] = self._loop.create_future()
+        if control is not None:
+            self.attach(control)
+        handle.exited.add_done_callback(lambda _: self._closed())
+
+    def attach(self, control: socket.socket) -> None:
+        """Start the conversation on ``control`` (closed at once when the snapshot is already gone)."""
+        if self._ready.done() or not self._handle.alive:
+            control.close()
+            return
+        self._control = control
         control.setblocking(False)
         self._loop.add_reader(control.fileno(), self._on_message)
-        handle.exited.add_done_callback(lambda _: self._closed())
 
     @property
     def alive(self) -> bool:
-        return self._handle.alive and self._control.fileno() >= 0
+        return self._handle.alive and self._control is not None and self._control.fileno() >= 0
 
     async def wait_ready(self, timeout_s: float) -> None:
         """Until init and the before-snapshot hooks are done; SnapshotError when they failed."""
@@ -115,6 +142,7 @@ class ProcessSnapshot(Snapshot):
                                                          "errorMessage": "the snapshot process exited"})
 
     def _on_message(self) -> None:
+        assert self._control is not None
         while True:
             try:
                 data = self._control.recv(_MESSAGE_MAX)
@@ -136,13 +164,13 @@ class ProcessSnapshot(Snapshot):
     def _closed(self) -> None:
         if not self._ready.done():
             self._ready.set_result({"ready": False})
-        if self._control.fileno() >= 0:
+        if self._control is not None and self._control.fileno() >= 0:
             self._loop.remove_reader(self._control.fileno())
             self._control.close()
 
     async def restore(self, spec: LaunchSpec, on_output: OutputSink,
                       on_exit: Callable[[ExitInfo], None]) -> RuntimeHandle:
-        if not self.alive:
+        if not self.alive or self._control is None:
             raise LaunchError("Runtime.Unknown", "the version's snapshot is gone")
         mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         read_fd, write_fd = os.pipe2(os.O_CLOEXEC)

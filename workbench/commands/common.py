@@ -5,12 +5,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import dataclasses
+import json
 import logging
 import os
 import sys
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from workbench.backends.base import BackendError
 from workbench.classroom import ClassroomSettings
@@ -23,6 +24,28 @@ from workbench.services import ServicesError
 
 class CommandError(Exception):
     """A user-facing failure: printed as one line, exit status 2 (1 is for function errors)."""
+
+
+class Listed(Protocol):
+    """An entry of a catalogue a command lists: a blueprint, an application template."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def title(self) -> str: ...
+
+    def summary(self) -> dict[str, Any]: ...
+
+
+def print_listing(entries: Sequence[Listed], as_json: bool) -> None:
+    """A catalogue's `--list`: the entries' summaries as JSON, or a `name  title` line each, names aligned."""
+    if as_json:
+        print(json.dumps([entry.summary() for entry in entries], indent=2))
+        return
+    width = max((len(entry.name) for entry in entries), default=0)
+    for entry in entries:
+        print(f"{entry.name:<{width}}  {entry.title}")
 
 
 def add_project_options(parser: argparse.ArgumentParser) -> None:

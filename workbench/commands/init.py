@@ -4,12 +4,12 @@ bare `origin` whose pushes run the pipeline)."""
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
 from workbench.catalog.apptemplates import find_app_template, init_app, list_app_templates
 from workbench.catalog.errors import CatalogError
+from workbench.commands.common import print_listing
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -29,12 +29,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def init_command(args: argparse.Namespace) -> int:
     try:
         if args.list:
-            templates = list_app_templates()
-            if args.json:
-                print(json.dumps([template.summary() for template in templates], indent=2))
-            else:
-                for template in templates:
-                    print(f"{template.name:<16}  {template.title}")
+            print_listing(list_app_templates(), args.json)
             return 0
         if not args.app_template or args.directory is None:
             raise CatalogError("give --app-template NAME and a DIR (the templates: workbench init --list)")

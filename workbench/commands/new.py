@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
 from workbench.catalog.blueprints import find_blueprint, list_blueprints
 from workbench.catalog.errors import CatalogError
 from workbench.catalog.newfunction import add_blueprint
+from workbench.commands.common import print_listing
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -29,13 +29,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def new_command(args: argparse.Namespace) -> int:
     try:
         if args.list:
-            blueprints = list_blueprints()
-            if args.json:
-                print(json.dumps([blueprint.summary() for blueprint in blueprints], indent=2))
-            else:
-                width = max(len(blueprint.name) for blueprint in blueprints)
-                for blueprint in blueprints:
-                    print(f"{blueprint.name:<{width}}  {blueprint.title}")
+            print_listing(list_blueprints(), args.json)
             return 0
         if not args.blueprint:
             raise CatalogError("name a blueprint (workbench new BLUEPRINT), or list them with --list")

@@ -17,11 +17,9 @@ from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
     QDockWidget,
-    QFrame,
     QLabel,
     QMainWindow,
     QMessageBox,
-    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -43,7 +41,6 @@ from workbench.gui.code_files import code_folder
 from workbench.gui.file_watch import FileWatcher
 from workbench.gui.lessons.player import LessonPlayer
 from workbench.gui.operations import Operations
-from workbench.gui.panes.asynchronous.async_pane import AsyncPane
 from workbench.gui.panes.code_editor import CodeEditorPane
 from workbench.gui.panes.concurrency import ConcurrencyPane
 from workbench.gui.panes.configuration.view import ConfigurationPane
@@ -56,20 +53,20 @@ from workbench.gui.panes.monitoring import MonitoringPane
 from workbench.gui.panes.pipelines.pipeline_pane import PipelinePane
 from workbench.gui.panes.resources.browser_pane import ResourcesBrowserPane
 from workbench.gui.panes.traces import TracesPane
-from workbench.gui.panes.triggers.triggers_pane import TriggersPane
 from workbench.gui.project.actions import ProjectActions
 from workbench.gui.session import EngineSession
 from workbench.gui.widgets.about import AboutDialog
 from workbench.gui.widgets.endpoint_dialog import add_endpoint_action
 from workbench.gui.widgets.message_bar import MessageBar
 from workbench.gui.widgets.preferences import PreferencesDialog
+from workbench.gui.widgets.scrolling import scrolling
 from workbench.gui.widgets.status_bar import WorkbenchStatusBar
 from workbench.model.project import Project, open_folder
 from workbench.model.template import TemplateError
 from workbench.resources import docs_path, user_config_dir
 
 #: Bump when the docks change, so an old saved layout is not applied to a different set of panes.
-LAYOUT_VERSION = 2
+LAYOUT_VERSION = 3
 BACKENDS = ("process", "docker")
 DEFAULT_SIZE = (1680, 1050)
 #: Below this width the traces share a tabbed dock with the logs (three panes side by side get too narrow).
@@ -125,12 +122,17 @@ class MainWindow(QMainWindow):
         self.logs = LogsPane()
         self.traces = TracesPane()
         self.resources = ResourcesBrowserPane(self.session, self.operations, self.message_bar)
-        self.triggers = TriggersPane(self.session, self.operations, self.message_bar)
-        self.asynchronous = AsyncPane(self.session, self.operations, self.message_bar)
         self.pipeline = PipelinePane(self.session, self.operations)
         self.monitoring = MonitoringPane()
         self.configuration = ConfigurationPane(self.session, self.operations, self.message_bar)
-        self.lesson_player = LessonPlayer(self.session, self.operations, lambda: self.docks)
+        # Per function, as in the Lambda console: the asynchronous invocation and the triggers are tabs of the
+        # Configuration view (a page among the code editor's tabs).
+        self.triggers = self.configuration.triggers
+        self.asynchronous = self.configuration.asynchronous
+        # Not in a scroll area: the view is laid out to fit beside the code at 1280x800 and 1366x768, and a scroll
+        # area would size it by its wrapped labels' preferred height and scroll for nothing.
+        self.configuration_page: QWidget = self.configuration
+        self.lesson_player = LessonPlayer(self.session, self.operations, self.show_pane)
         self.lesson_player.open_project = self._open_for_lesson
         self.status = WorkbenchStatusBar()
         self.file_watcher = FileWatcher(self)
@@ -176,13 +178,7 @@ class MainWindow(QMainWindow):
               scrollable: bool = False) -> QDockWidget:
         dock = QDockWidget(title, self)
         dock.setObjectName(name)   # saveState/restoreState identify docks by object name
-        if scrollable:   # a tall pane scrolls rather than forcing the window past a 1280x800 projector
-            scroll = QScrollArea()
-            scroll.setWidgetResizable(True)
-            scroll.setFrameShape(QFrame.Shape.NoFrame)
-            scroll.setWidget(widget)
-            widget = scroll
-        dock.setWidget(widget)
+        dock.setWidget(scrolling(widget) if scrollable else widget)
         self.addDockWidget(area, dock)
         return dock
 
@@ -195,7 +191,10 @@ class MainWindow(QMainWindow):
             "concurrency": self._dock("Concurrency", "concurrency", self.concurrency, bottom),
             "environments": self._dock("Execution environments", "environments", self.environments, bottom),
             "logs": self._dock("Logs", "logs", self.logs, bottom),
-            "traces": self._dock("Traces", "traces", self.traces, bottom),
+            # On a narrow screen it is a tab beside the logs, and scrolls rather than make that row tall (the
+            # code editor keeps its lines); on a wide one it has a row's height of its own.
+            "traces": self._dock("Traces", "traces", self.traces, bottom,
+                                 scrollable=self.width() < WIDE_LAYOUT_WIDTH),
         }
         # The event pane runs the full height on the right, so the Invoke button, the result and its payload
         # fit on a 1280x800 projector; the bottom panes share the width left of it.
@@ -209,20 +208,16 @@ class MainWindow(QMainWindow):
             self.splitDockWidget(docks["environments"], docks["traces"], Qt.Orientation.Horizontal)
         else:
             self.tabifyDockWidget(docks["logs"], docks["traces"])
-        # What delivers events (issue 17): tabs beside the logs, so the default picture stays as it was.
+        # Tabs beside the logs, so the default picture stays as it was. They scroll when the row is short: a
+        # tab's minimum height would otherwise be the whole row's, and squeeze the code editor at 1280x800.
         self.delivery_docks: dict[str, tuple[str, QWidget]] = {
-            "resources": ("Local resources", self.resources), "triggers": ("Triggers", self.triggers),
-            "asynchronous": ("Asynchronous", self.asynchronous),
-            "pipeline": ("Pipeline", self.pipeline), "monitoring": ("Monitor", self.monitoring)}
+            "resources": ("Local resources", self.resources), "pipeline": ("Pipeline", self.pipeline),
+            "monitoring": ("Monitor", self.monitoring)}
         for name, (title, pane) in self.delivery_docks.items():
-            docks[name] = self._dock(title, name, pane, bottom)
+            docks[name] = self._dock(title, name, pane, bottom, scrollable=True)
             self.tabifyDockWidget(docks["logs"], docks[name])
         docks["lesson"] = self._dock("Lesson", "lesson", self.lesson_player, right)
         self.tabifyDockWidget(docks["events"], docks["lesson"])
-        # A function's configuration: a tab beside the event pane, raised by the tree's "Configuration…".
-        docks["configuration"] = self._dock("Configuration", "configuration", self.configuration, right,
-                                            scrollable=True)   # never widens the right column
-        self.tabifyDockWidget(docks["events"], docks["configuration"])
         docks["logs"].raise_()
         docks["events"].raise_()
         return docks
@@ -239,13 +234,18 @@ class MainWindow(QMainWindow):
         else:
             self.resizeDocks([docks["concurrency"], docks["environments"], docks["traces"]],
                              [int(width * 0.24), int(width * 0.15), int(width * 0.28)], Qt.Orientation.Horizontal)
-        self.resizeDocks([docks["concurrency"], docks["logs"]], [int(height * 0.27), int(height * 0.19)],
+        # The code editor keeps a useful height (at 1280x800, 12 lines and more, and room for the Configuration
+        # view): the graph row and the logs row share a little under half of the window.
+        # On a wide screen the traces share the graph's row: a little more of it, so the trace list keeps its
+        # rows and the waterfall most of its height (1600x1000).
+        upper = 0.28 if width >= WIDE_LAYOUT_WIDTH else 0.25
+        self.resizeDocks([docks["concurrency"], docks["logs"]], [int(height * upper), int(height * (0.45 - upper))],
                          Qt.Orientation.Vertical)
 
     def apply_presentation(self) -> None:
         """The Presentation preset: big fonts, and the graph, the map and the traces large (a projector)."""
         self._set_font_size(PRESENTATION_POINT_SIZE)
-        docks, width, height = self.docks, self.width(), self.height()
+        docks, width = self.docks, self.width()
         docks["functions"].hide()
         docks["logs"].hide()
         for name in self.delivery_docks:   # tabs beside the logs: they go with them
@@ -257,10 +257,16 @@ class MainWindow(QMainWindow):
         self.resizeDocks([docks["events"]], [int(width * 0.27)], Qt.Orientation.Horizontal)
         self.resizeDocks([docks["concurrency"], docks["environments"]], [int(width * 0.38), int(width * 0.35)],
                          Qt.Orientation.Horizontal)
-        self.resizeDocks([docks["concurrency"], docks["environments"], docks["traces"]],
-                         [int(height * 0.7), int(height * 0.3), int(height * 0.4)], Qt.Orientation.Vertical)
+        self._presentation_heights()
+        # Again once the shown docks are laid out (the traces scroll, so nothing else holds the row up).
+        QTimer.singleShot(0, self._presentation_heights)
         self.presentation = True
         QTimer.singleShot(0, self.fit_to_screen)   # bigger type must not push the window past the screen
+
+    def _presentation_heights(self) -> None:
+        docks, height = self.docks, self.height()
+        self.resizeDocks([docks["concurrency"], docks["environments"], docks["traces"]],
+                         [int(height * 0.7), int(height * 0.3), int(height * 0.4)], Qt.Orientation.Vertical)
 
     def apply_standard(self) -> None:
         """Back from Presentation: the default font and layout."""
@@ -360,6 +366,10 @@ class MainWindow(QMainWindow):
         view_menu = self.menuBar().addMenu("&View")
         for dock in self.docks.values():
             view_menu.addAction(dock.toggleViewAction())
+        self.configuration_action = view_menu.addAction(
+            "C&onfiguration view", QKeySequence("Ctrl+Shift+C"), lambda: self.show_configuration_page())
+        self.configuration_action.setToolTip("A function's settings, versions and aliases, asynchronous invocation, "
+                                             "triggers and files (choose the function in the Functions pane)")
         view_menu.addSeparator()
         self.presentation_action = QAction("&Presentation layout", self)
         self.presentation_action.setCheckable(True)
@@ -428,6 +438,8 @@ class MainWindow(QMainWindow):
         self.lesson_player.pane_highlighted.connect(self._lesson_pane)
         self.functions.configuration_requested.connect(self.show_configuration)
         self.configuration.open_file_requested.connect(self.code_editor.open_file)
+        self.configuration.title_changed.connect(
+            lambda title: self.code_editor.retitle_page(self.configuration_page, title))
         self.file_watcher.changed.connect(self.code_editor.files_changed_outside)
 
     # -- engine -> widgets ------------------------------------------------------------------------------
@@ -441,10 +453,8 @@ class MainWindow(QMainWindow):
         self.traces.add_events(batch)
         self.environments.add_events(batch)
         self.concurrency.add_events(batch)
-        self.triggers.add_events(batch)
-        self.asynchronous.add_events(batch)
         self.monitoring.add_events(batch)
-        self.configuration.add_events(batch)
+        self.configuration.add_events(batch)   # and its Asynchronous and Triggers tabs
         self._say_discarded(batch)
 
     def _lesson_pane(self, name: str) -> None:
@@ -680,14 +690,33 @@ class MainWindow(QMainWindow):
         self.code_editor.open_function(engine.function(name))
 
     def show_configuration(self, name: str, qualifier: str | None = None) -> None:
-        """The Configuration view on ``name`` (a published version or alias: read only), raised."""
+        """The Configuration view on ``name`` (a published version or alias: read only), in front."""
         try:
             self.configuration.show_function(name, qualifier)
         except LambdaError as exc:
             self.operations.report(f"Show the configuration of {name}", exc)
             return
-        self.docks["configuration"].show()
-        self.docks["configuration"].raise_()
+        self.show_configuration_page()
+
+    def show_configuration_page(self, tab: QWidget | None = None) -> None:
+        """The Configuration view's page among the code editor's tabs, in front (on ``tab``, if given)."""
+        if tab is not None:
+            self.configuration.show_tab(tab)
+        self.code_editor.show_page(self.configuration_page, self.configuration.tab_title,
+                                   "A function's configuration (Functions pane: right-click → Configuration…)")
+
+    def show_pane(self, name: str) -> QWidget | None:
+        """Bring the pane called ``name`` (a dock's name, or "asynchronous" / "triggers": tabs of the
+        Configuration view) to the front; the widget that holds it, or None if there is no such pane."""
+        tabs: dict[str, QWidget] = {"asynchronous": self.asynchronous, "triggers": self.triggers}
+        if name in tabs:
+            self.show_configuration_page(tabs[name])
+            return tabs[name]
+        dock = self.docks.get(name)
+        if dock is not None:
+            dock.show()
+            dock.raise_()
+        return dock
 
     def open_template(self) -> None:
         self.code_editor.open_file(self.session.project.template_path)
@@ -794,3 +823,4 @@ class MainWindow(QMainWindow):
             self._shutdown_done = True
             self.close()
             self.closed.emit()
+

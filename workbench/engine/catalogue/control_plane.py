@@ -177,6 +177,7 @@ class Catalogue:
                                             f"{users}")
             del entry.versions[qualifier]
             self.scheduler.retire(entry.name, qualifier, "deleted")
+            await self.scheduler.snapshots.discard(entry.name, qualifier)   # SnapStart: its snapshot goes too
             await self.state.delete_version(entry.name, qualifier)
             self._announce(Resource.VERSION, Change.DELETED, entry.name, qualifier)
             return

@@ -188,6 +188,12 @@ class Environment:
         return launch_spec(self._services, self.version, self.id, self.init_type, self.log_stream, self._address,
                            self._scratch)
 
+    def follow_snapshot(self, snapshot: Snapshot) -> None:
+        """SnapStart: restore from ``snapshot`` at the next re-init, the version's current one (the snapshot this
+        environment came from may be gone and replaced, e.g. when the backend lost the process that held it)."""
+        if self._snapshot is not None:
+            self._snapshot = snapshot
+
     async def start(self, init_timeout_s: float | None = None) -> InitOutcome:
         """Create the sandbox and run the init phase (Phase: init, bounded by the init timeout)."""
         self._bus.publish(EnvironmentStarting(self._clock.time(), self.id, self.function, self.version.version,

@@ -109,6 +109,8 @@ class Scheduler:
                     cold = await environment.start()
                 finally:
                     self._gate.release()
+            if snapshot is not None:
+                environment.follow_snapshot(snapshot)
             result = await environment.invoke(request, cold)
         except BaseException:
             if environment is not None:
@@ -222,6 +224,7 @@ class Scheduler:
         pool = self.pools.pop(function, None)
         if pool is not None:
             await asyncio.gather(*(env.stop("deleted") for env in list(pool.environments.values())))
+        await self.snapshots.discard(function)   # SnapStart: the snapshots of its versions go too
         self.governor.set_reserved(function, None)
 
     async def close(self) -> None:

@@ -9,7 +9,7 @@ import dataclasses
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QDockWidget, QHBoxLayout, QLabel, QListWidget, QPushButton, QVBoxLayout, QWidget
 
 from workbench.engine import Engine, EngineSettings
@@ -20,6 +20,8 @@ from workbench.lessons.expectations import wait_expected
 from workbench.lessons.model import Lesson, LessonError
 
 HIGHLIGHT = "QDockWidget#{name} {{ border: 3px solid #e4572e; }} QDockWidget#{name}::title {{ background: #e4572e; }}"
+#: A pane that is not a dock (a tab of the Configuration view): outlined the same way.
+PAGE_HIGHLIGHT = "#{name} {{ border: 3px solid #e4572e; }}"
 
 
 class LessonFailedError(RuntimeError):
@@ -30,12 +32,16 @@ class LessonPlayer(QWidget):
     #: The name of the pane a step highlights (the window refreshes what the pane shows, e.g. the resources).
     pane_highlighted = Signal(str)
 
-    def __init__(self, session: EngineSession, operations: Operations, docks: Callable[[], dict[str, QDockWidget]],
+    def __init__(self, session: EngineSession, operations: Operations, show_pane: Callable[[str], QWidget | None],
                  parent: QWidget | None = None) -> None:
+        """``show_pane`` brings the named pane to the front and returns the widget to outline (None: no such
+        pane in this window)."""
         super().__init__(parent)
         self.session = session
         self.operations = operations
-        self._docks = docks
+        self._show_pane = show_pane
+        #: The widget outlined for the current step's pane (a dock, or a tab of the Configuration view).
+        self.highlighted_widget: QWidget | None = None
         self.lesson: Lesson | None = None
         self.position = 0
         self.state = LessonState()
@@ -134,16 +140,20 @@ class LessonPlayer(QWidget):
             await self.step()
 
     def highlight(self, pane: str | None) -> None:
-        docks = self._docks()
-        if self.highlighted in docks:
-            docks[self.highlighted].setStyleSheet("")
+        if self.highlighted_widget is not None:
+            self.highlighted_widget.setStyleSheet("")
+            self.highlighted_widget = None
         self.highlighted = pane
-        if pane is None or pane not in docks:
+        widget = self._show_pane(pane) if pane is not None else None
+        if pane is None or widget is None:
             return
-        dock = docks[pane]
-        dock.show()
-        dock.raise_()
-        dock.setStyleSheet(HIGHLIGHT.format(name=pane))
+        if isinstance(widget, QDockWidget):
+            widget.setStyleSheet(HIGHLIGHT.format(name=widget.objectName()))
+        else:
+            widget.setObjectName(widget.objectName() or f"lesson-pane-{pane}")
+            widget.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)   # a plain QWidget draws the border
+            widget.setStyleSheet(PAGE_HIGHLIGHT.format(name=widget.objectName()))
+        self.highlighted_widget = widget
         self.pane_highlighted.emit(pane)
 
 

@@ -1,5 +1,9 @@
 """The code editor: one tab per file, Pygments highlighting, line numbers, find (Ctrl+F), and Ctrl+S, which
-saves and hot-reloads every function whose code folder holds the file (the template: the whole project)."""
+saves and hot-reloads every function whose code folder holds the file (the template: the whole project).
+
+Other views can be opened as pages among the file tabs (a function's Configuration view): they take the
+central area, where there is room for forms and tables, and close like a tab. Tabs are found by their widget,
+never by position, since pages and files share the tab bar."""
 
 from __future__ import annotations
 
@@ -86,14 +90,31 @@ class CodeEditorPane(QWidget):
             tab.view.set_point_size(points)
 
     def current(self) -> EditorTab | None:
-        index = self.tabs_widget.currentIndex()
-        return self.tabs[index] if 0 <= index < len(self.tabs) else None
+        return self._tab_of(self.tabs_widget.currentWidget())
+
+    def _tab_of(self, widget: QWidget | None) -> EditorTab | None:
+        return next((tab for tab in self.tabs if tab.view is widget), None)
+
+    def show_page(self, page: QWidget, title: str, tooltip: str = "") -> None:
+        """Show ``page`` (not a file) as a tab, adding it first if it is not open, and bring it to the front."""
+        index = self.tabs_widget.indexOf(page)
+        if index < 0:
+            index = self.tabs_widget.addTab(page, title)
+        self.tabs_widget.setTabText(index, title)
+        self.tabs_widget.setTabToolTip(index, tooltip or title)
+        self.tabs_widget.setCurrentIndex(index)
+
+    def retitle_page(self, page: QWidget, title: str) -> None:
+        """A page's tab says what it shows now (nothing happens while the page is closed)."""
+        index = self.tabs_widget.indexOf(page)
+        if index >= 0:
+            self.tabs_widget.setTabText(index, title)
 
     def open_file(self, path: Path, runtime: str | None = None) -> EditorTab:
         path = path.resolve()
-        for index, tab in enumerate(self.tabs):
+        for tab in self.tabs:
             if tab.path == path:
-                self.tabs_widget.setCurrentIndex(index)
+                self.tabs_widget.setCurrentWidget(tab.view)
                 return tab
         text = path.read_text(encoding="utf-8", errors="replace")
         view = CodeView()
@@ -104,9 +125,9 @@ class CodeEditorPane(QWidget):
         tab = EditorTab(path, view, highlighter)
         view.document().modificationChanged.connect(lambda _changed, t=tab: self._update_title(t))
         self.tabs.append(tab)
-        self.tabs_widget.addTab(view, path.name)
-        self.tabs_widget.setTabToolTip(len(self.tabs) - 1, str(path))
-        self.tabs_widget.setCurrentIndex(len(self.tabs) - 1)
+        index = self.tabs_widget.addTab(view, path.name)
+        self.tabs_widget.setTabToolTip(index, str(path))
+        self.tabs_widget.setCurrentIndex(index)
         return tab
 
     def open_function(self, config: FunctionConfig) -> EditorTab | None:
@@ -118,7 +139,7 @@ class CodeEditorPane(QWidget):
         return self.open_file(path, config.runtime)
 
     def _update_title(self, tab: EditorTab) -> None:
-        index = self.tabs.index(tab)
+        index = self.tabs_widget.indexOf(tab.view)
         self.tabs_widget.setTabText(index, ("● " if tab.modified else "") + tab.path.name)
 
     def _current_changed(self, _index: int) -> None:
@@ -127,7 +148,10 @@ class CodeEditorPane(QWidget):
 
     # -- closing ----------------------------------------------------------------------------------------
     def request_close(self, index: int) -> None:
-        tab = self.tabs[index]
+        tab = self._tab_of(self.tabs_widget.widget(index))
+        if tab is None:   # a page: it keeps its state and comes back when shown again
+            self.tabs_widget.removeTab(index)
+            return
         if not tab.modified:
             self._close(tab)
             return
@@ -149,14 +173,13 @@ class CodeEditorPane(QWidget):
     def close_saved(self, tab: EditorTab) -> None:
         """Close a tab without unsaved edits (another project opened); a modified tab is asked about."""
         if tab.modified:
-            self.request_close(self.tabs.index(tab))
+            self.request_close(self.tabs_widget.indexOf(tab.view))
         else:
             self._close(tab)
 
     def _close(self, tab: EditorTab) -> None:
-        index = self.tabs.index(tab)
-        self.tabs.pop(index)
-        self.tabs_widget.removeTab(index)
+        self.tabs.remove(tab)
+        self.tabs_widget.removeTab(self.tabs_widget.indexOf(tab.view))
         tab.view.deleteLater()
 
     # -- saving -----------------------------------------------------------------------------------------

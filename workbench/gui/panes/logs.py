@@ -25,10 +25,10 @@ from workbench.gui.bridge import EventBatch
 from workbench.gui.models.batches import batch_line
 from workbench.gui.models.log_lines import Level, LogFilter, full_text
 from workbench.gui.models.log_model import FUNCTION, REQUEST, TIME, LogModel
+from workbench.gui.widgets.function_chooser import FunctionChooser
 from workbench.gui.widgets.repaint import PacedRefresh
 from workbench.gui.widgets.table_view import flat_table
 
-ALL_FUNCTIONS = "All functions"
 LEVELS = (("Any level", Level.DEBUG), ("INFO and above", Level.INFO), ("WARN and above", Level.WARN),
           ("ERROR only", Level.ERROR))
 FILTER_DELAY_MS = 250
@@ -53,8 +53,7 @@ class LogsPane(QWidget):
         self._incoming: list[LogLine] = []
         self._paced = PacedRefresh(self.flush, LOG_REFRESH_MS, self)
         self.view.selectionModel().selectionChanged.connect(self._selection_changed)
-        self.function_box = QComboBox()
-        self.function_box.addItem(ALL_FUNCTIONS)
+        self.function_box = FunctionChooser()
         self.function_box.currentTextChanged.connect(self._schedule_filter)
         self.request_field = QLineEdit()
         self.request_field.setPlaceholderText("request id")
@@ -107,12 +106,7 @@ class LogsPane(QWidget):
         self._update_count()
 
     def set_functions(self, names: list[str]) -> None:
-        current = self.function_box.currentText()
-        self.function_box.blockSignals(True)
-        self.function_box.clear()
-        self.function_box.addItems([ALL_FUNCTIONS, *names])
-        self.function_box.setCurrentText(current if current in names else ALL_FUNCTIONS)
-        self.function_box.blockSignals(False)
+        self.function_box.set_functions(names)
 
     def add_events(self, batch: EventBatch) -> None:
         delivered = [batch_line(event) for event in batch.mapping_batches if event.request_id]
@@ -158,8 +152,7 @@ class LogsPane(QWidget):
             QTimer.singleShot(0, self._follow)
 
     def current_filter(self) -> LogFilter:
-        function = self.function_box.currentText()
-        return LogFilter(function=None if function in ("", ALL_FUNCTIONS) else function,
+        return LogFilter(function=self.function_box.function,
                          request_id=self.request_field.text().strip() or None,
                          text=self.text_field.text(), min_level=Level(self.level_box.currentData()))
 
@@ -180,7 +173,7 @@ class LogsPane(QWidget):
         self.follow_box.setChecked(False)
         self.text_field.clear()
         self.level_box.setCurrentIndex(0)
-        self.function_box.setCurrentText(ALL_FUNCTIONS)
+        self.function_box.show_function(None)
         self.request_field.setText(request_id)
         self.apply_filter()
         row = self.model.first_row_of(request_id)

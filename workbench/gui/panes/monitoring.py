@@ -7,13 +7,14 @@ import math
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QPointF, QRectF, Qt, QTimer
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, QTimer
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen
-from PySide6.QtWidgets import QComboBox, QFileDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from workbench.engine import EngineStatistics
 from workbench.gui.bridge import EventBatch
 from workbench.gui.models.metrics_history import ALL, METRICS, MetricsHistory, value
+from workbench.gui.widgets.function_chooser import FunctionChooser
 
 WINDOW_S = 180
 REPAINT_MS = 500
@@ -28,7 +29,18 @@ class MonitorCharts(QWidget):
         self.history = history
         self.function = ALL
         self.now = time.time()
-        self.setMinimumHeight(len(METRICS) * 10 + AXIS)   # a tab beside the logs must not squeeze the editor
+        # Every metric's label on its own line: the tab scrolls (it is in a scroll area beside the logs) rather
+        # than draw the labels over each other or squeeze the editor.
+        self.setMinimumHeight(len(METRICS) * self.row_height() + AXIS)
+
+    def row_height(self) -> int:
+        """The least height of one metric's row: its label's line and a little space."""
+        return self.fontMetrics().height() + ROW_GAP
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:   # the Presentation preset's bigger type: taller rows
+            self.setMinimumHeight(len(METRICS) * self.row_height() + AXIS)
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt's name
         del event
@@ -75,8 +87,7 @@ class MonitoringPane(QWidget):
         super().__init__(parent)
         self.history = MetricsHistory()
         self.charts = MonitorCharts(self.history)
-        self.function_box = QComboBox()
-        self.function_box.addItem(ALL)
+        self.function_box = FunctionChooser()
         self.function_box.currentTextChanged.connect(self._function_changed)
         self.png_button = QPushButton("Export PNG…")
         self.csv_button = QPushButton("Export CSV…")
@@ -97,12 +108,7 @@ class MonitoringPane(QWidget):
         self._timer.start()
 
     def set_functions(self, names: list[str]) -> None:
-        current = self.function_box.currentText()
-        self.function_box.blockSignals(True)
-        self.function_box.clear()
-        self.function_box.addItems([ALL, *names])
-        self.function_box.setCurrentText(current if current in names else ALL)
-        self.function_box.blockSignals(False)
+        self.function_box.set_functions(names)
         self._function_changed(self.function_box.currentText())
 
     def show_function(self, name: str) -> None:

@@ -7,9 +7,7 @@ from PySide6.QtCore import QItemSelection, QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
-    QLabel,
     QPushButton,
-    QSizePolicy,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -19,11 +17,17 @@ from workbench.engine import TraceRecord
 from workbench.gui.bridge import EventBatch
 from workbench.gui.models.batches import batch_summary
 from workbench.gui.models.trace_model import TraceModel
+from workbench.gui.widgets.elided_label import ElidedLabel
 from workbench.gui.widgets.repaint import PacedRefresh
+from workbench.gui.widgets.scrolling import scrolling
 from workbench.gui.widgets.table_view import flat_table
 from workbench.gui.widgets.waterfall import Waterfall
 
 TRACE_REFRESH_MS = 200
+#: Invocations the list always shows (the waterfall below scrolls before the list loses them).
+LIST_ROWS = 4
+#: The least of the waterfall left visible beside the list (it scrolls within that).
+WATERFALL_MIN_H = 60
 
 
 class TracesPane(QWidget):
@@ -35,7 +39,10 @@ class TracesPane(QWidget):
         self.view = flat_table(self.model, (78, 120, 48, 66, 80, 96, 70, 170))   # Event: "batch of 10 · work"
         self.view.selectionModel().selectionChanged.connect(self._selection_changed)
         self.view.doubleClicked.connect(self._double_clicked)
-        self.view.setMinimumHeight(44)
+        header = self.view.horizontalHeader().sizeHint().height()
+        # The columns are wider than a narrow dock: the sideways scroll bar is counted, or it would hide a row.
+        self.view.setMinimumHeight(header + LIST_ROWS * self.view.verticalHeader().defaultSectionSize()
+                                   + self.view.horizontalScrollBar().sizeHint().height() + 2 * self.view.frameWidth())
         self.waterfall = Waterfall()
         self.logs_button = QPushButton("Show its log lines")
         self.logs_button.setEnabled(False)
@@ -47,9 +54,9 @@ class TracesPane(QWidget):
         self.follow_box.setChecked(True)
         self.follow_box.setToolTip("Select each new invocation as it arrives; choosing an older one turns this off")
         self.follow_box.toggled.connect(lambda on: self._select_newest() if on else None)
-        #: What the waterfall compares; clipped (never wrapped) so the bar keeps one line and the list its rows.
-        self.compared = QLabel("Cold start against warm")
-        self.compared.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        #: What the waterfall compares; elided (never wrapped, never cut) so the bar keeps one line and the list
+        #: its rows; the whole text is its tooltip.
+        self.compared = ElidedLabel("Cold against warm")
         self._incoming: list[TraceRecord] = []
         self._paced = PacedRefresh(self.flush, TRACE_REFRESH_MS, self)
         bar = QHBoxLayout()
@@ -62,10 +69,15 @@ class TracesPane(QWidget):
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.setChildrenCollapsible(False)
         splitter.addWidget(self.view)
-        splitter.addWidget(self.waterfall)
+        # The waterfall scrolls in a short dock (1600x1000: a third of the window's height for the whole row)
+        # rather than squeeze the list to its header.
+        self.waterfall_area = scrolling(self.waterfall)
+        self.waterfall_area.setMinimumHeight(WATERFALL_MIN_H)
+        splitter.addWidget(self.waterfall_area)
         splitter.setStretchFactor(0, 1)
         splitter.setStretchFactor(1, 2)
         splitter.setSizes([120, 140])
+        self.splitter = splitter
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(bar)
@@ -126,7 +138,7 @@ class TracesPane(QWidget):
             newest = self.model.trace_at(0) if self.model.rowCount() else None
             function = newest.function if newest else None
             self.waterfall.set_traces(self.model.latest(function, True), self.model.latest(function, False))
-            self.compared.setText("Cold start against warm")
+            self.compared.setText("Cold against warm")
             self.compared.setToolTip("")
             return
         other = self.model.counterpart(chosen)

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 from workbench.engine import EnvState, InitType
 from workbench.gui import theme
 from workbench.gui.models.environment_tiles import EnvironmentTiles, Tile
+from workbench.gui.widgets.hint import hint_height, paint_hint
 
 TILE_W, TILE_H, GAP = 74, 44, 6
 HEADER_H, LEGEND_H, PAD = 22, 26, 8
@@ -20,6 +21,7 @@ LEGEND = (
     (EnvState.INITIALISING, "initialising"), (EnvState.BUSY, "busy"), (EnvState.IDLE, "idle"),
     (EnvState.FROZEN, "frozen"), (EnvState.STOPPED, "stopped"),
 )
+EMPTY_HINT = "No execution environments yet: invoke a function"
 
 
 class EnvironmentMap(QWidget):
@@ -32,6 +34,8 @@ class EnvironmentMap(QWidget):
         self._bold = QFont(self.font())
         self._bold.setBold(True)
         self._shape: tuple[tuple[str, int], ...] = ()
+        #: Where the empty-state hint was last drawn (None once there are tiles).
+        self.hint_rect: QRectF | None = None
 
     def _columns(self) -> int:
         return max(1, (self.width() - 2 * PAD + GAP) // (TILE_W + GAP))
@@ -39,7 +43,10 @@ class EnvironmentMap(QWidget):
     def heightForWidth(self, width: int) -> int:  # noqa: N802 - Qt's name
         columns = max(1, (width - 2 * PAD + GAP) // (TILE_W + GAP))
         height = self._legend_height() + PAD
-        for group in self.tiles.by_function().values():
+        groups = self.tiles.by_function()
+        if not groups:   # room for the hint, wrapped to this width
+            height += hint_height(self.fontMetrics(), width, EMPTY_HINT)
+        for group in groups.values():
             rows = -(-len(group) // columns)
             height += HEADER_H + rows * (TILE_H + GAP) + PAD
         return height
@@ -108,8 +115,9 @@ class EnvironmentMap(QWidget):
         groups = self.tiles.by_function()
         if not groups:
             painter.setPen(QColor(theme.MUTED_COLOUR))
-            painter.drawText(QRectF(0, y, self.width(), 60), Qt.AlignmentFlag.AlignCenter,
-                             "No execution environments yet: invoke a function")
+            self.hint_rect = paint_hint(painter, QRectF(0, y, self.width(), self.height() - y), EMPTY_HINT)
+        else:
+            self.hint_rect = None
         for function, group in groups.items():
             live = sum(1 for t in group if t.state is not EnvState.STOPPED)
             painter.setFont(self._bold)

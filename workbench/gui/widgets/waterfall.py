@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from workbench.engine import Span, TraceRecord
 from workbench.gui import theme
+from workbench.gui.widgets.hint import paint_hint
 
 LABEL_W, PAD, BAR_H, TITLE_H, AXIS_H = 96, 8, 22, 22, 22
 SEGMENT_COLOURS = {"Initialization": theme.INIT_COLOUR, "Invocation": theme.INVOKE_COLOUR,
@@ -59,7 +60,7 @@ class Waterfall(QWidget):
         traces = [(title, t) for title, t in (("Cold start", self.cold), ("Warm", self.warm)) if t is not None]
         if not traces:
             painter.setPen(QColor(theme.MUTED_COLOUR))
-            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "Invoke a function to see its trace")
+            paint_hint(painter, QRectF(self.rect()), "Invoke a function to see its trace")
             painter.end()
             return
         total_ms = max((t.end - t.start) * 1000 for _, t in traces)

@@ -333,10 +333,12 @@ def handle_one(client, handler, headers, body):
 
 
 # -- SnapStart ---------------------------------------------------------------------------------------------
-# With WORKBENCH_SNAPSHOT_FD set, this process is a version's snapshot: it runs init and the before-snapshot
-# hooks once, says so on that control socket, and then only forks. Each fork is a restored execution
-# environment: it takes the output pipe, Runtime API address and variables the workbench sends with the
-# request, runs the after-restore hooks and serves invocations as any environment does.
+# With WORKBENCH_SNAPSHOT_FD set (an inherited descriptor, on the process backend) or WORKBENCH_SNAPSHOT_SOCKET
+# (the path of the workbench's listening socket, bind-mounted into a container), this process is a version's
+# snapshot: it runs init and the before-snapshot hooks once, says so on that control socket, and then only
+# forks. Each fork is a restored execution environment: it takes the output pipe, Runtime API address and
+# variables the workbench sends with the request, runs the after-restore hooks and serves invocations as any
+# environment does.
 
 def _hook_registry(name):
     try:
@@ -355,11 +357,23 @@ def _send_json(sock, document):
     sock.send(json.dumps(document).encode())
 
 
-def _snapshot(control_fd):
+def _control_socket():
+    """The control socket the workbench gave this snapshot, or None when this process is no snapshot."""
+    fd = os.environ.pop("WORKBENCH_SNAPSHOT_FD", "")
+    if fd:
+        return socket.socket(fileno=int(fd))
+    path = os.environ.pop("WORKBENCH_SNAPSHOT_SOCKET", "")
+    if not path:
+        return None
+    control = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    control.connect(path)
+    return control
+
+
+def _snapshot(control):
     import array
     import select
     import signal
-    control = socket.socket(fileno=control_fd)
     try:
         handler = load_handler(os.environ.get("_HANDLER", ""))
         # Before-snapshot hooks run in the reverse order of their registration (as on AWS).
@@ -456,8 +470,9 @@ def main():
         pass
     _prepare_paths()
     _install_logging()
-    if os.environ.get("WORKBENCH_SNAPSHOT_FD"):
-        _snapshot(int(os.environ.pop("WORKBENCH_SNAPSHOT_FD")))
+    control = _control_socket()
+    if control is not None:
+        _snapshot(control)
         return
     client = RuntimeClient(os.environ["AWS_LAMBDA_RUNTIME_API"])
     try:

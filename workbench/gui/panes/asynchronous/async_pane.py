@@ -17,7 +17,6 @@ from datetime import datetime
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
-    QComboBox,
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
@@ -42,12 +41,12 @@ from workbench.gui.operations import Operations
 from workbench.gui.panes.asynchronous.config_dialog import AsyncConfigDialog, AsyncSettings
 from workbench.gui.panes.asynchronous.timeline import AsyncTimeline, EventView
 from workbench.gui.session import EngineSession
+from workbench.gui.widgets.function_chooser import FunctionChooser
 from workbench.gui.widgets.message_bar import MessageBar
 from workbench.gui.widgets.record_table import RecordTable
 from workbench.model.arn import LATEST
 from workbench.services.browser import Endpoint, destinations
 
-ALL_FUNCTIONS = "All functions"
 #: Events read back per refresh (the newest).
 EVENTS_SHOWN = 200
 #: Store reads are coalesced: at most one per this many milliseconds while events keep coming.
@@ -79,8 +78,7 @@ class AsyncPane(QWidget):
         self.session = session
         self.operations = operations
         self.message_bar = message_bar
-        self.function_box = QComboBox()
-        self.function_box.addItem(ALL_FUNCTIONS)
+        self.function_box = FunctionChooser()
         self.function_box.currentTextChanged.connect(lambda _text: self.request_refresh(at_once=True))
         self.configure_button = QPushButton("Configure…")
         self.configure_button.setToolTip("Maximum retries, maximum event age, destinations and the dead-letter queue")
@@ -136,12 +134,7 @@ class AsyncPane(QWidget):
 
     # -- engine -> pane ------------------------------------------------------------------------------------
     def set_functions(self, names: list[str]) -> None:
-        current = self.function_box.currentText()
-        self.function_box.blockSignals(True)
-        self.function_box.clear()
-        self.function_box.addItems([ALL_FUNCTIONS, *names])
-        self.function_box.setCurrentText(current if current in names else ALL_FUNCTIONS)
-        self.function_box.blockSignals(False)
+        self.function_box.set_functions(names)
         self._show_config()
         self.request_refresh(at_once=True)
 
@@ -150,8 +143,7 @@ class AsyncPane(QWidget):
 
     @property
     def function(self) -> str | None:
-        text = self.function_box.currentText()
-        return None if text == ALL_FUNCTIONS else text
+        return self.function_box.function
 
     def add_events(self, batch: EventBatch) -> None:
         wanted, seen = self.function, False

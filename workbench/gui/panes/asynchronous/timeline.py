@@ -12,10 +12,11 @@ import time
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen
+from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen, QResizeEvent
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from workbench.engine import EventState, QueuedEvent
+from workbench.gui.widgets.hint import hint_height, paint_hint
 
 OUTCOME_COLOURS = {"success": "#3c9d4a", "error": "#d64545", "throttled": "#e8912d", "service-error": "#e8912d",
                    "refused": "#8e44ad", "interrupted": "#8c8c8c"}
@@ -23,6 +24,8 @@ RUNNING_COLOUR = "#2f7ed8"
 LABEL_WIDTH, ROW_HEIGHT, AXIS_HEIGHT, END_WIDTH = 220, 22, 18, 280
 #: At most this many events are drawn (the newest); the table below lists them all.
 MAX_ROWS = 40
+EMPTY_HINT = ("No asynchronous events yet: invoke the function asynchronously (Event and invoke → Asynchronous), "
+              "or send it something through a topic, a bus or a bucket")
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,13 +111,31 @@ class AsyncTimeline(QWidget):
         self.events: list[EventView] = []
         self.now = time.time()
         self.selected: str | None = None
+        #: Where the empty-state hint was last drawn (None while events are shown).
+        self.hint_rect: QRectF | None = None
         self.setMinimumHeight(ROW_HEIGHT * 3 + AXIS_HEIGHT)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
 
     def set_events(self, events: list[EventView], now: float) -> None:
+        was_empty = not self.events
         self.events = events[-MAX_ROWS:]
         self.now = now
+        if was_empty != (not self.events):
+            self._fit_height()
         self.update()
+
+    def _fit_height(self) -> None:
+        # Empty, the wrapped hint must fit: a narrow page wraps it to more lines, and the page scrolls rather
+        # than cut its last line off.
+        rows = ROW_HEIGHT * 3 + AXIS_HEIGHT
+        needed = rows if self.events else max(rows, hint_height(self.fontMetrics(), self.width(), EMPTY_HINT))
+        if needed != self.minimumHeight():
+            self.setMinimumHeight(needed)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self._fit_height()
 
     def tick(self, now: float) -> None:
         """Advance the clock (the countdowns and running bars move) without new data."""
@@ -138,10 +159,9 @@ class AsyncTimeline(QWidget):
         text = palette.text().color()
         if not self.events:
             painter.setPen(text)
-            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter,
-                             "No asynchronous events yet: invoke the function asynchronously (Event and invoke → "
-                             "Asynchronous), or send it something through a topic, a bus or a bucket")
+            self.hint_rect = paint_hint(painter, QRectF(self.rect()), EMPTY_HINT)
             return
+        self.hint_rect = None
         start, end = self.span()
         metrics = painter.fontMetrics()
         label_width = min(LABEL_WIDTH, 12 + max(metrics.horizontalAdvance(f"{view.request_id[:8]}  {view.function}")

@@ -7,7 +7,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QDoubleSpinBox,
-    QFormLayout,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -56,31 +55,36 @@ class ConcurrencyTab(QWidget):
         self.reserved = QSpinBox()
         self.reserved.setRange(0, 100_000)
         self.set_reserved = QPushButton("Set &reserved")
-        self.clear_reserved = QPushButton("Remove reserved")
+        self.clear_reserved = QPushButton("Remove")
+        self.clear_reserved.setToolTip("Remove the reserved concurrency: the function shares the unreserved pool")
         self.provisioned = _read_only_table(["Qualifier", "Requested", "Allocated", "Status"])
         self.qualifier = QComboBox()
         self.count = QSpinBox()
         self.count.setRange(1, 100_000)
         self.set_provisioned = QPushButton("Set &provisioned")
-        self.clear_provisioned = QPushButton("Remove provisioned")
+        self.clear_provisioned = QPushButton("Remove")
+        self.clear_provisioned.setToolTip("Remove the provisioned concurrency of the selected version or alias")
+        # Short rows: the tab fits beside the section list in the central area at 1280x800.
         reserved_row = QHBoxLayout()
+        reserved_row.addWidget(self.reserved_label, 1)
         for button in (self.reserved, self.set_reserved, self.clear_reserved):
             reserved_row.addWidget(button)
-        reserved_row.addStretch(1)
         provisioned_row = QHBoxLayout()
         for widget in (self.qualifier, self.count, self.set_provisioned, self.clear_provisioned):
             provisioned_row.addWidget(widget)
         provisioned_row.addStretch(1)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.reserved_label)
         layout.addLayout(reserved_row)
         layout.addWidget(QLabel("Provisioned concurrency (per published version or alias):"))
         layout.addWidget(self.provisioned, 1)
         layout.addLayout(provisioned_row)
 
     def load(self, reserved: int | None, configs: list[ProvisionedConfig], qualifiers: list[str]) -> None:
-        self.reserved_label.setText("Reserved concurrency: " + ("none (the function shares the unreserved pool)"
-                                                                if reserved is None else str(reserved)))
+        # Short (the row must fit beside the section list at 1280x800); the tooltip says it in full.
+        self.reserved_label.setText("Reserved: " + ("none" if reserved is None else str(reserved)))
+        self.reserved_label.setToolTip("Reserved concurrency: " + (
+            "none, the function shares the account's unreserved pool" if reserved is None else
+            f"{reserved} environments at most, set aside for this function"))
         if reserved is not None:
             self.reserved.setValue(reserved)
         self.clear_reserved.setEnabled(reserved is not None)
@@ -138,20 +142,27 @@ class AliasesTab(QWidget):
         self.update_button = QPushButton("&Update alias")
         self.delete_button = QPushButton("&Delete alias…")
         self.aliases.currentCellChanged.connect(lambda *_: self._alias_selected())
-        form = QFormLayout()
-        form.addRow("Version:", self.version)
-        form.addRow("Additional version:", self.extra)
-        form.addRow("Its weight:", self.weight)
+        self.weight.setToolTip("The share of invocations routed to the additional version")
+        for combo in (self.version, self.extra):   # version numbers: narrow boxes, the routing row stays short
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(3)
+        # The two tables side by side and the selected alias's routing in one row below them: short enough
+        # for the central area at 1280x800 (the tables' headers say which is which).
+        tables = QHBoxLayout()
+        tables.addWidget(self.versions, 2)
+        tables.addWidget(self.aliases, 3)
+        routing = QHBoxLayout()
+        for widget in (QLabel("Version"), self.version, QLabel("plus"), self.extra, QLabel("at"),
+                       self.weight):
+            routing.addWidget(widget)
+        routing.addStretch(1)
         buttons = QHBoxLayout()
         buttons.addWidget(self.update_button)
         buttons.addWidget(self.delete_button)
         buttons.addStretch(1)
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel("Versions:"))
-        layout.addWidget(self.versions, 1)
-        layout.addWidget(QLabel("Aliases:"))
-        layout.addWidget(self.aliases, 1)
-        layout.addLayout(form)
+        layout.addLayout(tables, 1)
+        layout.addLayout(routing)
         layout.addLayout(buttons)
         self._aliases: dict[str, Alias] = {}
 

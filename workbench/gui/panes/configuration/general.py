@@ -46,20 +46,24 @@ class GeneralTab(QWidget):
         self.description = QLineEdit()
         self.architecture = QComboBox()
         self.architecture.addItems(ARCHITECTURES)
-        self.save = QPushButton("&Save general settings")
+        self.save = QPushButton("&Save")
+        self.save.setToolTip("Save the general settings (one change of the function's configuration)")
         form = QFormLayout(self)
         form.addRow("Memory:", self.memory)
         form.addRow("Timeout:", self.timeout)
         form.addRow("Ephemeral storage (/tmp):", self.storage)
         form.addRow("Description:", self.description)
-        form.addRow("Architecture:", self.architecture)
-        form.addRow(self.save)
+        last = QHBoxLayout()   # Save beside the last field: one row less in the short central area
+        last.addWidget(self.architecture, 1)
+        last.addWidget(self.save)
+        form.addRow("Architecture:", last)
 
     def load(self, config: FunctionConfig) -> None:
         self.memory.setValue(config.memory_size)
         self.timeout.setValue(config.timeout)
         self.storage.setValue(config.ephemeral_storage)
         self.description.setText(config.description)
+        self.description.setCursorPosition(0)   # a long description shows its start, not its end
         self.architecture.setCurrentText(config.architectures[0] if config.architectures else ARCHITECTURES[0])
 
     def changes(self) -> dict[str, Any]:

@@ -1,5 +1,12 @@
-"""A function's Configuration view: one QTabWidget (other tabs, like Asynchronous, can be added with
-`tabs.addTab`) over a function's $LATEST — editable — or one published version — read only.
+"""A function's Configuration view, as in the Lambda console's Configuration tab: a list of sections beside
+their pages (general settings, environment, concurrency, layers, versions and aliases, asynchronous invocation,
+triggers and the code folder's files), over a function's $LATEST — editable — or one published version — read
+only.
+
+The window shows it as a page among the code editor's tabs (the central area has the room forms and tables
+need at 1280x800). The Asynchronous and Triggers tabs follow the function the view is on, and can still be
+switched to "All functions" (they watch the queue and the pollers live); they work before any function is
+chosen, the other tabs wait for one.
 
 Every change is one awaited façade call through `Operations` (errors go to the message bar). The view
 follows the engine: catalogue changes reload the lists (versions, aliases, provisioned concurrency) and
@@ -14,30 +21,46 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QLabel, QMessageBox, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from workbench.engine import Engine, FunctionEntry, ProvisionedConcurrencyChanged
 from workbench.gui.bridge import EventBatch
 from workbench.gui.code_files import code_folder
 from workbench.gui.operations import Operations
+from workbench.gui.panes.asynchronous.async_pane import AsyncPane
 from workbench.gui.panes.configuration.aliases import AliasesTab, ConcurrencyTab
 from workbench.gui.panes.configuration.files import FilesTab
 from workbench.gui.panes.configuration.general import EnvironmentTab, GeneralTab, LayersTab
+from workbench.gui.panes.triggers.triggers_pane import TriggersPane
 from workbench.gui.session import EngineSession
 from workbench.gui.widgets.message_bar import MessageBar
+from workbench.gui.widgets.scrolling import scrolling
 from workbench.model.arn import LATEST
 
-TEMPLATE_NOTE = ("{name} is declared in the template: changes to its code and configuration made here last until "
-                 "the engine stops (the template is applied again at every start; edit template.yaml to keep "
-                 "them). Published versions, aliases and concurrency settings the template does not make are kept.")
+#: One line each (the central area is short at 1280x800); the tooltip says the rest.
+TEMPLATE_NOTE = "{name} is declared in the template: changes made here last until the engine stops."
+TEMPLATE_DETAIL = ("The template is applied again at every start; edit template.yaml to keep a change. Published "
+                   "versions, aliases and concurrency settings the template does not make are kept.")
 API_NOTE = "{name} was created through the API: changes made here are kept in the project's .workbench/ folder."
 VERSION_NOTE = "Version {qualifier} of {name} is published: its configuration is immutable (read only)."
+NO_FUNCTION = "Choose “Configuration…” on a function in the Functions pane."
 
 
 class ConfigurationPane(QWidget):
     #: A file of the code folder was double-clicked: open it in the code editor.
     open_file_requested = Signal(object)
+    #: The function or version shown changed: the view's tab title (see `tab_title`).
+    title_changed = Signal(str)
 
     def __init__(self, session: EngineSession, operations: Operations, message_bar: MessageBar,
                  parent: QWidget | None = None) -> None:
@@ -47,27 +70,59 @@ class ConfigurationPane(QWidget):
         self._message_bar = message_bar
         self.function: str | None = None
         self.qualifier: str = LATEST
-        self.title = QLabel("Choose “Configuration…” on a function in the Functions pane.")
+        self.title = QLabel(NO_FUNCTION)
         self.title.setWordWrap(True)
-        self.tabs = QTabWidget()
+        # The sections are a list on the left, as in the Lambda console: eight tab titles side by side do not
+        # fit beside the code at 1280x800, a list of eight short rows does.
+        self.pages = QStackedWidget()
+        self.sections = QListWidget()
+        self.sections.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.general = GeneralTab()
         self.environment = EnvironmentTab()
         self.concurrency = ConcurrencyTab()
         self.layers = LayersTab()
         self.aliases = AliasesTab()
         self.files = FilesTab(message_bar)
-        for tab, label in ((self.general, "&General"), (self.environment, "&Environment"),
-                           (self.concurrency, "&Concurrency"), (self.layers, "&Layers"),
-                           (self.aliases, "&Versions and aliases"), (self.files, "&Files")):
-            self.tabs.addTab(tab, label)
+        self.asynchronous = AsyncPane(session, operations, message_bar)
+        self.triggers = TriggersPane(session, operations, message_bar)
+        #: The tabs about one function's settings (disabled until a function is chosen).
+        self._pages: dict[QWidget, QWidget] = {}
+        self.function_tabs: tuple[QWidget, ...] = (self.general, self.environment, self.concurrency, self.layers,
+                                                   self.aliases, self.files)
+        for tab, label, tip in ((self.general, "General", "Memory, timeout, ephemeral storage, description, "
+                                 "architecture"),
+                                (self.environment, "Environment", "Environment variables"),
+                                (self.concurrency, "Concurrency", "Reserved and provisioned concurrency"),
+                                (self.layers, "Layers", "Layer versions, in order"),
+                                (self.aliases, "Versions and aliases", "Published versions, and aliases with "
+                                 "their routing weights"),
+                                (self.asynchronous, "Asynchronous", "Asynchronous invocation: the queue, every "
+                                 "event's attempts, retries, destinations and the dead-letter queue"),
+                                (self.triggers, "Triggers", "Event source mappings: the queues and streams that "
+                                 "invoke the function"),
+                                (self.files, "Files", "The code folder's files")):
+            # The live tables scroll inside their tab when it is short, instead of making every tab as tall.
+            page = scrolling(tab) if tab in (self.asynchronous, self.triggers) else tab
+            self._pages[tab] = page
+            self.pages.addWidget(page)
+            item = QListWidgetItem(label)
+            item.setToolTip(tip)
+            self.sections.addItem(item)
+        self.sections.setFixedWidth(self.sections.sizeHintForColumn(0) + 2 * self.sections.frameWidth() + 12)
+        self.sections.currentRowChanged.connect(self.pages.setCurrentIndex)
+        self.pages.currentChanged.connect(self.sections.setCurrentRow)
+        self.sections.setCurrentRow(0)
         self.note = QLabel()
         self.note.setWordWrap(True)
+        body = QHBoxLayout()
+        body.addWidget(self.sections)
+        body.addWidget(self.pages, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.title)
-        layout.addWidget(self.tabs, 1)
         layout.addWidget(self.note)
-        self.tabs.setEnabled(False)
+        layout.addLayout(body, 1)
+        self._enable_function_tabs(False)
         self.general.save.clicked.connect(lambda: self._update("general settings", self.general.changes(),
                                                                self.general.save))
         self.environment.save.clicked.connect(
@@ -90,6 +145,23 @@ class ConfigurationPane(QWidget):
     def editable(self) -> bool:
         return self.qualifier == LATEST
 
+    def _enable_function_tabs(self, enabled: bool) -> None:
+        for tab in self.function_tabs:
+            tab.setEnabled(enabled)
+            item = self.sections.item(self.pages.indexOf(tab))
+            flags = item.flags()
+            item.setFlags(flags | Qt.ItemFlag.ItemIsEnabled if enabled else flags & ~Qt.ItemFlag.ItemIsEnabled)
+        if not enabled and self.pages.currentWidget() in self.function_tabs:
+            self.show_tab(self.asynchronous)
+
+    def show_tab(self, tab: QWidget) -> None:
+        """Bring one section to the front (e.g. ``view.asynchronous``)."""
+        self.pages.setCurrentWidget(self._pages[tab])
+
+    def current_tab(self) -> QWidget:
+        page = self.pages.currentWidget()
+        return next(tab for tab, held in self._pages.items() if held is page)
+
     def show_function(self, function: str, qualifier: str | None = None) -> None:
         """Open the view on ``function`` ($LATEST, editable) or one of its versions or aliases (read only:
         an alias shows the version it points to)."""
@@ -109,9 +181,16 @@ class ConfigurationPane(QWidget):
                            f"({config.runtime}, {config.handler})")
         self.note.setText((TEMPLATE_NOTE if entry.source == "template" else API_NOTE).format(name=entry.name)
                           if self.editable else VERSION_NOTE.format(name=entry.name, qualifier=qualifier))
+        self.note.setToolTip(TEMPLATE_DETAIL if self.editable and entry.source == "template" else "")
         self.files.set_root(code_folder(config) if self.editable else None)
-        self.tabs.setEnabled(True)
+        was_enabled = self.general.isEnabled()
+        self._enable_function_tabs(True)
+        if not was_enabled:
+            self.show_tab(self.general)
+        self.asynchronous.show_function(entry.name)
+        self.triggers.show_function(entry.name)
         self._reload_lists(engine, entry)
+        self.title_changed.emit(self.tab_title)
 
     def _reload_lists(self, engine: Engine, entry: FunctionEntry) -> None:
         qualifiers = sorted(entry.versions, key=lambda v: int(v) if v.isdigit() else 0) + sorted(entry.aliases)
@@ -121,12 +200,23 @@ class ConfigurationPane(QWidget):
 
     def clear(self) -> None:
         self.function = None
-        self.tabs.setEnabled(False)
+        self._enable_function_tabs(False)
         self.files.set_root(None)
-        self.title.setText("Choose “Configuration…” on a function in the Functions pane.")
+        self.title.setText(NO_FUNCTION)
         self.note.clear()
+        self.note.setToolTip("")
+        self.title_changed.emit(self.tab_title)
+
+    @property
+    def tab_title(self) -> str:
+        """The title of the view's tab among the code editor's."""
+        if self.function is None:
+            return "Configuration"
+        return f"Configuration: {self.function}" + ("" if self.editable else f":{self.qualifier}")
 
     def add_events(self, batch: EventBatch) -> None:
+        self.asynchronous.add_events(batch)
+        self.triggers.add_events(batch)
         if self.function is None:
             return
         for event in batch.events:
@@ -234,3 +324,4 @@ class ConfigurationPane(QWidget):
 
     def folder(self) -> Path | None:
         return self.files.root
+

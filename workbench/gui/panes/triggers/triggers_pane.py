@@ -14,7 +14,6 @@ from datetime import datetime
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QComboBox,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -36,11 +35,11 @@ from workbench.gui.models.batches import source_name
 from workbench.gui.operations import Operations
 from workbench.gui.panes.triggers.mapping_dialog import MappingDialog
 from workbench.gui.session import EngineSession
+from workbench.gui.widgets.function_chooser import FunctionChooser
 from workbench.gui.widgets.message_bar import MessageBar
 from workbench.gui.widgets.record_table import RecordTable
 from workbench.services.browser import Endpoint, event_sources
 
-ALL_FUNCTIONS = "All functions"
 #: Recent batches kept on screen.
 RECENT_BATCHES = 200
 COLUMNS = ("Function", "Source", "State", "Batch size", "Last batch", "Last result", "In flight", "Backlog / age",
@@ -62,8 +61,7 @@ class TriggersPane(QWidget):
         self.session = session
         self.operations = operations
         self.message_bar = message_bar
-        self.function_box = QComboBox()
-        self.function_box.addItem(ALL_FUNCTIONS)
+        self.function_box = FunctionChooser()
         self.function_box.currentTextChanged.connect(lambda _text: self.refresh())
         self.table = RecordTable(COLUMNS)
         self.table.itemSelectionChanged.connect(self._selection_changed)
@@ -80,8 +78,11 @@ class TriggersPane(QWidget):
         bar = QHBoxLayout()
         bar.addWidget(QLabel("Triggers of"))
         bar.addWidget(self.function_box, 1)
+        # The buttons on a row of their own: the pane fits beside the Configuration view's section list.
+        buttons = QHBoxLayout()
         for button in (self.add_button, self.edit_button, self.toggle_button, self.delete_button):
-            bar.addWidget(button)
+            buttons.addWidget(button)
+        buttons.addStretch(1)
         lower = QWidget()
         lower_layout = QVBoxLayout(lower)
         lower_layout.setContentsMargins(0, 0, 0, 0)
@@ -94,6 +95,7 @@ class TriggersPane(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(bar)
+        layout.addLayout(buttons)
         layout.addWidget(splitter, 1)
         self.views: list[MappingView] = []
         self.dialog: MappingDialog | None = None
@@ -103,12 +105,7 @@ class TriggersPane(QWidget):
 
     # -- engine -> pane --------------------------------------------------------------------------------------
     def set_functions(self, names: list[str]) -> None:
-        current = self.function_box.currentText()
-        self.function_box.blockSignals(True)
-        self.function_box.clear()
-        self.function_box.addItems([ALL_FUNCTIONS, *names])
-        self.function_box.setCurrentText(current if current in names else ALL_FUNCTIONS)
-        self.function_box.blockSignals(False)
+        self.function_box.set_functions(names)
         self.refresh()
 
     def show_function(self, name: str) -> None:
@@ -117,10 +114,9 @@ class TriggersPane(QWidget):
     def refresh(self) -> None:
         """Read the mappings again (cheap: the engine keeps them in memory)."""
         engine = self.session.engine
-        function = self.function_box.currentText()
+        function = self.function_box.function
         self.views = [] if engine is None else [
-            view for view in engine.list_event_source_mappings()
-            if function == ALL_FUNCTIONS or view.config.function == function]
+            view for view in engine.list_event_source_mappings() if function in (None, view.config.function)]
         self._render()
 
     def add_statistics(self, statistics: EngineStatistics) -> None:
@@ -193,8 +189,8 @@ class TriggersPane(QWidget):
         engine = self.session.engine
         names = [config.name for config in engine.functions()] if engine is not None else []
         dialog = MappingDialog(names, sources, view.config if view is not None else None, self)
-        if view is None and self.function_box.currentText() != ALL_FUNCTIONS:
-            dialog.function.setCurrentText(self.function_box.currentText())
+        if view is None and self.function_box.function is not None:
+            dialog.function.setCurrentText(self.function_box.function)
         dialog.accepted.connect(lambda: self._dialog_accepted(dialog, view))
         dialog.finished.connect(lambda _result: setattr(self, "dialog", None))
         self.dialog = dialog

@@ -229,6 +229,21 @@ async def test_a_reset_relaunches_in_the_same_sandbox_and_each_exit_reaches_its_
 
 
 @pytest.mark.docker
+async def test_a_dead_launcher_ends_its_runtime_and_the_next_launch_restarts_the_container(
+        tmp_path: Path, backend: object) -> None:
+    spec = _spec(tmp_path, "echo up; while :; do sleep 1; done\n")
+    first = await Run().start(backend, spec)
+    await wait_until(lambda: first.lines == ["up"], message="the runtime ran")
+    sandbox = first.handle.sandbox  # type: ignore[union-attr]
+    os.kill(sandbox.holder_pid, signal.SIGKILL)   # the launcher, PID 1: the container dies with it
+    assert await first.finish() == ExitInfo(signal=9)
+    (spec.code_dir / "bootstrap").write_text("#!/bin/sh\necho restarted; exit 5\n")
+    second = await Run().start(backend, spec)
+    assert await second.finish() == ExitInfo(code=5) and second.lines == ["restarted"]
+    assert second.handle.sandbox is sandbox  # type: ignore[union-attr]
+
+
+@pytest.mark.docker
 async def test_two_pooled_sandboxes_launch_at_once_each_its_own(tmp_path: Path, backend: object) -> None:
     await _pool_full(backend, tmp_path)
     specs = [_spec(tmp_path, f"echo \"$WHO $(cat /var/task/who)\"; exit {code}\n", {"WHO": who})

@@ -237,6 +237,9 @@ class DockerBackend(Backend):
             if sandbox is None:
                 return
             sandbox.running = False
+            launcher = self._launchers.pop(container, None)
+            if launcher is not None:   # a restart starts a new launcher: nothing unread may reach it
+                launcher.close()
             handle = self._running.pop(container, None)
             if handle is not None:  # the launcher died (someone stopped the container): so did the runtime
                 handle.finished(int(attributes.get("exitCode", "137")))

@@ -3,11 +3,11 @@ request needs one, so a cold start pays for the runtime's start and the function
 
 A pooled container is created and started for what cannot change once a container exists (its image, memory
 limit, /tmp size and read-only mounts), then frozen. Nothing of a function is in it yet: its /var/task and
-/opt are bind mounts of an empty slot folder, and the function's variables come with the runtime's
-`docker exec`. Taking one fills the slot with the function's code (hard links, shown read-only) and layers,
-thaws it, and hands it to exactly one environment: it leaves the pool before anything is awaited, so two
-environments can never get the same container, and it is removed when that environment stops (never
-returned to the pool: a used sandbox is not a clean one).
+/opt are bind mounts of an empty slot folder, and the function's variables come with the runtime's launch
+(see `docker_launcher`). Taking one fills the slot with the function's code (hard links, shown read-only)
+and layers, thaws it, and hands it to exactly one environment: it leaves the pool before anything is
+awaited, so two environments can never get the same container, and it is removed when that environment
+stops (never returned to the pool: a used sandbox is not a clean one).
 
 The pool refills behind a taken sandbox, but not at once: making a container keeps dockerd and runc busy
 for about a core's worth of 100 ms, and on a small machine that comes straight out of the cold start that

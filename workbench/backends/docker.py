@@ -23,7 +23,6 @@ import math
 import os
 import re
 import signal
-import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
@@ -54,8 +53,10 @@ from workbench.backends.docker_pool import (
     SandboxPool,
     discard,
     fill_slot,
+    make_root,
     pool_size_from_environment,
     prepare_slot,
+    remove_stale_roots,
     slot_folders,
 )
 from workbench.backends.images import RuntimeImages, kind_of
@@ -202,7 +203,8 @@ class DockerBackend(Backend):
         self._images = RuntimeImages(self._api)
         await remove_leftovers(self._api)
         await self._api.watch_events({OWNER_LABEL: self._owner}, self._event_from_thread)
-        root = Path(await asyncio.to_thread(tempfile.mkdtemp, prefix="workbench-sandbox-pool-"))
+        await asyncio.to_thread(remove_stale_roots)
+        root = await asyncio.to_thread(make_root, self._owner)
         self._pool = SandboxPool(self._pool_size, root, self._make_pooled)
 
     async def close(self) -> None:

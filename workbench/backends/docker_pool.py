@@ -26,12 +26,14 @@ import asyncio
 import contextlib
 import logging
 import os
+import tempfile
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from workbench.backends.base import BackendError
+from workbench.backends.ownership import owner_alive
 from workbench.backends.sandbox import Sandbox
 from workbench.fsutil import link_tree, remove_tree
 
@@ -160,6 +162,33 @@ class SandboxPool:
         sandboxes = [sandbox for ready in self._ready.values() for sandbox in ready]
         self._ready.clear()
         await asyncio.gather(*(discard(sandbox) for sandbox in sandboxes))
+
+
+#: The name of a pool's folder of slots (in the temporary folder), and the file in it naming its workbench.
+ROOT_PREFIX = "workbench-sandbox-pool-"
+_OWNER_FILE = "owner"
+
+
+def make_root(owner: str) -> Path:
+    """A new folder for a pool's slots, marked with its workbench's owner token (blocking)."""
+    root = Path(tempfile.mkdtemp(prefix=ROOT_PREFIX))
+    (root / _OWNER_FILE).write_text(owner)
+    return root
+
+
+def remove_stale_roots(parent: Path | None = None) -> int:
+    """Remove the slot folders of workbenches that are gone (a crash skips `close`); their containers went
+    first (`docker.remove_leftovers`). Folders without an owner file are left alone (blocking)."""
+    removed = 0
+    for root in Path(parent or tempfile.gettempdir()).glob(f"{ROOT_PREFIX}*"):
+        try:
+            owner = (root / _OWNER_FILE).read_text().strip()
+        except OSError:
+            continue
+        if not owner_alive(owner):
+            remove_tree(root)
+            removed += 1
+    return removed
 
 
 def slot_folders(slot: Path) -> tuple[Path, Path]:

@@ -6,7 +6,8 @@ tiny POSIX shell loop, which every runtime image has (`/bin/sh`; no compiler, no
 for a launch number on a named pipe, runs that launch's script in a forked child (in the foreground, so the
 runtime gets default signal handling, and so the shell, as PID 1, keeps reaping orphans while it waits), and
 writes the number and the child's exit status to a second named pipe. Starting a runtime is then a fork in
-the container: a few hundred microseconds instead of tens of milliseconds, and no Docker call at all.
+the container and no Docker call at all: a request-to-exit round trip for `true` measures about 1 ms, against
+about 60 ms for `docker exec` of the same (and a pooled Python cold start went from about 100 ms to 35 ms).
 
 The host side writes each launch as a small script (the variables, exported; then `exec` of the command with
 its output sent to the output pipe) next to the pipes, in a folder shown read-only in the container, and
@@ -16,7 +17,9 @@ the OOM killer) come back the same way, and a launcher that dies takes its conta
 
 The launcher handles one runtime at a time, as an execution environment has: a request sent while a runtime
 runs waits in the pipe until it exits. The pipes are opened read-write on both sides, so neither side ever
-blocks opening them or sees end-of-file when the other is not there yet (or any more).
+blocks opening them or sees end-of-file when the other is not there yet (or any more). A read-only mount
+does not make a named pipe read-only: a function could write a made-up exit of its own runtime into it, which
+only ends its own environment (it learns nothing and reaches nothing it could not already).
 """
 
 from __future__ import annotations

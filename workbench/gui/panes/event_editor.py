@@ -27,6 +27,7 @@ from workbench.gui.session import EngineSession
 from workbench.gui.widgets.code_view import CodeView
 from workbench.gui.widgets.highlighter import PygmentsHighlighter, lexer_for
 from workbench.gui.widgets.message_bar import Level, MessageBar
+from workbench.gui.widgets.snug import fit_placeholder, snug_button
 from workbench.model.arn import LATEST
 from workbench.model.saved_events import SavedEventError, SavedEventStore
 from workbench.resources import sample_events
@@ -72,13 +73,16 @@ class EventEditorPane(QWidget):
         self.saved_box.activated.connect(self._load_saved)
         self.name_field = QLineEdit()
         self.name_field.setPlaceholderText("name")
-        self.name_field.setMinimumWidth(40)
+        fit_placeholder(self.name_field)
         self.save_button = QPushButton("Save")
         self.save_button.setToolTip("Save the event under the name for this function (events/<function>/)")
         self.save_button.clicked.connect(self.save_event)
         self.delete_button = QPushButton("Delete")
         self.delete_button.setToolTip("Delete the saved event of this name")
         self.delete_button.clicked.connect(self.delete_event)
+        # The saved-events row is one line in a narrow dock: short buttons leave the name field its placeholder.
+        for button in (self.save_button, self.delete_button):
+            snug_button(button)
         self.editor = CodeView()
         self.editor.setPlainText(DEFAULT_EVENT)
         self.editor.setMinimumHeight(4 * self.editor.fontMetrics().lineSpacing())

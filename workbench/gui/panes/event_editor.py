@@ -33,6 +33,8 @@ from workbench.model.saved_events import SavedEventError, SavedEventStore
 from workbench.resources import sample_events
 
 VALIDATE_DELAY_MS = 150
+#: The event name field's least width before its buttons were made snug (the saved-events row keeps that width).
+NAME_MIN_W = 40
 DEFAULT_EVENT = '{\n  "name": "class"\n}\n'
 
 
@@ -73,7 +75,6 @@ class EventEditorPane(QWidget):
         self.saved_box.activated.connect(self._load_saved)
         self.name_field = QLineEdit()
         self.name_field.setPlaceholderText("name")
-        fit_placeholder(self.name_field)
         self.save_button = QPushButton("Save")
         self.save_button.setToolTip("Save the event under the name for this function (events/<function>/)")
         self.save_button.clicked.connect(self.save_event)
@@ -81,8 +82,13 @@ class EventEditorPane(QWidget):
         self.delete_button.setToolTip("Delete the saved event of this name")
         self.delete_button.clicked.connect(self.delete_event)
         # The saved-events row is one line in a narrow dock: short buttons leave the name field its placeholder.
+        # The row keeps the width it had with the style's wider buttons (the event dock's width at 1280x800 and
+        # 1366x768 rests on it, and with it how the result's headline wraps): what they free goes to the name.
+        natural = sum(button.sizeHint().width() for button in (self.save_button, self.delete_button))
         for button in (self.save_button, self.delete_button):
             snug_button(button)
+        freed = natural - self.save_button.width() - self.delete_button.width()
+        fit_placeholder(self.name_field, at_least=NAME_MIN_W + freed)
         self.editor = CodeView()
         self.editor.setPlainText(DEFAULT_EVENT)
         self.editor.setMinimumHeight(4 * self.editor.fontMetrics().lineSpacing())

@@ -32,8 +32,8 @@ def placeholder_room(field: QLineEdit) -> int:
     return contents.width() - margins.left() - margins.right() - 2 * LINE_EDIT_TEXT_MARGIN
 
 
-def fit_placeholder(field: QLineEdit) -> None:
-    """Never narrower than its placeholder: the minimum width is the placeholder's width plus the frame and
-    margins that placeholder_room takes off."""
+def fit_placeholder(field: QLineEdit, at_least: int = 0) -> None:
+    """Never narrower than its placeholder (nor than ``at_least``): the minimum width is the placeholder's
+    width plus the frame and margins that placeholder_room takes off."""
     needed = field.fontMetrics().horizontalAdvance(field.placeholderText())
-    field.setMinimumWidth(needed + (field.width() - placeholder_room(field)))
+    field.setMinimumWidth(max(at_least, needed + (field.width() - placeholder_room(field))))

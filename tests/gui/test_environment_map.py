@@ -104,3 +104,20 @@ def test_the_map_scrolls_to_every_tile_and_each_has_a_tooltip(qtbot: QtBot) -> N
                  "Invocations: 0", "Age: 1 min 15 s"):
         assert part in tip, (part, tip)
     assert pane.map.tile_at(QPointF(1, 1)) is None
+
+
+def test_a_group_headline_is_never_cut(qtbot: QtBot) -> None:
+    """D-item "nothing cut": in a narrow map the headline drops words, then elides the name in the middle."""
+    from PySide6.QtGui import QFont, QFontMetrics
+
+    from workbench.gui.widgets.environment_map import group_headline
+
+    metrics = QFontMetrics(QFont())
+    whole = group_headline(metrics, "hello-python", 3, 10_000)
+    assert whole == "hello-python  ·  3 environments"
+    for width in (60, 120, 180, metrics.horizontalAdvance(whole) - 1):
+        text = group_headline(metrics, "hello-python", 3, width)
+        assert text.endswith("·  3"), text          # the count always shows
+        assert metrics.horizontalAdvance(text) <= max(width, metrics.horizontalAdvance("…  ·  3")), (width, text)
+    assert group_headline(metrics, "hello-python", 1, metrics.horizontalAdvance("hello-python  ·  1")) == \
+        "hello-python  ·  1"

@@ -8,14 +8,27 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtWidgets import QComboBox, QLabel, QScrollArea, QStyle, QStyleOptionComboBox, QWidget
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QScrollArea,
+    QStyle,
+    QStyleOptionComboBox,
+    QStyleOptionFrame,
+    QWidget,
+)
 
-from tests.gui.conftest import running_window, wait_for
+from tests.gui.conftest import invoke_through_ui, running_window, wait_for
+from tests.gui.test_layout import rect_in
 from workbench.gui.main_window import FRAME_ALLOWANCE, MainWindow
 from workbench.gui.models.environment_tiles import EnvironmentTiles
 from workbench.gui.models.metrics_history import METRICS
 from workbench.gui.widgets.elided_label import ElidedLabel
 from workbench.gui.widgets.environment_map import EnvironmentMap
+from workbench.gui.widgets.record_table import RecordTable
 from workbench.model.project import Project
 
 #: A 1280x800 projector and a 1366x768 laptop (less the window manager's frame), and a 1600x1000 screen.
@@ -114,10 +127,23 @@ async def test_the_trace_list_keeps_four_rows_and_its_label_fits(project: Projec
         traces = window.traces
         await wait_for(lambda: traces.isVisible() and window.docks["events"].width() < 600, message="sized")
         assert not window.tabifiedDockWidgets(window.docks["traces"]), "a wide screen gives the traces a place"
+        await invoke_through_ui(window, "greeter", "{}")   # a cold start: the waterfall's tallest picture
+        await wait_for(lambda: traces.model.rowCount() == 1 and traces.selected is not None,
+                       message="the invocation listed and drawn")
         view = traces.view
         rows = (view.viewport().height()) // view.verticalHeader().defaultSectionSize()
         assert rows >= 4, f"the trace list shows {rows} rows"
-        assert traces.waterfall_area.height() >= 50
+        # One invocation's waterfall is whole: its area is as tall as the drawing and does not scroll.
+        area, waterfall = traces.waterfall_area, traces.waterfall
+        assert area.viewport().height() >= waterfall.minimumHeight(), (area.viewport().height(), waterfall.height())
+        assert not area.verticalScrollBar().isVisible()
+        assert rect_in(waterfall, traces).bottom() <= traces.rect().bottom()
+        # ... while the code editor above keeps more than its twelve lines.
+        window.open_function_code("greeter")
+        tab = window.code_editor.current()
+        assert tab is not None
+        await wait_for(tab.view.isVisible, message="the editor shown")
+        assert tab.view.viewport().height() // tab.view.fontMetrics().lineSpacing() >= 12
         assert_labels_fit(traces)
         long = "Cold against warm · a-function-with-a-very-long-name-indeed:$LATEST on docker"
         traces.compared.setText(long)
@@ -134,6 +160,15 @@ def combo_text_width(box: QComboBox) -> int:
                                       QStyle.SubControl.SC_ComboBoxEditField, box).width()
 
 
+def line_edit_text_width(field: QLineEdit) -> int:
+    """The room a line edit gives its text: the style's contents rectangle less the text margins and Qt's 2 px
+    inset on each side."""
+    option = QStyleOptionFrame()
+    field.initStyleOption(option)
+    contents = field.style().subElementRect(QStyle.SubElement.SE_LineEditContents, option, field)
+    return contents.width() - field.textMargins().left() - field.textMargins().right() - 4
+
+
 @pytest.mark.parametrize("size", SIZES[:2])
 async def test_the_monitor_and_event_pane_texts_fit(project: Project, tmp_path: Path, size: tuple[int, int]) -> None:
     async with running_window(project, tmp_path, size=size) as window:
@@ -147,4 +182,69 @@ async def test_the_monitor_and_event_pane_texts_fit(project: Project, tmp_path: 
         saved = editor.saved_box
         assert saved.fontMetrics().horizontalAdvance(saved.currentText()) <= combo_text_width(saved), \
             saved.currentText()
+        # The event name field shows its whole placeholder (it showed "na…" at 1280x800), the dock no wider.
+        name = editor.name_field
+        assert name.isVisible()
+        assert name.fontMetrics().horizontalAdvance(name.placeholderText()) <= line_edit_text_width(name), \
+            (name.placeholderText(), name.width())
+        for button in (editor.save_button, editor.delete_button):
+            assert button.fontMetrics().horizontalAdvance(button.text()) < button.width(), button.text()
         assert_labels_fit(editor)
+
+
+def cut_titles(root: QWidget) -> list[str]:
+    """The column titles under ``root`` narrower than their text (shown headers, shown sections)."""
+    cut = []
+    for header in root.findChildren(QHeaderView):
+        if header.isHidden() or header.orientation() != Qt.Orientation.Horizontal or header.model() is None:
+            continue
+        model = header.model()
+        margin = header.style().pixelMetric(QStyle.PixelMetric.PM_HeaderMargin, None, header)
+        for section in range(header.count()):
+            if header.isSectionHidden(section):
+                continue
+            title = str(model.headerData(section, Qt.Orientation.Horizontal, Qt.ItemDataRole.DisplayRole) or "")
+            needed = header.fontMetrics().horizontalAdvance(title) + 2 * margin
+            if header.sectionSize(section) < needed:
+                cut.append(f"{title!r}: {header.sectionSize(section)} px of {needed}")
+    return cut
+
+
+@pytest.mark.parametrize("size", [SIZES[0], SIZES[2]])
+async def test_no_column_title_is_cut(project: Project, tmp_path: Path, size: tuple[int, int]) -> None:
+    """Every header of every dock and of every Configuration section is at least as wide as its titles (Traces'
+    "Overhead ms", Versions' "Description", Asynchronous "State" were elided); tables scroll sideways instead."""
+    async with running_window(project, tmp_path, size=size) as window:
+        await wait_for(lambda: window.docks["events"].width() < 0.3 * size[0] + 60, message="the docks sized")
+        engine = window.session.require()
+        await engine.publish_version("greeter")
+        await engine.create_alias("greeter", "live", "1")
+        window.bridge.flush()
+        await invoke_through_ui(window, "greeter", "{}")
+        for name in ("logs", "traces", "resources", "pipeline", "monitoring"):
+            window.docks[name].raise_()
+            await wait_for(window.docks[name].isVisible, message=f"the {name} dock shown")
+            assert not cut_titles(window), (name, cut_titles(window))
+        window.show_configuration("greeter")
+        view = window.configuration
+        for row in range(view.sections.count()):
+            view.sections.setCurrentRow(row)
+            await wait_for(view.current_tab().isVisible, message=f"section {row} shown")
+            assert not cut_titles(window), (view.sections.item(row).text(), cut_titles(window))
+        # Bigger type (Preferences, the Presentation preset) widens the titles with it.
+        window.traces.view.setFont(QFont(window.traces.view.font().family(), 16))
+        assert not cut_titles(window.traces), cut_titles(window.traces)
+
+
+async def test_a_column_narrowed_below_its_title_is_widened_back(qtbot: object) -> None:
+    del qtbot
+    table = RecordTable(("Version", "Description", "Routing configuration"))
+    table.resize(160, 120)
+    table.show()
+    header = table.horizontalHeader()
+    for section in range(3):
+        header.resizeSection(section, 10)   # as a fixed width or a user's drag would
+    await wait_for(table.isVisible, message="the table shown")
+    assert not cut_titles(table), cut_titles(table)
+    assert header.length() > table.viewport().width(), "the table scrolls sideways instead"
+    table.close()

@@ -206,6 +206,7 @@ class MainWindow(QMainWindow):
         self.splitDockWidget(docks["concurrency"], docks["environments"], Qt.Orientation.Horizontal)
         if self.width() >= WIDE_LAYOUT_WIDTH:
             self.splitDockWidget(docks["environments"], docks["traces"], Qt.Orientation.Horizontal)
+            self.traces.keep_waterfall_whole(True)   # a row of its own: the row is as tall as that needs
         else:
             self.tabifyDockWidget(docks["logs"], docks["traces"])
         # Tabs beside the logs, so the default picture stays as it was. They scroll when the row is short: a
@@ -236,11 +237,21 @@ class MainWindow(QMainWindow):
                              [int(width * 0.24), int(width * 0.15), int(width * 0.28)], Qt.Orientation.Horizontal)
         # The code editor keeps a useful height (at 1280x800, 12 lines and more, and room for the Configuration
         # view): the graph row and the logs row share a little under half of the window.
-        # On a wide screen the traces share the graph's row: a little more of it, so the trace list keeps its
-        # rows and the waterfall most of its height (1600x1000).
-        upper = 0.28 if width >= WIDE_LAYOUT_WIDTH else 0.25
-        self.resizeDocks([docks["concurrency"], docks["logs"]], [int(height * upper), int(height * (0.45 - upper))],
-                         Qt.Orientation.Vertical)
+        # On a wide screen the traces share the graph's row, which is made tall enough for the trace list's rows
+        # and a cold start's whole waterfall (1600x1000: the code editor gives up a few of its twenty lines);
+        # the logs row keeps its height.
+        upper, lower = int(height * 0.25), int(height * 0.20)
+        if not self.tabifiedDockWidgets(docks["traces"]):
+            upper, lower = max(int(height * 0.28), self._traces_dock_height()), int(height * 0.17)
+        self.resizeDocks([docks["concurrency"], docks["logs"]], [upper, lower], Qt.Orientation.Vertical)
+
+    def _traces_dock_height(self) -> int:
+        """The traces dock's height with its pane at its comfortable height (the dock's title bar added)."""
+        dock = self.docks["traces"]
+        inner = dock.widget()
+        title = dock.height() - inner.height() if inner is not None and inner.height() > 0 else 0
+        title = max(title, dock.fontMetrics().height() + 8)
+        return self.traces.comfortable_height() + title
 
     def apply_presentation(self) -> None:
         """The Presentation preset: big fonts, and the graph, the map and the traces large (a projector)."""

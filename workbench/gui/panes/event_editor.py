@@ -27,11 +27,14 @@ from workbench.gui.session import EngineSession
 from workbench.gui.widgets.code_view import CodeView
 from workbench.gui.widgets.highlighter import PygmentsHighlighter, lexer_for
 from workbench.gui.widgets.message_bar import Level, MessageBar
+from workbench.gui.widgets.snug import fit_placeholder, snug_button
 from workbench.model.arn import LATEST
 from workbench.model.saved_events import SavedEventError, SavedEventStore
 from workbench.resources import sample_events
 
 VALIDATE_DELAY_MS = 150
+#: The event name field's least width before its buttons were made snug (the saved-events row keeps that width).
+NAME_MIN_W = 40
 DEFAULT_EVENT = '{\n  "name": "class"\n}\n'
 
 
@@ -72,13 +75,20 @@ class EventEditorPane(QWidget):
         self.saved_box.activated.connect(self._load_saved)
         self.name_field = QLineEdit()
         self.name_field.setPlaceholderText("name")
-        self.name_field.setMinimumWidth(40)
         self.save_button = QPushButton("Save")
         self.save_button.setToolTip("Save the event under the name for this function (events/<function>/)")
         self.save_button.clicked.connect(self.save_event)
         self.delete_button = QPushButton("Delete")
         self.delete_button.setToolTip("Delete the saved event of this name")
         self.delete_button.clicked.connect(self.delete_event)
+        # The saved-events row is one line in a narrow dock: short buttons leave the name field its placeholder.
+        # The row keeps the width it had with the style's wider buttons (the event dock's width at 1280x800 and
+        # 1366x768 rests on it, and with it how the result's headline wraps): what they free goes to the name.
+        natural = sum(button.sizeHint().width() for button in (self.save_button, self.delete_button))
+        for button in (self.save_button, self.delete_button):
+            snug_button(button)
+        freed = natural - self.save_button.width() - self.delete_button.width()
+        fit_placeholder(self.name_field, at_least=NAME_MIN_W + freed)
         self.editor = CodeView()
         self.editor.setPlainText(DEFAULT_EVENT)
         self.editor.setMinimumHeight(4 * self.editor.fontMetrics().lineSpacing())

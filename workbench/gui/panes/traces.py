@@ -74,14 +74,31 @@ class TracesPane(QWidget):
         self.waterfall_area = scrolling(self.waterfall)
         self.waterfall_area.setMinimumHeight(WATERFALL_MIN_H)
         splitter.addWidget(self.waterfall_area)
-        splitter.setStretchFactor(0, 1)
-        splitter.setStretchFactor(1, 2)
-        splitter.setSizes([120, 140])
+        # The list keeps its rows and the waterfall takes any height beyond them: one invocation's waterfall is
+        # what the pane is for, the list is a chooser (the user can still drag the handle).
+        splitter.setStretchFactor(0, 0)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([self.view.minimumHeight(), self.waterfall.minimumHeight()])
         self.splitter = splitter
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(bar)
         layout.addWidget(splitter, 1)
+        self._bar = bar
+
+    def keep_waterfall_whole(self, whole: bool) -> None:
+        """Where the pane has a dock row of its own (the wide layout) one invocation's waterfall is never cut:
+        its minimum height holds the row up. In a tab beside the logs (narrow screens) it scrolls instead."""
+        self.waterfall_area.setMinimumHeight(self.waterfall.minimumHeight() if whole else WATERFALL_MIN_H)
+
+    def comfortable_height(self) -> int:
+        """The pane's height with the list's rows and a cold start's whole waterfall shown, nothing scrolling
+        (the main window gives the traces this much where it has the room)."""
+        layout = self.layout()
+        assert layout is not None
+        margins = layout.contentsMargins()
+        return (margins.top() + margins.bottom() + self._bar.sizeHint().height() + layout.spacing()
+                + self.view.minimumHeight() + self.splitter.handleWidth() + self.waterfall.minimumHeight())
 
     def add_events(self, batch: EventBatch) -> None:
         for delivered in batch.mapping_batches:

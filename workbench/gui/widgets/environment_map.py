@@ -122,8 +122,9 @@ class EnvironmentMap(QWidget):
             live = sum(1 for t in group if t.state is not EnvState.STOPPED)
             painter.setFont(self._bold)
             painter.setPen(QColor(theme.AXIS_TEXT_COLOUR))
-            painter.drawText(QRectF(PAD, y, self.width() - 2 * PAD, HEADER_H), Qt.AlignmentFlag.AlignVCenter,
-                             f"{function}  ·  {live} environment{'s' if live != 1 else ''}")
+            header = QRectF(PAD, y, self.width() - 2 * PAD, HEADER_H)
+            painter.drawText(header, Qt.AlignmentFlag.AlignVCenter, group_headline(
+                painter.fontMetrics(), function, live, int(header.width())))
             y += HEADER_H + -(-len(group) // columns) * (TILE_H + GAP) + PAD
         exposed = QRectF(event.rect())
         for rect, tile in self.tile_rects():
@@ -179,3 +180,17 @@ class EnvironmentMap(QWidget):
             painter.drawRoundedRect(QRectF(x, y + 2, 16, 14), 3, 3)
             painter.setPen(QColor(theme.AXIS_TEXT_COLOUR))
             painter.drawText(QRectF(x + 20, y, 140, 18), Qt.AlignmentFlag.AlignVCenter, label)
+
+
+def group_headline(metrics: QFontMetrics, function: str, live: int, width: int) -> str:
+    """A function's headline over its tiles, never cut: the whole sentence where it fits, then only the count
+    (the tiles say the rest), then the function's name elided in the middle (its ends tell functions apart)."""
+    whole = f"{function}  ·  {live} environment{'s' if live != 1 else ''}"
+    if metrics.horizontalAdvance(whole) <= width:
+        return whole
+    count = f"  ·  {live}"
+    short = f"{function}{count}"
+    if metrics.horizontalAdvance(short) <= width:
+        return short
+    room = max(0, width - metrics.horizontalAdvance(count))
+    return metrics.elidedText(function, Qt.TextElideMode.ElideMiddle, room) + count

@@ -10,6 +10,8 @@ from __future__ import annotations
 from PySide6.QtCore import QAbstractItemModel, Qt
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
+from workbench.gui.widgets.header_fit import keep_titles_whole
+
 
 def flat_table(model: QAbstractItemModel, column_widths: tuple[int, ...] = (),
                parent: QWidget | None = None) -> QTableView:
@@ -31,4 +33,5 @@ def flat_table(model: QAbstractItemModel, column_widths: tuple[int, ...] = (),
     columns.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
     for column, width in enumerate(column_widths):
         columns.resizeSection(column, width)
+    keep_titles_whole(view)
     return view

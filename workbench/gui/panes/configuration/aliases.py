@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.engine import Alias, FunctionEntry, ProvisionedConfig
+from workbench.gui.widgets.header_fit import keep_titles_whole
 
 NO_EXTRA = "(none)"
 
@@ -30,6 +31,7 @@ def _read_only_table(headers: list[str]) -> QTableWidget:
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     table.verticalHeader().setVisible(False)
+    keep_titles_whole(table)
     return table
 
 

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workbench.gui.widgets.header_fit import keep_titles_whole
 from workbench.model import limits
 from workbench.model.function import FunctionConfig
 
@@ -85,6 +86,7 @@ class EnvironmentTab(QWidget):
         self.table = QTableWidget(0, 2)
         self.table.setHorizontalHeaderLabels(["Key", "Value"])
         self.table.horizontalHeader().setStretchLastSection(True)
+        keep_titles_whole(self.table)
         self.add = QPushButton("&Add variable")
         self.remove = QPushButton("&Remove")
         self.save = QPushButton("&Save variables")

@@ -26,6 +26,7 @@ from workbench.gui.operations import Operations
 from workbench.gui.panes.resources.context import BrowserContext
 from workbench.gui.panes.resources.panels import PANELS, ResourcePanel
 from workbench.gui.session import EngineSession
+from workbench.gui.widgets.header_fit import keep_titles_whole
 from workbench.gui.widgets.message_bar import MessageBar
 from workbench.services.browser import Endpoint
 from workbench.services.inventory import ResourceInfo, inventory
@@ -49,6 +50,7 @@ class ResourcesBrowserPane(QWidget):
         self.tree = QTreeWidget()
         self.tree.setHeaderLabels(["Resource", "Size"])
         self.tree.setColumnWidth(0, 170)
+        keep_titles_whole(self.tree)
         self.tree.currentItemChanged.connect(self._selected)
         self.refresh_button = QPushButton("Refresh")
         self.refresh_button.setToolTip("Read the resources again (starts the local services if they are not running)")

@@ -132,21 +132,22 @@ async def test_pooled_sandboxes_of_a_crashed_workbench_are_reaped_at_the_next_st
             await engine.invoke({name!r}, b"{{}}")
             while backend.pooled_ready() < 2:
                 await asyncio.sleep(0.05)
-            print(backend._owner, flush=True)
+            print(backend._owner, backend._pool.root, flush=True)
             os._exit(9)               # die without any cleanup, the pool frozen and full
         asyncio.run(main())
     """)
     done = await asyncio.to_thread(subprocess.run, [sys.executable, "-c", crash], cwd=tmp_path, timeout=120,
                                    env={**os.environ, "PYTHONPATH": str(REPO)}, capture_output=True, text=True)
     assert done.returncode == 9, done.stderr
-    owner = done.stdout.strip()
-    assert len(await _pooled(api, owner)) == 2
+    owner, root = done.stdout.split()
+    assert len(await _pooled(api, owner)) == 2 and len(list(Path(root).iterdir())) == 3   # 2 slots, the owner file
     from workbench.backends.docker import DockerBackend
 
     backend = DockerBackend(pool_size=0)
     await backend.open()
     await backend.close()
     assert await _pooled(api, owner) == []
+    assert not Path(root).exists()   # nor their slot folders
 
 
 async def test_a_pooled_sandbox_gets_the_layers_at_opt_and_a_custom_runtime_runs_from_there(tmp_path: Path) -> None:

@@ -6,6 +6,9 @@ Inside the container, as on Lambda: the code read-only at /var/task, layers at /
 limit (the kernel's OOM kill is a Runtime.ExitError). The container shares the host's network, so the
 runtime reaches its Runtime API endpoint on 127.0.0.1 and nothing leaves loopback.
 
+The container's first process is a launcher (`docker_launcher`): runtimes are started through it, by a fork
+inside the container, not by `docker exec`, which costs more than the rest of a pooled cold start.
+
 Containers are labelled with function, version, environment and owner, and always removed: when their
 environment stops, when the backend closes (also on Ctrl-C, which unwinds through the engine's close), and
 at the next start for those a crashed workbench left behind. Every Docker call goes through `docker_api`.
@@ -20,7 +23,6 @@ import math
 import os
 import re
 import signal
-import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
@@ -34,6 +36,7 @@ from workbench.backends.base import (
     OutputSink,
     RuntimeHandle,
     Snapshot,
+    launch_error,
 )
 from workbench.backends.cgroups import thaw_container
 from workbench.backends.compiled import (
@@ -43,20 +46,23 @@ from workbench.backends.compiled import (
     java_command,
 )
 from workbench.backends.docker_api import Bind, ContainerRequest, DockerApi
+from workbench.backends.docker_launcher import CONTROL_DIR, LAUNCHER_COMMAND, Launcher, control_folder, prepare_control
 from workbench.backends.docker_pool import (
     POOL_LABEL,
     PoolKey,
     SandboxPool,
     discard,
     fill_slot,
+    make_root,
     pool_size_from_environment,
     prepare_slot,
+    remove_stale_roots,
     slot_folders,
 )
 from workbench.backends.images import RuntimeImages, kind_of
 from workbench.backends.output import LineReader
 from workbench.backends.ownership import OWNER_LABEL, owner_alive, owner_token
-from workbench.backends.sandbox import HOLDER_COMMAND, OUTPUT_PIPE, Sandbox
+from workbench.backends.sandbox import OUTPUT_PIPE, Sandbox
 from workbench.fsutil import link_tree, remove_tree
 from workbench.model.runtimes import Family, RuntimeInfo
 from workbench.services.sdk import CONTAINER_ROOT as SDK_CONTAINER_ROOT
@@ -65,24 +71,25 @@ from workbench.services.sdk import installed_sdks
 log = logging.getLogger(__name__)
 _MIB = 1024 * 1024
 _KILL_WAIT_S = 10.0
-#: Replaces itself with the runtime after pointing stdout and stderr at our pipe.
-_REDIRECT = ("/bin/sh", "-c", f'exec "$@" >{OUTPUT_PIPE} 2>&1', "runtime")
 
 
 def exit_info(code: int, oom: bool) -> ExitInfo:
-    """Docker reports a death by signal N as exit status 128+N."""
+    """Docker and the launcher's shell report a death by signal N as exit status 128+N."""
     if code > 128 and (code - 128) in signal.valid_signals():
         return ExitInfo(signal=code - 128, oom=oom)
     return ExitInfo(code=code, oom=oom)
 
 
 class DockerHandle(RuntimeHandle):
-    """One runtime process, started with `docker exec` in its environment's container."""
+    """One runtime process, started by the launcher of its environment's container."""
 
-    def __init__(self, sandbox: Sandbox, exec_id: str, on_output: OutputSink,
-                 on_exit: Callable[[ExitInfo], None]) -> None:
+    def __init__(self, sandbox: Sandbox, on_output: OutputSink, on_exit: Callable[[ExitInfo], None],
+                 settled: Callable[[], None] | None = None) -> None:
+        """``settled`` is called when the runtime is idle (frozen) or gone: the sandbox pool refills then."""
         self.sandbox = sandbox
-        self.exec_id = exec_id
+        self._settled = settled
+        #: The launcher's number for this runtime (set once asked for), which its exit status carries.
+        self.launch = 0
         self._on_exit = on_exit
         reader_fd, self._keeper_fd = sandbox.open_output()
         self._output = LineReader(reader_fd, on_output)
@@ -102,6 +109,8 @@ class DockerHandle(RuntimeHandle):
         # Never after a kill: a process frozen before its SIGKILL lands does not die until thawed.
         if self.alive and not self._killing:
             self.sandbox.freeze()
+        if self._settled is not None:
+            self._settled()
 
     async def thaw(self) -> None:
         await self.sandbox.thaw()
@@ -113,8 +122,8 @@ class DockerHandle(RuntimeHandle):
         await self.sandbox.kill_runtime()
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(asyncio.shield(self.exited), _KILL_WAIT_S)
-        if self.alive:  # Docker never told us: do not leave the engine waiting on it
-            log.warning("no exit event for the runtime of %s; treating it as killed", self.sandbox.name)
+        if self.alive:  # the launcher never told us: do not leave the engine waiting on it
+            log.warning("no exit status for the runtime of %s; treating it as killed", self.sandbox.name)
             self.finished(128 + signal.SIGKILL)
 
     def flush_output(self) -> None:
@@ -124,7 +133,7 @@ class DockerHandle(RuntimeHandle):
         return max(1, math.ceil(self.sandbox.cgroup.peak_bytes() / _MIB))
 
     def finished(self, code: int) -> None:
-        """The runtime process ended with exit status ``code`` (Docker's exec_die event)."""
+        """The runtime process ended with exit status ``code`` (from its launcher, or Docker's `die`)."""
         if not self.alive:
             return
         oom = self.sandbox.cgroup.oom_kills() > self._oom_baseline
@@ -135,6 +144,8 @@ class DockerHandle(RuntimeHandle):
         info = exit_info(code, oom)
         self.exited.set_result(info)
         self._on_exit(info)
+        if self._settled is not None:
+            self._settled()
 
 
 class DockerBackend(Backend):
@@ -150,7 +161,9 @@ class DockerBackend(Backend):
         self._owner = owner_token()
         self._sandboxes: dict[str, Sandbox] = {}
         self._by_container: dict[str, Sandbox] = {}
-        self._by_exec: dict[str, DockerHandle] = {}
+        #: By container id: the host's end of each sandbox's launcher, and the runtime running in it.
+        self._launchers: dict[str, Launcher] = {}
+        self._running: dict[str, DockerHandle] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
         self._user = f"{os.getuid()}:{os.getgid()}"
         self._sdk = installed_sdks()
@@ -190,7 +203,8 @@ class DockerBackend(Backend):
         self._images = RuntimeImages(self._api)
         await remove_leftovers(self._api)
         await self._api.watch_events({OWNER_LABEL: self._owner}, self._event_from_thread)
-        root = Path(await asyncio.to_thread(tempfile.mkdtemp, prefix="workbench-sandbox-pool-"))
+        await asyncio.to_thread(remove_stale_roots)
+        root = await asyncio.to_thread(make_root, self._owner)
         self._pool = SandboxPool(self._pool_size, root, self._make_pooled)
 
     async def close(self) -> None:
@@ -219,19 +233,24 @@ class DockerBackend(Backend):
             loop.call_soon_threadsafe(self._on_event, action, dict(attributes))
 
     def _on_event(self, action: str, attributes: dict[str, str]) -> None:
-        if action == "exec_die":
-            handle = self._by_exec.pop(attributes.get("execID", ""), None)
-            if handle is not None:
-                handle.finished(int(attributes.get("exitCode", "-1")))
-        elif action == "die":
-            sandbox = self._by_container.get(attributes.get("id", ""))
+        if action == "die":
+            container = attributes.get("id", "")
+            sandbox = self._by_container.get(container)
             if sandbox is None:
                 return
             sandbox.running = False
-            for exec_id, handle in list(self._by_exec.items()):
-                if handle.sandbox is sandbox:  # the holder died (someone stopped it): so did the runtime
-                    del self._by_exec[exec_id]
-                    handle.finished(int(attributes.get("exitCode", "137")))
+            launcher = self._launchers.pop(container, None)
+            if launcher is not None:   # a restart starts a new launcher: nothing unread may reach it
+                launcher.close()
+            handle = self._running.pop(container, None)
+            if handle is not None:  # the launcher died (someone stopped the container): so did the runtime
+                handle.finished(int(attributes.get("exitCode", "137")))
+
+    def _launcher_exit(self, container: str, launch: int, code: int) -> None:
+        handle = self._running.get(container)
+        if handle is not None and handle.launch == launch:
+            del self._running[container]
+            handle.finished(code)
 
     # -- SnapStart (see docker_snapshots) ---------------------------------------------------------------
     def supports_snapshots(self, runtime: RuntimeInfo) -> bool:
@@ -309,9 +328,11 @@ class DockerBackend(Backend):
         return env
 
     def _common_binds(self, compiled: Path | None, scratch: Path) -> list[Bind]:
-        """The mounts every sandbox has: our bootstraps, the output pipe, a compiled runtime client, the SDKs."""
+        """The mounts every sandbox has: our bootstraps, the output pipe, the launcher's control folder, a
+        compiled runtime client, the SDKs."""
         binds = [Bind(str(RUNTIMES_DIR), "/var/runtime"), Bind(str(scratch / "output.pipe"), OUTPUT_PIPE,
-                                                               read_only=False)]
+                                                               read_only=False),
+                 Bind(str(control_folder(scratch)), CONTROL_DIR)]
         if compiled is not None:
             binds.append(Bind(str(compiled), CONTAINER_DIR))
         if self._sdk.built:  # the AWS SDKs, read-only, below the function's code on the module paths
@@ -324,13 +345,14 @@ class DockerBackend(Backend):
     async def _create_sandbox(self, spec: LaunchSpec, image: str, extra_binds: Sequence[Bind] = ()) -> Sandbox:
         """``extra_binds``: more mounts (a SnapStart snapshot's control socket folder)."""
         Sandbox.make_output_pipe(spec.scratch_dir)
+        prepare_control(spec.scratch_dir)
         binds = [Bind(str(spec.code_dir), "/var/task"),
                  *self._common_binds(await self._compiled_client(spec.runtime), spec.scratch_dir), *extra_binds]
         if spec.layer_dirs:
             binds.append(Bind(str(spec.scratch_dir / "opt"), "/opt"))
         name = f"workbench-{re.sub(r'[^a-zA-Z0-9_.-]', '-', spec.function)[:40]}-{spec.env_id[:12]}"
         request = ContainerRequest(
-            image=image, command=HOLDER_COMMAND, name=name,
+            image=image, command=LAUNCHER_COMMAND, name=name,
             labels={**spec.labels, OWNER_LABEL: self._owner}, environment=self._environment(spec),
             working_dir="/var/task", user=self._user, memory_bytes=spec.memory_mb * _MIB, binds=binds,
             tmpfs={"/tmp": f"rw,exec,size={spec.ephemeral_storage_mb}m,mode=1777"}, pids_limit=1024,
@@ -345,12 +367,13 @@ class DockerBackend(Backend):
         """A sandbox for the pool: created, started and frozen, with nothing of any function in it yet."""
         await asyncio.to_thread(prepare_slot, slot)
         Sandbox.make_output_pipe(slot)
+        prepare_control(slot)
         task, opt = slot_folders(slot)
         compiled = Path(key.compiled_client) if key.compiled_client is not None else None
         binds = [Bind(str(task), "/var/task"), Bind(str(opt), "/opt"), *self._common_binds(compiled, slot)]
         name = f"workbench-pool-{slot.name}"
         request = ContainerRequest(
-            image=key.image, command=HOLDER_COMMAND, name=name,
+            image=key.image, command=LAUNCHER_COMMAND, name=name,
             labels={OWNER_LABEL: self._owner, POOL_LABEL: "1"}, environment={}, working_dir="/var/task",
             user=self._user, memory_bytes=key.memory_mb * _MIB, binds=binds,
             tmpfs={"/tmp": f"rw,exec,size={key.ephemeral_storage_mb}m,mode=1777"}, pids_limit=1024,
@@ -410,43 +433,57 @@ class DockerBackend(Backend):
         if not sandbox.running:
             await sandbox.start()
         await sandbox.thaw()
-        # A pooled container was made before its function was known: the variables come with the exec.
+        # A pooled container was made before its function was known: the variables come with the launch.
         return await self._start_runtime(sandbox, command, self._environment(spec) if pooled else None,
                                          on_output, on_exit)
 
     async def _start_runtime(self, sandbox: Sandbox, command: Sequence[str], environment: Mapping[str, str] | None,
-                             on_output: OutputSink, on_exit: Callable[[ExitInfo], None]) -> DockerHandle:
-        """Run ``command`` in the (running, thawed) sandbox with its output on the sandbox's pipe; ``environment``
-        adds variables over the container's own."""
-        exec_id = await self.api.create_exec(sandbox.container_id, [*_REDIRECT, *command], self._user, "/var/task",
-                                             environment=environment)
-
-        def exited(info: ExitInfo) -> None:
-            self._by_exec.pop(exec_id, None)
-            on_exit(info)
-
-        handle = DockerHandle(sandbox, exec_id, on_output, exited)
-        self._by_exec[exec_id] = handle
+                       on_output: OutputSink, on_exit: Callable[[ExitInfo], None]) -> DockerHandle:
+        """Run ``command`` in the (running, thawed) sandbox through its launcher, with its output on the sandbox's
+        pipe; ``environment`` adds variables over the container's own."""
+        container = sandbox.container_id
+        try:
+            launcher = self._launchers.get(container)
+            if launcher is None:
+                launcher = self._launchers[container] = Launcher(
+                    sandbox.scratch, lambda launch, code: self._launcher_exit(container, launch, code))
+            handle = DockerHandle(sandbox, on_output, on_exit,
+                                  settled=self._pool.refill_pending if self._pool is not None else None)
+        except OSError as exc:
+            raise launch_error(exc, "start the runtime") from None
         sandbox.cgroup.reset_peak()
         try:
-            await self.api.start_exec(exec_id)
-        except BackendError:
+            handle.launch = launcher.launch(command, environment or {}, OUTPUT_PIPE)
+        except OSError as exc:
+            handle.finished(127)
+            raise launch_error(exc, "start the runtime") from None
+        except LaunchError:
             handle.finished(127)
             raise
+        self._running[container] = handle
         return handle
 
     async def retire(self, env_id: str) -> None:
         sandbox = self._sandboxes.pop(env_id, None)
         if sandbox is None:
             return
-        self._by_container.pop(sandbox.container_id, None)
-        if self._pool is not None and sandbox.scratch.parent == self._pool.root:
-            await discard(sandbox)   # a used sandbox never goes back to the pool
-            return
+        container = sandbox.container_id
+        self._by_container.pop(container, None)
         try:
-            await sandbox.remove()
-        except BackendError as exc:
-            log.warning("could not remove container %s: %s", sandbox.name, exc)
+            if self._pool is not None and sandbox.scratch.parent == self._pool.root:
+                await discard(sandbox)   # a used sandbox never goes back to the pool
+            else:
+                try:
+                    await sandbox.remove()
+                except BackendError as exc:
+                    log.warning("could not remove container %s: %s", sandbox.name, exc)
+        finally:
+            launcher = self._launchers.pop(container, None)
+            if launcher is not None:
+                launcher.close()
+            handle = self._running.pop(container, None)
+            if handle is not None:   # removed under a running runtime: it is killed with its container
+                handle.finished(128 + signal.SIGKILL)
 
 
 async def remove_leftovers(api: DockerApi) -> int:

@@ -3,11 +3,17 @@ request needs one, so a cold start pays for the runtime's start and the function
 
 A pooled container is created and started for what cannot change once a container exists (its image, memory
 limit, /tmp size and read-only mounts), then frozen. Nothing of a function is in it yet: its /var/task and
-/opt are bind mounts of an empty slot folder, and the function's variables come with the runtime's
-`docker exec`. Taking one fills the slot with the function's code (hard links, shown read-only) and layers,
-thaws it, and hands it to exactly one environment: it leaves the pool before anything is awaited, so two
-environments can never get the same container, and it is removed when that environment stops (never
-returned to the pool: a used sandbox is not a clean one).
+/opt are bind mounts of an empty slot folder, and the function's variables come with the runtime's launch
+(see `docker_launcher`). Taking one fills the slot with the function's code (hard links, shown read-only)
+and layers, thaws it, and hands it to exactly one environment: it leaves the pool before anything is
+awaited, so two environments can never get the same container, and it is removed when that environment
+stops (never returned to the pool: a used sandbox is not a clean one).
+
+The pool refills behind a taken sandbox, but not at once: making a container keeps dockerd and runc busy
+for about a core's worth of 100 ms, and on a small machine that comes straight out of the cold start that
+took the sandbox (measured on 2 cores: 73 ms with an immediate refill, 33 ms without). So a take marks its
+kind for refilling, and the backend calls `refill_pending` when a runtime settles (its first freeze, after
+its first invocation, or its exit); REFILL_DELAY_S is the latest a refill waits.
 
 Every pooled container carries the workbench's owner label and the pool label: the backend removes them when
 it closes, and the reaper (`docker.remove_leftovers`) removes those of a workbench that died. Size 0 turns
@@ -20,12 +26,14 @@ import asyncio
 import contextlib
 import logging
 import os
+import tempfile
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from workbench.backends.base import BackendError
+from workbench.backends.ownership import owner_alive
 from workbench.backends.sandbox import Sandbox
 from workbench.fsutil import link_tree, remove_tree
 
@@ -36,6 +44,8 @@ POOL_LABEL = "workbench.pool"
 #: Containers kept ready per kind of sandbox; 0 turns the pool off.
 POOL_SIZE_VARIABLE = "WORKBENCH_DOCKER_POOL"
 DEFAULT_POOL_SIZE = 2
+#: The longest a refill waits for the cold start that emptied a place in the pool to settle.
+REFILL_DELAY_S = 1.0
 
 
 def pool_size_from_environment() -> int:
@@ -70,6 +80,7 @@ class SandboxPool:
         self._make = make
         self._ready: dict[PoolKey, list[Sandbox]] = {}
         self._filling: dict[PoolKey, asyncio.Task[None]] = {}
+        self._pending: dict[PoolKey, asyncio.TimerHandle] = {}
         self._closed = False
         #: Sandboxes handed to environments so far.
         self.taken = 0
@@ -89,19 +100,35 @@ class SandboxPool:
         return len(self._ready.get(key, ()))
 
     def take(self, key: PoolKey) -> Sandbox | None:
-        """A ready sandbox of ``key``, now ours alone (None when there is none); the pool refills behind it."""
+        """A ready sandbox of ``key``, now ours alone (None when there is none). The pool refills behind it
+        once the cold start that asked has settled (`refill_pending`), or after REFILL_DELAY_S."""
         if not self.enabled or self._closed:
             return None
         ready = self._ready.setdefault(key, [])
         sandbox = ready.pop() if ready else None
         if sandbox is not None:
             self.taken += 1
-        self.fill(key)
+        if key not in self._pending:
+            self._refill_later(key)
         return sandbox
+
+    def _refill_later(self, key: PoolKey) -> None:
+        self._pending[key] = asyncio.get_running_loop().call_later(REFILL_DELAY_S, self.fill, key)
+
+    def refill_pending(self) -> None:
+        """A runtime has settled (it is idle or gone): refill the kinds taken from since the last refill."""
+        for key in list(self._pending):
+            self.fill(key)
 
     def fill(self, key: PoolKey) -> None:
         """Top ``key``'s sandboxes up to the pool's size, in the background (one filler per key)."""
-        if not self.enabled or self._closed or key in self._filling:
+        timer = self._pending.pop(key, None)
+        if timer is not None:
+            timer.cancel()
+        if not self.enabled or self._closed:
+            return
+        if key in self._filling:   # it may be past its last look at the count: look again later
+            self._refill_later(key)
             return
         task = asyncio.get_running_loop().create_task(self._fill(key), name=f"sandbox-pool-{key.image}")
         self._filling[key] = task
@@ -125,6 +152,9 @@ class SandboxPool:
     async def close(self) -> None:
         """Remove every ready container (those handed out belong to their environments)."""
         self._closed = True
+        for timer in self._pending.values():
+            timer.cancel()
+        self._pending.clear()
         for task in list(self._filling.values()):
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -132,6 +162,33 @@ class SandboxPool:
         sandboxes = [sandbox for ready in self._ready.values() for sandbox in ready]
         self._ready.clear()
         await asyncio.gather(*(discard(sandbox) for sandbox in sandboxes))
+
+
+#: The name of a pool's folder of slots (in the temporary folder), and the file in it naming its workbench.
+ROOT_PREFIX = "workbench-sandbox-pool-"
+_OWNER_FILE = "owner"
+
+
+def make_root(owner: str) -> Path:
+    """A new folder for a pool's slots, marked with its workbench's owner token (blocking)."""
+    root = Path(tempfile.mkdtemp(prefix=ROOT_PREFIX))
+    (root / _OWNER_FILE).write_text(owner)
+    return root
+
+
+def remove_stale_roots(parent: Path | None = None) -> int:
+    """Remove the slot folders of workbenches that are gone (a crash skips `close`); their containers went
+    first (`docker.remove_leftovers`). Folders without an owner file are left alone (blocking)."""
+    removed = 0
+    for root in Path(parent or tempfile.gettempdir()).glob(f"{ROOT_PREFIX}*"):
+        try:
+            owner = (root / _OWNER_FILE).read_text().strip()
+        except OSError:
+            continue
+        if not owner_alive(owner):
+            remove_tree(root)
+            removed += 1
+    return removed
 
 
 def slot_folders(slot: Path) -> tuple[Path, Path]:

@@ -42,15 +42,14 @@ INPUTS_LABEL = "workbench.inputs"
 VERSION_LABEL = "workbench.language-version"
 SOURCE_LABEL = "workbench.image-source"
 BASE_IMAGES_VARIABLE = "WORKBENCH_BASE_IMAGES"
-#: Every image must have these, besides the language: the container's holder process runs them.
-_HOLDER_CHECK = "command -v sleep >/dev/null || { echo 'the image has no sleep command' >&2; exit 3; }; "
 
 
 @dataclass(frozen=True, slots=True)
 class Recipe:
     kind: str
     packages: tuple[str, ...]   # what debootstrap adds to a minimal Debian
-    version_probe: str          # shell command printing the language version
+    version_probe: str          # shell command printing the language version (run by /bin/sh, which every
+                                # image needs: the sandbox's launcher is a shell loop of built-ins only)
 
 
 RECIPES: dict[str, Recipe] = {
@@ -209,10 +208,10 @@ class RuntimeImages:
         return image
 
     async def _probe_base(self, base: str, recipe: Recipe) -> str:
-        status, output = await self._api.run_once(base, ["/bin/sh", "-c", _HOLDER_CHECK + recipe.version_probe])
+        status, output = await self._api.run_once(base, ["/bin/sh", "-c", recipe.version_probe])
         lines = output.strip().splitlines()
         if status != 0 or not lines:
-            raise BackendError(f"{base} cannot be a {recipe.kind} runtime image (it needs /bin/sh, sleep and "
+            raise BackendError(f"{base} cannot be a {recipe.kind} runtime image (it needs /bin/sh and "
                                f"{recipe.kind}): {output.strip()[-300:]}")
         return lines[-1].strip()
 
@@ -223,7 +222,7 @@ class RuntimeImages:
             root = work / "rootfs"
             await rootfs.bootstrap(source, recipe.packages, root, self._cache_dir / "debootstrap" / source.suite,
                                    progress)
-            version = await rootfs.probe(root, ["/bin/sh", "-c", _HOLDER_CHECK + recipe.version_probe])
+            version = await rootfs.probe(root, ["/bin/sh", "-c", recipe.version_probe])
             archive = work / "rootfs.tar"
             await rootfs.pack(root, archive, progress)
             repository, tag = reference.split(":")

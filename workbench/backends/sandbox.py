@@ -1,8 +1,9 @@
 """One execution environment's container, which outlives the runtime processes started in it.
 
-The container's first process is a holder (a shell that sleeps and reaps orphans); each runtime runs in
-it through `docker exec`. So a reset after a timeout, crash or out-of-memory kill only replaces the runtime:
-the container, its /tmp and its identity stay, as Lambda's do, and a re-init costs an exec, not a container.
+The container's first process is a launcher (`docker_launcher`: a shell loop that starts each runtime on
+request and reaps orphans). So a reset after a timeout, crash or out-of-memory kill only replaces the
+runtime: the container, its /tmp and its identity stay, as Lambda's do, and a re-init costs a fork, not a
+container.
 Between invocations the whole container is frozen through its cgroup freezer (or `docker pause` where we
 may not write to the cgroup), and the output of every runtime goes to a named pipe the workbench reads.
 """
@@ -21,9 +22,6 @@ from workbench.backends.docker_api import DockerApi
 
 log = logging.getLogger(__name__)
 
-#: The container's first process: sleeps forever, and being PID 1 also reaps processes the function
-#: orphaned. Killing everything but PID 1 (`kill -KILL -1`) resets the environment and leaves it standing.
-HOLDER_COMMAND = ("/bin/sh", "-c", "while :; do sleep 86400; done")
 #: Where a runtime's stdout and stderr go inside the container (a named pipe of ours, bind-mounted).
 OUTPUT_PIPE = "/run/workbench-output"
 
@@ -55,7 +53,7 @@ class Sandbox:
 
     def open_output(self) -> tuple[int, int]:
         """Open the pipe's read end, and a write end too, held by us, so the reader never sees end-of-file
-        while a runtime starts or restarts; a runtime's exit is learnt from Docker's exec_die event instead.
+        while a runtime starts or restarts; a runtime's exit is learnt from its launcher instead.
         Returns (reader, keeper); the caller closes both."""
         reader = os.open(self.output_pipe, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
         keeper = os.open(self.output_pipe, os.O_WRONLY | os.O_NONBLOCK | os.O_CLOEXEC)
@@ -95,7 +93,8 @@ class Sandbox:
 
     # -- killing ----------------------------------------------------------------------------------------
     async def kill_runtime(self) -> None:
-        """SIGKILL every process but the holder: the runtime, its children and anything it orphaned."""
+        """SIGKILL every process but the launcher (PID 1, which `kill -1` spares too): the runtime, its
+        children and anything it orphaned."""
         await self.thaw()
         if not self.running:
             return

@@ -77,7 +77,9 @@ async def test_the_asynchronous_and_triggers_sections_wrap_their_texts(project: 
         page = await show_section(window, "asynchronous")
         pane = window.asynchronous
         timeline = pane.timeline
-        await wait_for(lambda: timeline.width() > 0 and page.widget().width() <= page.viewport().width(),
+        content = page.widget()
+        assert content is not None
+        await wait_for(lambda: timeline.width() > 0 and content.width() <= page.viewport().width(),
                        message="the section laid out")
         timeline.grab()   # paint: the hint's place is known
         assert timeline.hint_rect is not None and inside(timeline.hint_rect, timeline), \

@@ -17,6 +17,7 @@ import pytest
 
 from tests.docker_support import require_docker
 from tests.helpers import make_project, wait_until
+from tests.snapstart.test_snapstart import FAILING
 from workbench.engine import Engine, EngineSettings
 
 pytestmark = pytest.mark.docker
@@ -36,16 +37,6 @@ APP = """
         return {"pid": os.getpid(), "cgroups": cgroups}
 """
 
-FAILING = """
-    from snapshot_restore_py import register_before_snapshot
-
-    @register_before_snapshot
-    def broken():
-        raise ValueError("no snapshot today")
-
-    def handler(event, context):
-        return "unreachable"
-"""
 MEMORY_MB = 256
 
 

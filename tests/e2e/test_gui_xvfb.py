@@ -111,16 +111,21 @@ def test_a_lesson_plays_in_a_real_window_on_a_projector(projector_display: str, 
 
 
 @pytest.mark.slow
-def test_the_screenshot_command_exits_cleanly_on_a_projector(projector_display: str, tmp_path: Path) -> None:
-    """`workbench gui --project P --screenshot F`, a real process on a 1280x800 X screen: it saves the first
-    window and exits 0, and no Qt thread (the file tree's, the engine's) is left running at exit."""
+@pytest.mark.parametrize("demo", [[], ["--demo"]], ids=["first window", "demo"])
+def test_the_screenshot_command_exits_cleanly_on_a_projector(projector_display: str, tmp_path: Path,
+                                                             demo: list[str]) -> None:
+    """`workbench gui --project P [--demo] --screenshot F`, a real process on a 1280x800 X screen: it saves the
+    window at the size the screen gives it (the frame included, the window is smaller than the screen) and exits
+    0, and no Qt thread (the file tree's, the engine's) is left running at exit."""
     project = tmp_path / "sample"
     shutil.copytree(SAMPLE_PROJECT, project, ignore=shutil.ignore_patterns(".workbench", "__pycache__"))
     shot = tmp_path / "first.png"
     env = {**os.environ, "DISPLAY": projector_display, "QT_QPA_PLATFORM": "xcb",
            "XDG_CONFIG_HOME": str(tmp_path / "cfg")}
-    result = subprocess.run([sys.executable, "-m", "workbench", "gui", "--project", str(project), "--screenshot",
-                             str(shot)], capture_output=True, text=True, timeout=100, env=env)
+    result = subprocess.run([sys.executable, "-m", "workbench", "gui", "--project", str(project), *demo,
+                             "--screenshot", str(shot)], capture_output=True, text=True, timeout=150, env=env)
     assert result.returncode == 0, result.stderr[-3000:]
-    assert QImage(str(shot)).width() > 0
+    assert "Traceback" not in result.stderr, result.stderr[-3000:]
+    image = QImage(str(shot))
+    assert 0 < image.width() <= 1280 and 0 < image.height() <= 800
     assert "QThread: Destroyed" not in result.stderr, result.stderr[-3000:]

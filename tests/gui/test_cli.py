@@ -62,3 +62,16 @@ def test_without_a_display_the_window_explains(tmp_path: Path) -> None:
     result = subprocess.run([sys.executable, "-m", "workbench", "gui"], capture_output=True, text=True,
                             timeout=30, env=env)
     assert result.returncode == 2 and "no display" in result.stderr
+
+
+@pytest.mark.parametrize(("target", "problem"), [("folder", "is a folder"), ("under-a-file/shot.png", "cannot make")])
+def test_a_screenshot_that_cannot_be_written_is_refused_before_the_window_opens(tmp_path: Path, target: str,
+                                                                               problem: str) -> None:
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "under-a-file").write_text("a file, not a folder")
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": str(tmp_path / "config")}
+    result = subprocess.run([sys.executable, "-m", "workbench", "gui", "--project", str(tmp_path / "folder"),
+                             "--screenshot", str(tmp_path / target)], capture_output=True, text=True, timeout=60,
+                            env=env)
+    assert result.returncode == 2, result.stderr[-2000:]
+    assert f"--screenshot {tmp_path / target}: {problem}" in result.stderr and "Traceback" not in result.stderr

@@ -63,6 +63,11 @@ def gui(args: argparse.Namespace) -> int:
             print(f"workbench: error: {exc}", file=sys.stderr)
             return 2
         args.demo = args.demo or args.screenshot is not None   # played to its end: on a copy, headless is fine
+    if args.screenshot is not None:
+        problem = _unwritable(args.screenshot)
+        if problem is not None:   # said now, not after the window has played its part
+            print(f"workbench: error: --screenshot {args.screenshot}: {problem}", file=sys.stderr)
+            return 2
     if not _has_display():
         if not args.demo and args.screenshot is None:
             print("workbench: error: no display to open the window on (DISPLAY and WAYLAND_DISPLAY are unset); "
@@ -110,6 +115,19 @@ def gui(args: argparse.Namespace) -> int:
         demo_project = load_project(copy / project.template_path.name)
         return run(demo_project, backend=args.backend, demo=lesson is None, screenshot=args.screenshot,
                    engine_settings=settings, theme=args.theme, lesson=lesson)
+
+
+def _unwritable(path: Path) -> str | None:
+    """Why a PNG cannot be written at ``path`` (its folder is made if missing), or None."""
+    if path.is_dir():
+        return "is a folder; name the PNG file"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        return f"cannot make its folder: {exc.strerror or exc}"
+    if not os.access(path.parent, os.W_OK):
+        return f"cannot write in {path.parent}"
+    return None
 
 
 def _has_display() -> bool:

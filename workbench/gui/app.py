@@ -114,7 +114,7 @@ async def _main(window: MainWindow, demo: bool, screenshot: Path | None, lesson:
             window.docks["lesson"].raise_()   # the step's text beside the pane it highlights
             await window.lesson_player.play_to_end()
             window.bridge.flush()   # the last batch of events reaches the panes
-            save_screenshot(window, screenshot, minimum=None)   # whatever size the screen gives (a projector)
+            save_screenshot(window, screenshot)
         finally:
             await window.shutdown()
             window.close()
@@ -126,7 +126,7 @@ async def _main(window: MainWindow, demo: bool, screenshot: Path | None, lesson:
         try:
             await wait_until_running(window)
             await window.wait_laid_out()
-            save_screenshot(window, screenshot, minimum=None)
+            save_screenshot(window, screenshot)
         finally:
             await window.shutdown()
             window.close()

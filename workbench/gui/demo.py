@@ -19,7 +19,6 @@ from workbench.gui.panes.load_toolbar import OPEN_LOOP
 from workbench.gui.widgets.dialogs import NumberDialog
 from workbench.model.runtimes import Family, lookup_runtime
 
-MIN_SCREENSHOT = (1280, 800)
 RESERVED = 5
 LOAD_RATE, LOAD_SECONDS, REQUEST_MS = 30, 6, 300
 
@@ -81,13 +80,11 @@ async def play_demo(window: MainWindow, screenshot: Path | None) -> None:
         save_screenshot(window, screenshot)
 
 
-def save_screenshot(window: MainWindow, path: Path, minimum: tuple[int, int] | None = MIN_SCREENSHOT) -> None:
-    """The whole window as a PNG. The demo's picture (the README's) must be at least ``minimum``; the first
-    window's (`--screenshot` alone) is whatever fits the screen."""
+def save_screenshot(window: MainWindow, path: Path) -> None:
+    """The whole window as a PNG, at the size the screen gives it: a projector's 1280x800 leaves a window of
+    about 1272x764 once the frame is drawn, and that picture is as good as a larger one. (Offscreen, with no
+    screen to fit, the window has its default size, which is what `make screenshot` puts in the README.)"""
     image = window.grab()
-    if minimum is not None and (image.width() < minimum[0] or image.height() < minimum[1]):
-        raise RuntimeError(f"the window is {image.width()}x{image.height()}, smaller than the "
-                           f"{minimum[0]}x{minimum[1]} a screenshot needs")
     path.parent.mkdir(parents=True, exist_ok=True)
     if not image.save(str(path), "PNG"):
-        raise RuntimeError(f"could not write {path}")
+        raise OSError(f"could not write {path}")

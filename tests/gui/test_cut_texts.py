@@ -7,11 +7,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QPoint, QRect, QSize
+from PySide6.QtCore import QPoint, QRect, QSize, Qt
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QLabel, QStyle, QWidget
 
-from tests.gui.conftest import running_window, wait_for
+from tests.gui.conftest import invoke_through_ui, running_window, wait_for
+from tests.gui.test_layout import rect_in
 from workbench.gui.main_window import FRAME_ALLOWANCE
+from workbench.gui.widgets.id_label import IdLabel
 from workbench.model.project import Project
 
 SIZES = [(1280, 800 - FRAME_ALLOWANCE[1]), (1600, 1000 - FRAME_ALLOWANCE[1])]
@@ -47,3 +50,44 @@ async def test_the_message_bar_icon_sits_beside_its_text(project: Project, tmp_p
         assert first_line.top() <= glyph.center().y() <= first_line.bottom(), (glyph, first_line)
         assert text.heightForWidth(text.width()) <= text.height() + 1, "the message cut at the bottom"
         assert QPoint(0, 0) == bar.pos()
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_the_request_id_fits_its_label_or_is_elided_with_the_whole_id(project: Project, tmp_path: Path,
+                                                                            size: tuple[int, int]) -> None:
+    async with running_window(project, tmp_path, size=size) as window:
+        dock = window.docks["events"]
+        await wait_for(lambda: dock.width() < 0.3 * size[0] + 60, message="the docks sized")
+        await invoke_through_ui(window, "greeter", "{}")
+        view = window.event_editor.result_view
+        label = view.fields["Request id"]
+        assert isinstance(label, IdLabel)
+        assert view.result is not None
+        whole = view.result.request_id
+        await wait_for(lambda: label.text() == whole, message="the request id shown")
+        assert dock.rect().contains(rect_in(label, dock)), "the request id's label leaves the dock"
+        shown = label.shown_text()
+        assert label.fontMetrics().horizontalAdvance(shown) <= label.contentsRect().width(), f"{shown!r} is cut"
+        if shown != whole:
+            assert shown.endswith("…") and whole.startswith(shown[:-1]), shown
+            assert label.toolTip() == whole
+        else:
+            assert not label.toolTip()
+        assert label.textInteractionFlags() & Qt.TextInteractionFlag.TextSelectableByMouse
+        label.copy_whole()
+        assert QGuiApplication.clipboard().text() == whole
+
+
+def test_an_id_label_elides_only_when_narrow(qapp: object) -> None:
+    del qapp
+    whole = "4e3e2e8f-7c3c-4f2a-9d9c-bf50dc122c62"
+    label = IdLabel(whole)
+    label.show()   # a hidden widget gets its resize events only when shown
+    label.resize(label.sizeHint())
+    assert label.shown_text() == whole and not label.toolTip() and label.text() == whole
+    label.resize(label.fontMetrics().horizontalAdvance(whole) // 2, label.height())
+    assert label.shown_text().endswith("…") and label.toolTip() == whole and label.text() == whole
+    assert label.fontMetrics().horizontalAdvance(label.shown_text()) <= label.contentsRect().width()
+    label.resize(label.sizeHint())
+    assert label.shown_text() == whole and not label.toolTip()
+    label.close()

@@ -4,11 +4,13 @@ provisioned), and the context actions a function offers."""
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, QRect, QSize, Qt, Signal
-from PySide6.QtGui import QAction, QColor, QPainter
+from PySide6.QtGui import QAction, QColor, QFont, QFontMetrics, QPainter, QResizeEvent
 from PySide6.QtWidgets import (
     QMenu,
+    QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTreeView,
@@ -24,39 +26,132 @@ from workbench.gui.session import EngineSession
 from workbench.gui.widgets.message_bar import MessageBar
 from workbench.model.arn import LATEST
 
+#: One line of the tree: a name, or a row of badges.
+LINE_HEIGHT = 26
+#: The widest badge the tree must always show whole ("provisioned 100/100"): the tree never gets narrower.
+WIDEST_BADGE = "provisioned 100/100"
+BADGE_PADDING = 12   # left and right of a badge's text, together
+BADGE_GAP = 5        # between two badges
+NAME_GAP = 8         # between the name and the first badge on its line
+
+
+def badge_font(base: QFont) -> QFont:
+    font = QFont(base)
+    font.setPointSize(max(8, font.pointSize() - 2))
+    font.setBold(True)
+    return font
+
+
+@dataclass(frozen=True, slots=True)
+class PlacedBadge:
+    rect: QRect
+    text: str
+    colour: str
+
 
 class BadgeDelegate(QStyledItemDelegate):
-    """Paints the item's text, then its badges as coloured pills."""
+    """Paints the item's text, then its badges as coloured pills, flowing like words: on the name's line while
+    they fit, then on lines of their own under the name. A badge is never cut at the tree's edge, and each
+    keeps its whole words ("reserved 5") so it reads from the back of a classroom — a short form ("R5") would
+    need a hover a projector audience cannot do, and sideways scrolling would hide what the lesson is about."""
+
+    def __init__(self, view: QTreeView) -> None:
+        super().__init__(view)
+        self._view = view
+
+    def _styled(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+                ) -> QStyleOptionViewItem:
+        styled = QStyleOptionViewItem(option)
+        self.initStyleOption(styled, index)
+        return styled
+
+    def _text_margin(self) -> int:
+        # What QCommonStyle leaves left of an item's text.
+        return self._view.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, self._view) + 1
+
+    def place_badges(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex,
+                     item: QRect) -> list[PlacedBadge]:
+        """Where each badge goes for an item drawn in ``item`` (its left, top and right edges count)."""
+        badges = index.data(BADGES_ROLE) or []
+        if not badges:
+            return []
+        styled = self._styled(option, index)
+        metrics = QFontMetrics(badge_font(self._view.font()))
+        margin = self._text_margin()
+        start = item.left() + margin
+        x = start + QFontMetrics(styled.font).horizontalAdvance(styled.text) + NAME_GAP
+        top = item.top()
+        placed: list[PlacedBadge] = []
+        for text, colour in badges:
+            width = metrics.horizontalAdvance(text) + BADGE_PADDING
+            if x + width > item.right() - margin and x > start:   # wrap onto a line of its own
+                x, top = start, top + LINE_HEIGHT
+            placed.append(PlacedBadge(QRect(x, top + 3, width, LINE_HEIGHT - 6), text, colour))
+            x += width + BADGE_GAP
+        return placed
+
+    def _item_rect(self, index: QModelIndex | QPersistentModelIndex) -> QRect:
+        """The item's horizontal extent in the viewport, computed as QTreeView does (no layout needed)."""
+        depth = 0
+        parent = index.parent()
+        while parent.isValid():
+            depth, parent = depth + 1, parent.parent()
+        indent = self._view.indentation() * (depth + (1 if self._view.rootIsDecorated() else 0))
+        return QRect(indent, 0, max(0, self._view.viewport().width() - indent), LINE_HEIGHT)
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem,
               index: QModelIndex | QPersistentModelIndex) -> None:
-        super().paint(painter, option, index)
-        badges = index.data(BADGES_ROLE) or []
-        if not badges:
+        rect = QRect(option.rect)
+        # Flow within what the viewport shows (as sizeHint measured), even if the column were wider.
+        shown = QRect(rect.left(), rect.top(), min(rect.width(), self._view.viewport().width() - rect.left()),
+                      rect.height())
+        placed = self.place_badges(option, index, shown)
+        if placed and placed[-1].rect.bottom() > rect.top() + LINE_HEIGHT:
+            # Badges below the name: the selection covers the whole item, the name stays on its first line.
+            styled = self._styled(option, index)
+            style = self._view.style()
+            name = styled.text
+            styled.text = ""
+            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, styled, painter, self._view)
+            styled.text = name
+            styled.rect = QRect(rect.left(), rect.top(), rect.width(), LINE_HEIGHT)
+            styled.state &= ~QStyle.StateFlag.State_HasFocus
+            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, styled, painter, self._view)
+        else:
+            super().paint(painter, option, index)
+        if not placed:
             return
         painter.save()
-        font = option.font
-        font.setPointSize(max(8, font.pointSize() - 2))
-        font.setBold(True)
-        painter.setFont(font)
-        metrics = painter.fontMetrics()
-        rect: QRect = option.rect
-        text_width = option.fontMetrics.horizontalAdvance(str(index.data()))
-        x = rect.left() + text_width + 30
-        for text, colour in badges:
-            width = metrics.horizontalAdvance(text) + 12
-            pill = QRect(x, rect.top() + 3, width, rect.height() - 6)
+        painter.setFont(badge_font(self._view.font()))
+        for badge in placed:
             painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(QColor(colour))
-            painter.drawRoundedRect(pill, 7, 7)
+            painter.setBrush(QColor(badge.colour))
+            painter.drawRoundedRect(badge.rect, 7, 7)
             painter.setPen(QColor("#ffffff"))
-            painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, text)
-            x += width + 5
+            painter.drawText(badge.rect, Qt.AlignmentFlag.AlignCenter, badge.text)
         painter.restore()
 
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:  # noqa: N802
         size = super().sizeHint(option, index)
-        return QSize(size.width(), max(size.height(), 26))
+        placed = self.place_badges(option, index, self._item_rect(index))
+        lines = 1 + (placed[-1].rect.top() // LINE_HEIGHT if placed else 0)
+        return QSize(size.width(), max(size.height(), LINE_HEIGHT * lines))
+
+
+class FunctionTreeView(QTreeView):
+    """The tree, re-measuring its rows when its width changes (badges may move to or from their own line),
+    and never narrower than one line for the widest badge, so no badge is ever cut."""
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self.scheduleDelayedItemsLayout()
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        hint = super().minimumSizeHint()
+        badge = QFontMetrics(badge_font(self.font())).horizontalAdvance(WIDEST_BADGE) + BADGE_PADDING
+        frame = 2 * self.frameWidth() + self.verticalScrollBar().sizeHint().width()
+        return QSize(max(hint.width(), self.indentation() + badge + 12 + frame), hint.height())
 
 
 class FunctionsPane(QWidget):
@@ -77,10 +172,11 @@ class FunctionsPane(QWidget):
         self._operations = operations
         self.function_actions = FunctionActions(session, operations, message_bar, self)
         self.model = FunctionTreeModel()
-        self.view = QTreeView()
+        self.view = FunctionTreeView()
         self.view.setModel(self.model)
         self.view.setHeaderHidden(True)
-        self.view.setItemDelegate(BadgeDelegate(self.view))
+        self.delegate = BadgeDelegate(self.view)
+        self.view.setItemDelegate(self.delegate)
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.view.customContextMenuRequested.connect(self._context_menu)
         self.view.doubleClicked.connect(self._double_clicked)

@@ -13,6 +13,7 @@ from workbench.engine import InvocationRecord, InvokeResult
 from workbench.gui import theme
 from workbench.gui.widgets.code_view import CodeView
 from workbench.gui.widgets.highlighter import PygmentsHighlighter, lexer_for
+from workbench.gui.widgets.id_label import IdLabel
 
 
 def pretty_payload(payload: bytes) -> str:
@@ -88,12 +89,12 @@ class InvokeResultView(QWidget):
         # A long headline wraps instead of widening the dock past a projector's width.
         self.headline.setWordWrap(True)
         self.headline.setMinimumWidth(80)
-        self.fields: dict[str, QLabel] = {}
+        self.fields: dict[str, QLabel] = {}   # the request id's is an IdLabel
         form = QGridLayout()   # two facts a row: the pane must fit beside the editor on a 1280x800 projector
         form.setContentsMargins(0, 0, 0, 0)
         form.setHorizontalSpacing(8)
         form.setVerticalSpacing(2)
-        names = ("Duration", "Billed", "Init", "Memory", "Version", "Request id")
+        names = ("Duration", "Billed", "Init", "Memory", "Version")
         for position, name in enumerate(names):
             label = QLabel("-")
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -103,6 +104,11 @@ class InvokeResultView(QWidget):
             row, column = divmod(position, 2)
             form.addWidget(QLabel(name + ":"), row, column * 2)
             form.addWidget(label, row, column * 2 + 1)
+        # The request id cannot wrap (no break a reader accepts in a UUID): it takes the rest of the last row,
+        # elided at the end (whole in its tooltip and context-menu copy) if narrower.
+        self.fields["Request id"] = IdLabel("-")
+        form.addWidget(QLabel("Request id:"), 2, 2)
+        form.addWidget(self.fields["Request id"], 2, 3)
         form.setColumnStretch(1, 1)
         form.setColumnStretch(3, 1)
         self.logs_button = QPushButton("Show its log lines")

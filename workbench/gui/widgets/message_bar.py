@@ -11,7 +11,16 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 from workbench.gui import theme
 
@@ -20,6 +29,19 @@ log = logging.getLogger(__name__)
 #: Informational messages hide themselves after this long; errors and warnings wait for the user.
 INFO_TIMEOUT_MS = 8000
 HISTORY_LIMIT = 200
+
+
+#: Between the symbol and the text.
+ICON_GAP = 8
+
+
+def glyph_width(label: QLabel) -> int:
+    """The width ``label``'s text really paints: the larger of its advance and its ink, which differ when
+    the glyph comes from a fallback font."""
+    metrics = label.fontMetrics()
+    text = label.text()
+    ink = metrics.boundingRect(text)
+    return max(metrics.horizontalAdvance(text), ink.right() + 1, ink.width()) + 2
 
 
 class Level(StrEnum):
@@ -42,7 +64,11 @@ class MessageBar(QFrame):
         self.setAutoFillBackground(True)   # opaque over the editor it floats on
         self.history: list[Message] = []
         self._host: QWidget | None = None
+        # The symbol sits beside the text, on its first line, in a box as wide as the glyph it shows: a
+        # label sized to the font's advance let a wider fallback glyph spill over the first character.
         self._icon = QLabel()
+        self._icon.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self._icon.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Preferred)
         self._text = QLabel()
         self._text.setWordWrap(True)
         self._text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -59,7 +85,8 @@ class MessageBar(QFrame):
         row = QHBoxLayout()
         self._row = row
         row.setContentsMargins(10, 6, 10, 6)
-        row.addWidget(self._icon)
+        row.setSpacing(ICON_GAP)   # its own: the outer layout's 0 would put the icon against the text
+        row.addWidget(self._icon, 0, Qt.AlignmentFlag.AlignTop)
         row.addWidget(self._text, 1)
         row.addWidget(self._details_button)
         row.addWidget(self._close_button)
@@ -95,7 +122,7 @@ class MessageBar(QFrame):
         spacing = self._row.spacing()
         buttons = sum(b.sizeHint().width() + spacing for b in (self._details_button, self._close_button)
                       if not b.isHidden())
-        text_width = max(50, width - 20 - self._icon.sizeHint().width() - spacing - buttons)
+        text_width = max(50, width - 20 - self._icon.minimumWidth() - spacing - buttons)
         details = self._details.sizeHint().height() if not self._details.isHidden() else 0
         height = max(height, self._text.heightForWidth(text_width) + 12 + details)
         self.setGeometry(0, 0, width, height)
@@ -115,6 +142,7 @@ class MessageBar(QFrame):
         self.setStyleSheet(f"#messageBar {{ background: {background}; border-bottom: 2px solid {foreground}; }}"
                            f"#messageBar QLabel {{ color: {foreground}; }}")
         self._icon.setText(symbol)
+        self._icon.setFixedWidth(glyph_width(self._icon))
         self._text.setText(text)
         self._details.setPlainText(details)
         self._details_button.setVisible(bool(details))
